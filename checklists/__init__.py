@@ -1,0 +1,1 @@
+"""Bundled checklists (YAML), shipped inside the wheel."""

@@ -1,0 +1,3 @@
+from inspect_cli.cli.main import main
+
+raise SystemExit(main())

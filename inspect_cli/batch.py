@@ -1,0 +1,150 @@
+"""Batch re-inspection: a plan file to fill in, then applied in one all-or-nothing write."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+from . import hazards as hz
+from . import lifecycle
+from .clock import Clock
+from .errors import IllegalTransition, NotFound, ValidationFailed
+from .evidence import check_files, store_files
+from .ids import normalise
+from .storage.base import Store
+
+PLAN_COLUMNS = ("site", "site_name", "hazard_id", "item", "severity", "status", "current_deadline",
+                "description", "result", "note", "deadline", "evidence")
+RESULTS = ("pass", "fail", "skip")
+Progress = Callable[[int, int], None]
+
+
+def plan_rows(store: Store, today: dt.date, due_by: Optional[str] = None, site: Optional[str] = None,
+              severity: Optional[str] = None) -> list[dict[str, Any]]:
+    """Active hazards to verify, grouped by site (sorted by site, then deadline)."""
+    q = hz.HazardQuery(status=lifecycle.ACTIVE, site=site, severity=severity, sort="deadline")
+    if due_by:
+        q.extra["deadline"] = ("<=", due_by)
+    rows, _ = hz.query(store, q, today)
+    rows.sort(key=lambda h: (h["site"], h["deadline"], h["id"]))
+    return [{"site": h["site"], "site_name": h.get("site_name", ""), "hazard_id": h["id"], "item": h["item"],
+             "severity": h["severity"], "status": h["status"], "current_deadline": h["deadline"],
+             "description": h.get("description", ""), "result": "", "note": "", "deadline": "", "evidence": ""}
+            for h in rows]
+
+
+def write_plan(rows: list[dict[str, Any]], path: Path) -> None:
+    from .storage.jsonfile import atomic_write_bytes
+
+    if path.suffix.lower() in (".yaml", ".yml"):
+        from .yamlio import dump
+
+        data = dump({"reinspections": rows}).encode("utf-8")
+    else:
+        buf = io.StringIO()
+        w = csv.DictWriter(buf, fieldnames=PLAN_COLUMNS, lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+        data = ("\ufeff" + buf.getvalue()).encode("utf-8")  # BOM: Excel opens it as UTF-8
+    atomic_write_bytes(path, data)
+
+
+def read_plan(path: Path) -> list[tuple[int, dict[str, Any]]]:
+    """Rows of a filled plan with their line numbers (CSV or YAML)."""
+    if path.suffix.lower() in (".yaml", ".yml"):
+        return _read_yaml(path)
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = path.read_bytes().decode("gb18030", errors="replace")
+    reader = csv.DictReader(io.StringIO(text))
+    if not reader.fieldnames or "hazard_id" not in reader.fieldnames or "result" not in reader.fieldnames:
+        raise ValidationFailed(f"{path}: a re-inspection plan needs the columns hazard_id and result "
+                               f"(write one with inspect reinspect plan --out FILE.csv)")
+    return [(reader.line_num, row) for row in reader]
+
+
+def _read_yaml(path: Path) -> list[tuple[int, dict[str, Any]]]:
+    from .checklist.lines import index, line_of
+    from .yamlio import YamlProblem, load_file
+
+    try:
+        data, node = load_file(path)
+    except YamlProblem as e:
+        raise ValidationFailed(f"{path}:{e.line or 1}: {e.message}") from None
+    rows = data.get("reinspections") if isinstance(data, dict) else data
+    if not isinstance(rows, list):
+        raise ValidationFailed(f"{path}: expected a list of rows under 'reinspections:'")
+    lines = index(node)
+    prefix = ("reinspections",) if isinstance(data, dict) else ()
+    return [(line_of(lines, prefix + (i,)), r if isinstance(r, dict) else {}) for i, r in enumerate(rows)]
+
+
+def check_row(store: Store, row: dict[str, Any], inspectors: list[dict[str, str]], today: dt.date,
+              base_dir: Path, settings: dict[str, Any]) -> list[str]:
+    """Everything wrong with one row, without changing anything."""
+    result = str(row.get("result") or "").strip().lower()
+    if result not in RESULTS:
+        return [f"result must be pass, fail or skip, not {row.get('result')!r}" if result else "empty result: fill in pass, fail or skip"]
+    try:
+        h = hz.get(store, str(row.get("hazard_id") or ""))
+    except NotFound as e:
+        return [str(e)]
+    if result == "skip":
+        return []
+    try:
+        lifecycle.require(h, "reinspect", today)
+    except IllegalTransition as e:
+        return [str(e)]
+    deadline = str(row.get("deadline") or "").strip() or None
+    if deadline:
+        try:
+            deadline = dt.date.fromisoformat(deadline).isoformat()
+        except ValueError:
+            return [f"deadline {deadline!r} is not a date YYYY-MM-DD"]
+    problems = check_files(evidence_paths(row, base_dir))
+    problems += lifecycle.reinspection_problems(h, result, inspectors, evidence_paths(row, base_dir) or [],
+                                                deadline or "9999-12-31", today)
+    return problems
+
+
+def evidence_paths(row: dict[str, Any], base_dir: Path) -> list[Path]:
+    return [base_dir / p.strip() for p in str(row.get("evidence") or "").split(";") if p.strip()]
+
+
+def apply_plan(store: Store, rows: list[tuple[int, dict[str, Any]]], inspectors: list[dict[str, str]], clock: Clock,
+               settings: dict[str, Any], base_dir: Path, evidence_dir: Path, dry_run: bool = False,
+               progress: Optional[Progress] = None) -> dict[str, Any]:
+    """Check every row, then apply them all; any bad row raises and changes nothing."""
+    problems: list[str] = []
+    seen: dict[str, int] = {}
+    for n, (line, row) in enumerate(rows, 1):
+        hid = normalise(str(row.get("hazard_id") or ""))
+        if hid in seen:
+            problems.append(f"line {line}: hazard {hid} appears again (first at line {seen[hid]})")
+        seen.setdefault(hid, line)
+        problems += [f"line {line}: {hid or '(no hazard_id)'}: {p}" for p in
+                     check_row(store, row, inspectors, clock.today, base_dir, settings)]
+        if progress:
+            progress(n, 2 * len(rows))
+    if problems:
+        raise ValidationFailed(f"{len(problems)} problem(s) in the plan; nothing was changed", problems)
+    summary: dict[str, Any] = {"closed": [], "reopened": [], "unchanged": [], "dry_run": dry_run}
+    actor = ", ".join(i["name"] for i in inspectors)
+    for n, (line, row) in enumerate(rows, 1):
+        result = str(row["result"]).strip().lower()
+        hid = normalise(str(row["hazard_id"]))
+        if result == "skip":
+            summary["unchanged"].append(hid)
+            continue
+        paths = evidence_paths(row, base_dir)
+        files = ([{"sha256": "", "size": p.stat().st_size, "name": p.name} for p in paths] if dry_run
+                 else store_files(paths, evidence_dir))
+        deadline = str(row.get("deadline") or "").strip() or None
+        h = hz.reinspect(store, hid, result, inspectors, str(row.get("note") or ""), files, deadline, clock, actor, settings)
+        summary["closed" if h["status"] == "closed" else "reopened"].append(hid)
+        if progress:
+            progress(len(rows) + n, 2 * len(rows))
+    return summary

@@ -1,0 +1,255 @@
+"""Rules across keys: ids, citations, severity, ranges, `when` references, overlays.
+
+Every function takes possibly malformed data (the schema may have failed) and must
+never raise: anything not of the expected shape is skipped, the schema already said so.
+"""
+from __future__ import annotations
+
+import difflib
+from typing import Any, Iterator, Optional
+
+from . import when as when_lang
+from .model import Checklist
+from .schema import Path, Problem
+
+BUILTIN_SITE_FIELDS = ("industry", "risk_class", "name", "code", "address")
+
+
+def _dicts(value: Any) -> list[tuple[int, dict[str, Any]]]:
+    return [(i, v) for i, v in enumerate(value) if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def iter_items(data: dict[str, Any]) -> Iterator[tuple[Path, dict[str, Any]]]:
+    for si, section in _dicts(data.get("sections")):
+        for ii, item in _dicts(section.get("items")):
+            yield ("sections", si, "items", ii), item
+
+
+def check_semantics(data: dict[str, Any], base: Optional[Checklist]) -> list[Problem]:
+    sources = _sources(data, base)
+    problems = _duplicates(data, base)
+    for path, item in iter_items(data):
+        problems += _item(path, item, sources)
+    problems += _whens(data, base)
+    problems += _attributes(data)
+    if base is not None:
+        problems += _overlay(data, base)
+    return problems
+
+
+def _sources(data: dict[str, Any], base: Optional[Checklist]) -> dict[str, bool]:
+    """Declared source keys → whether each is a major-hazard determination standard."""
+    found = {k: s.major_standard for k, s in base.sources.items()} if base else {}
+    for _, s in _dicts(data.get("sources")):
+        if isinstance(s.get("key"), str):
+            found[s["key"]] = s.get("major_standard") is True
+    return found
+
+
+def _duplicates(data: dict[str, Any], base: Optional[Checklist]) -> list[Problem]:
+    problems: list[Problem] = []
+    seen: dict[str, Path] = {}
+    base_sections = {s.id for s in base.sections} if base else set()
+    if base:
+        seen = {i.id: ("extends",) for i in base.items()}
+    for path, item in iter_items(data):
+        iid = item.get("id")
+        if not isinstance(iid, str):
+            continue
+        if iid in seen:
+            where = "the base checklist" if seen[iid] == ("extends",) else _fmt(seen[iid])
+            problems.append((path + ("id",), f"duplicate item id {iid!r} (already used at {where}); item ids must be unique"))
+        else:
+            seen[iid] = path
+    section_ids: set[str] = set()
+    for si, s in _dicts(data.get("sections")):
+        sid = s.get("id")
+        if isinstance(sid, str):
+            if sid in section_ids:
+                problems.append((("sections", si, "id"), f"duplicate section id {sid!r}"))
+            section_ids.add(sid)
+            if sid in base_sections and any(k in s for k in ("repeat", "when")):
+                problems.append((("sections", si), f"section {sid!r} extends a base section: it may only add items"))
+    keys: set[str] = set()
+    for i, s in _dicts(data.get("sources")):
+        k = s.get("key")
+        if isinstance(k, str):
+            if k in keys or (base and k in base.sources):
+                problems.append((("sources", i, "key"), f"duplicate source key {k!r}"))
+            keys.add(k)
+    return problems
+
+
+def _fmt(path: Path) -> str:
+    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
+
+
+def _basis_list(item: dict[str, Any]) -> list[dict[str, Any]]:
+    b = item.get("basis")
+    entries = b if isinstance(b, list) else [b]
+    return [e for e in entries if isinstance(e, dict)]
+
+
+def _item(path: Path, item: dict[str, Any], sources: dict[str, bool]) -> list[Problem]:
+    problems: list[Problem] = []
+    basis = _basis_list(item)
+    for n, entry in enumerate(basis):
+        key = entry.get("source")
+        if isinstance(key, str) and key not in sources:
+            near = difflib.get_close_matches(key, list(sources), n=1)
+            hint = f"did you mean {near[0]!r}?" if near else "declare it under 'sources'"
+            problems.append((path + ("basis",), f"basis cites source {key!r}, which is not declared; {hint}"))
+    problems += _severity(path, item, basis, sources)
+    problems += _answer_type(path, item)
+    return problems
+
+
+def _severity(path: Path, item: dict[str, Any], basis: list[dict[str, Any]], sources: dict[str, bool]) -> list[Problem]:
+    if not basis or basis[0].get("source") not in sources:
+        return []
+    from_major = sources[basis[0]["source"]]
+    sev = item.get("severity")
+    if from_major and sev == "general":
+        return [(path + ("severity",), f"item cites a major-hazard determination standard ({basis[0]['source']}) first, "
+                 "so it is major by definition: set severity: major")]
+    if not from_major and sev == "major":
+        return [(path + ("severity",), "a major item must cite a major-hazard determination standard first "
+                 "(a source with major_standard: true); set severity: general or fix the basis")]
+    return []
+
+
+def _answer_type(path: Path, item: dict[str, Any]) -> list[Problem]:
+    kind = item.get("type")
+    problems: list[Problem] = []
+    if kind != "number":
+        problems += [(path + (k,), f"{k!r} belongs to number items only") for k in ("unit", "pass") if k in item]
+    if kind != "choice" and "options" in item:
+        problems.append((path + ("options",), "'options' belongs to choice items only"))
+    if kind == "number":
+        rng = item.get("pass")
+        if not isinstance(rng, dict) or not any(isinstance(rng.get(k), (int, float)) for k in ("min", "max")):
+            problems.append((path, "a number item needs a pass range: pass: {min: ..., max: ...}"))
+        else:
+            problems += range_problems(path + ("pass",), rng)
+    if kind == "choice":
+        problems += _options(path, item.get("options"))
+    return problems
+
+
+def range_problems(path: Path, rng: dict[str, Any]) -> list[Problem]:
+    lo, hi = rng.get("min"), rng.get("max")
+    nums = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (lo, hi))
+    if nums and lo > hi:  # type: ignore[operator]
+        return [(path, f"inverted range: min {lo} is greater than max {hi}; swap them")]
+    return []
+
+
+def _options(path: Path, options: Any) -> list[Problem]:
+    opts = _dicts(options)
+    if len(opts) < 2:
+        return [(path, "a choice item needs at least two options, each {value, text, pass}")]
+    values = [o.get("value") for _, o in opts]
+    problems: list[Problem] = []
+    dup = {v for v in values if values.count(v) > 1}
+    if dup:
+        problems.append((path + ("options",), f"duplicate option value(s): {', '.join(map(str, sorted(dup, key=str)))}"))
+    passes = [o.get("pass") for _, o in opts]
+    if True not in passes or False not in passes:
+        problems.append((path + ("options",), "a choice item needs at least one passing and one failing option"))
+    return problems
+
+
+def _whens(data: dict[str, Any], base: Optional[Checklist]) -> list[Problem]:
+    attrs = set(BUILTIN_SITE_FIELDS)
+    params: set[str] = set()
+    earlier: list[str] = []
+    if base:
+        attrs |= set(base.attributes)
+        params |= set(base.parameters)
+        earlier += [i.id for i in base.items()]
+    if isinstance(data.get("attributes"), dict):
+        attrs |= {str(k) for k in data["attributes"]}
+    if isinstance(data.get("parameters"), dict):
+        params |= {str(k) for k in data["parameters"]}
+    all_items = [i.get("id") for _, i in iter_items(data)] + earlier
+    problems: list[Problem] = []
+    applies = data.get("applies_to")
+    if isinstance(applies, dict) and isinstance(applies.get("when"), str):
+        problems += _when(("applies_to", "when"), applies["when"], attrs, params, [], all_items)
+    for si, section in _dicts(data.get("sections")):
+        if isinstance(section.get("when"), str):
+            problems += _when(("sections", si, "when"), section["when"], attrs, params, earlier, all_items)
+        for ii, item in _dicts(section.get("items")):
+            if isinstance(item.get("when"), str):
+                problems += _when(("sections", si, "items", ii, "when"), item["when"], attrs, params, earlier, all_items)
+            if isinstance(item.get("id"), str):
+                earlier.append(item["id"])
+    return problems
+
+
+def _when(path: Path, expr: str, attrs: set[str], params: set[str], earlier: list[str], all_items: list[Any]) -> list[Problem]:
+    try:
+        refs = when_lang.references(expr)
+    except when_lang.WhenSyntaxError as e:
+        return [(path, f"{e}")]
+    problems: list[Problem] = []
+    for name in sorted(refs.site - attrs):
+        near = difflib.get_close_matches(name, sorted(attrs), n=1)
+        hint = f"did you mean site.{near[0]}?" if near else "declare it under 'attributes'"
+        problems.append((path, f"site.{name} is not a known site attribute; {hint}"))
+    for name in sorted(refs.param - params):
+        problems.append((path, f"param.{name} is not declared under 'parameters'"))
+    for iid in sorted(refs.items):
+        if iid in earlier:
+            continue
+        if iid in all_items:
+            problems.append((path, f"item {iid!r} comes later in the checklist; a when may only use earlier answers"))
+        else:
+            near = difflib.get_close_matches(iid, [str(i) for i in all_items if i], n=1)
+            hint = f"; did you mean {near[0]!r}?" if near else ""
+            problems.append((path, f"when names unknown item {iid!r}{hint}"))
+    return problems
+
+
+def _attributes(data: dict[str, Any]) -> list[Problem]:
+    attrs = data.get("attributes")
+    if not isinstance(attrs, dict):
+        return []
+    return [(("attributes", k), "a choice attribute needs 'options'") for k, a in attrs.items()
+            if isinstance(a, dict) and a.get("type") == "choice" and not a.get("options")]
+
+
+def _overlay(data: dict[str, Any], base: Checklist) -> list[Problem]:
+    problems: list[Problem] = []
+    for i, skip in _dicts(data.get("skip")):
+        if isinstance(skip.get("item"), str) and base.item(skip["item"]) is None:
+            problems.append((("skip", i, "item"), f"cannot skip {skip['item']!r}: {base.ref} has no such item"))
+    for i, ov in _dicts(data.get("override")):
+        problems += _override(("override", i), ov, base)
+    return problems
+
+
+def _override(path: Path, ov: dict[str, Any], base: Checklist) -> list[Problem]:
+    item = base.item(ov.get("item")) if isinstance(ov.get("item"), str) else None
+    if item is None:
+        return [(path + ("item",), f"cannot override {ov.get('item')!r}: {base.ref} has no such item")] if isinstance(ov.get("item"), str) else []
+    problems: list[Problem] = []
+    if item.severity == "major" and ov.get("severity") == "general":
+        problems.append((path + ("severity",), f"item {item.id} is major in {base.ref}: an overlay may never lower "
+                         "the severity of a major item"))
+    rng = ov.get("pass")
+    if isinstance(rng, dict):
+        if item.type != "number":
+            problems.append((path + ("pass",), f"item {item.id} is not a number item"))
+        else:
+            problems += range_problems(path + ("pass",), rng) or _tightens(path + ("pass",), rng, item)
+    return problems
+
+
+def _tightens(path: Path, rng: dict[str, Any], item: Any) -> list[Problem]:
+    old = item.pass_range
+    lo, hi = rng.get("min", old.min), rng.get("max", old.max)
+    if (old.min is not None and (lo is None or lo < old.min)) or (old.max is not None and (hi is None or hi > old.max)):
+        return [(path, f"an overlay may only tighten a range: {old.describe(item.unit)} in the base, "
+                 f"so min must be ≥ {old.min} and max ≤ {old.max}")]
+    return []

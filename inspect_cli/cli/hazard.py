@@ -1,0 +1,186 @@
+"""``inspect hazard``: list, show and move hazards through rectification (整改)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Optional
+
+import click
+
+from ..hazards import LIST_KEYS, SORT_FIELDS, HazardQuery
+from ..lifecycle import STATES
+from .options import console, date_value, emit_json, json_option, ledger_option, open_ledger, today_option
+
+STATUS_ZH = {"open": "待整改", "planned": "治理中", "fixed": "已整改待复查", "closed": "已销号"}
+CSV_COLUMNS = ("id", "site", "site_name", "checklist", "checklist_version", "item", "unit", "severity", "status",
+               "deadline", "overdue", "days_overdue", "created", "description", "basis", "inspection", "domain")
+
+
+@click.group()
+def hazard() -> None:
+    """List, show and move hazards (隐患) through rectification (整改)."""
+
+
+@hazard.command("list")
+@click.option("--status", multiple=True, type=click.Choice(STATES), help="Filter by status (repeatable).")
+@click.option("--severity", type=click.Choice(["general", "major"]))
+@click.option("--site", metavar="CODE")
+@click.option("--checklist", metavar="ID")
+@click.option("--domain")
+@click.option("--inspection", metavar="ID")
+@click.option("--overdue", is_flag=True, help="Only hazards past their deadline and not closed.")
+@click.option("--due-before", metavar="DATE", help="Only hazards with a deadline before DATE.")
+@click.option("--sort", type=click.Choice(SORT_FIELDS), default="deadline", show_default=True)
+@click.option("--desc", is_flag=True, help="Sort descending.")
+@click.option("--limit", type=click.IntRange(min=1), help="Show at most N (the total is still counted).")
+@click.option("--offset", type=click.IntRange(min=0), default=0)
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV (UTF-8 with BOM, opens in Excel).")
+@ledger_option
+@today_option
+@json_option
+def list_cmd(status: tuple[str, ...], severity: Optional[str], site: Optional[str], checklist: Optional[str],
+             domain: Optional[str], inspection: Optional[str], overdue: bool, due_before: Optional[str], sort: str,
+             desc: bool, limit: Optional[int], offset: int, as_csv: bool, ledger_path: Optional[str],
+             today: Optional[str], as_json: bool) -> None:
+    """List hazards with filters; --json and --csv for scripts."""
+    from ..ids import normalise
+
+    q = HazardQuery(status=status, severity=severity, site=site.upper() if site else None, checklist=checklist,
+                    domain=domain, inspection=normalise(inspection) if inspection else None, overdue=overdue,
+                    due_before=date_value(due_before, "--due-before"), sort=sort, descending=desc, limit=limit,
+                    offset=offset)
+    rows, total = open_ledger(ledger_path, today).hazards(q)
+    if as_json:
+        emit_json({"total": total, "hazards": [_public(h) for h in rows]})
+    elif as_csv:
+        _csv(rows)
+    else:
+        _table(rows, total)
+
+
+def _public(h: dict[str, Any]) -> dict[str, Any]:
+    return {k: h.get(k) for k in LIST_KEYS}
+
+
+def basis_text(h: dict[str, Any]) -> str:
+    return "；".join(b.get("citation", "") for b in h.get("basis") or [])
+
+
+def _csv(rows: list[dict[str, Any]]) -> None:
+    import csv
+    import sys
+
+    sys.stdout.write("\ufeff")
+    w = csv.writer(sys.stdout, lineterminator="\n")
+    w.writerow(CSV_COLUMNS)
+    for h in rows:
+        w.writerow([basis_text(h) if c == "basis" else ("" if h.get(c) is None else h.get(c)) for c in CSV_COLUMNS])
+
+
+def _table(rows: list[dict[str, Any]], total: int) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table()
+    for col in ("编号", "单位", "检查项", "等级", "状态", "整改期限", "隐患描述"):
+        table.add_column(col, no_wrap=col in ("编号", "等级", "整改期限"))
+    for h in rows:
+        sev = "[red]重大[/red]" if h["severity"] == "major" else "一般"
+        deadline = f"[red]{h['deadline']} 逾期{h['days_overdue']}天[/red]" if h["overdue"] else h["deadline"]
+        unit = f"[{h['unit']}]" if h.get("unit") else ""
+        table.add_row(h["id"], escape(h.get("site_name") or h["site"]), escape(f"{h['item']}{unit}"), sev,
+                      STATUS_ZH.get(h["status"], h["status"]), deadline, escape(h.get("description") or ""))
+    console().print(table)
+    click.echo(f"{len(rows)} of {total} hazard(s).")
+
+
+@hazard.command("show")
+@click.argument("hazard_id")
+@ledger_option
+@today_option
+@json_option
+def show(hazard_id: str, ledger_path: Optional[str], today: Optional[str], as_json: bool) -> None:
+    """Show a hazard with its legal basis and its whole history as a timeline."""
+    h, events = open_ledger(ledger_path, today).hazard(hazard_id)
+    if as_json:
+        emit_json(dict(h, history=events))
+        return
+    from .render_hazard import print_hazard
+
+    print_hazard(console(), h, events)
+
+
+@hazard.command("plan")
+@click.argument("hazard_id")
+@click.option("--file", "plan_file", required=True, type=click.Path(exists=True, dir_okay=False),
+              help="YAML with the six parts: goals, measures, funds, responsible, deadline, safety.")
+@ledger_option
+@today_option
+@json_option
+def plan(hazard_id: str, plan_file: str, ledger_path: Optional[str], today: Optional[str], as_json: bool) -> None:
+    """Record the 治理方案 (rectification plan) of a major hazard."""
+    from ..errors import ValidationFailed
+    from ..yamlio import YamlProblem, load_file
+
+    try:
+        data, _ = load_file(Path(plan_file))
+    except YamlProblem as e:
+        raise ValidationFailed(f"{plan_file}:{e.line or 1}: {e.message}") from None
+    _done(open_ledger(ledger_path, today).plan(hazard_id, data), "plan recorded", as_json)
+
+
+@hazard.command("extend")
+@click.argument("hazard_id")
+@click.option("--to", "to", required=True, metavar="DATE", help="The new deadline.")
+@click.option("--reason", required=True, help="Why the extension (延期) was granted.")
+@ledger_option
+@today_option
+@json_option
+def extend(hazard_id: str, to: str, reason: str, ledger_path: Optional[str], today: Optional[str], as_json: bool) -> None:
+    """Extend a hazard's deadline (延期), with the reason."""
+    h = open_ledger(ledger_path, today).extend(hazard_id, date_value(to, "--to"), reason)
+    _done(h, f"deadline extended to {h['deadline']}", as_json)
+
+
+@hazard.command("fixed")
+@click.argument("hazard_id")
+@click.option("--note", default="")
+@click.option("--evidence", multiple=True, type=click.Path(exists=True, dir_okay=False), help="Repeatable.")
+@ledger_option
+@today_option
+@json_option
+def fixed(hazard_id: str, note: str, evidence: tuple[str, ...], ledger_path: Optional[str], today: Optional[str],
+          as_json: bool) -> None:
+    """Record that the enterprise reported the hazard fixed (整改完成), awaiting re-inspection."""
+    h = open_ledger(ledger_path, today).fixed(hazard_id, note, tuple(Path(e) for e in evidence))
+    _done(h, "reported fixed; awaiting re-inspection (inspect reinspect hazard)", as_json)
+
+
+@hazard.command("interim")
+@click.argument("hazard_id")
+@click.option("--measures", required=True, help="Interim control measures (临时管控措施).")
+@ledger_option
+@today_option
+@json_option
+def interim(hazard_id: str, measures: str, ledger_path: Optional[str], today: Optional[str], as_json: bool) -> None:
+    """Record interim control measures for a hazard that cannot be fixed at once."""
+    _done(open_ledger(ledger_path, today).interim(hazard_id, measures), "interim measures recorded", as_json)
+
+
+@hazard.command("supervise")
+@click.argument("hazard_id")
+@click.option("--level", required=True, help="Government level of listed supervision, e.g. 市级.")
+@click.option("--authority", required=True, help="The supervising authority.")
+@ledger_option
+@today_option
+@json_option
+def supervise(hazard_id: str, level: str, authority: str, ledger_path: Optional[str], today: Optional[str],
+              as_json: bool) -> None:
+    """Put a major hazard under listed supervision (挂牌督办)."""
+    _done(open_ledger(ledger_path, today).supervise(hazard_id, level, authority), "listed supervision recorded", as_json)
+
+
+def _done(h: dict[str, Any], what: str, as_json: bool) -> None:
+    if as_json:
+        emit_json(_public(h) | {"events": h.get("events")})
+    else:
+        click.echo(f"{h['id']}: {what}. Status: {h['status']} ({STATUS_ZH.get(h['status'], '')}).")

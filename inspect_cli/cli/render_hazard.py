@@ -1,0 +1,54 @@
+"""Rich rendering of one hazard and its timeline."""
+from __future__ import annotations
+
+from typing import Any
+
+EVENT_ZH = {"registered": "登记", "closed_on_spot": "当场整改销号", "plan": "治理方案", "supervise": "挂牌督办",
+            "interim": "临时管控措施", "extended": "延期", "fixed": "企业报告整改完成", "reinspected": "复查"}
+
+
+def print_hazard(con: Any, h: dict[str, Any], events: list[dict[str, Any]]) -> None:
+    from rich.markup import escape
+
+    from .hazard import STATUS_ZH
+
+    sev = "[red]重大事故隐患[/red]" if h["severity"] == "major" else "一般事故隐患"
+    con.print(f"[bold]{h['id']}[/bold]  {sev}  {STATUS_ZH.get(h['status'], h['status'])}")
+    con.print(f"单位: {escape(h.get('site_name') or '')} ({h['site']})   检查: {h['inspection']}   "
+              f"检查表: {h['checklist']}@{h['checklist_version']} {h['item']}" + (f" [{escape(h['unit'])}]" if h.get("unit") else ""))
+    con.print(f"隐患: {escape(h.get('description') or '')}")
+    if h.get("location"):
+        con.print(f"部位: {escape(h['location'])}")
+    for b in h.get("basis") or []:
+        con.print(f"依据: {escape(b.get('citation', ''))}")
+    if h.get("downgrade_reason"):
+        con.print(f"[yellow]按一般隐患登记（判定项为重大）: {escape(h['downgrade_reason'])}[/yellow]")
+    overdue = f" [red]逾期 {h['days_overdue']} 天[/red]" if h.get("overdue") else ""
+    con.print(f"整改期限: {h['deadline']}{overdue}")
+    for m in h.get("interim") or []:
+        con.print(f"临时管控措施 ({m['date']}): {escape(m['measures'])}")
+    con.print("\n[bold]History[/bold]")
+    for e in events:
+        con.print(f"  {e['date']}  {EVENT_ZH.get(e['type'], e['type']):<8} {escape(e.get('actor') or '')}  "
+                  f"{escape(_summary(e))}  [dim]{e['hash'][:12]}[/dim]")
+
+
+def _summary(e: dict[str, Any]) -> str:
+    d = e.get("data") or {}
+    parts = {
+        "registered": lambda: f"期限 {d.get('deadline')}",
+        "extended": lambda: f"至 {d.get('to')}：{d.get('reason')}",
+        "reinspected": lambda: ("合格，销号" if d.get("result") == "pass" else f"不合格，新期限 {d.get('deadline')}")
+        + "；" + "、".join(i.get("name", "") for i in d.get("inspectors", [])),
+        "supervise": lambda: f"{d.get('level')} {d.get('authority')}",
+        "interim": lambda: str(d.get("measures")),
+        "plan": lambda: "已制定（六项齐全）",
+        "closed_on_spot": lambda: str(d.get("reason")),
+        "fixed": lambda: "",
+    }
+    text = parts.get(e["type"], lambda: "")()
+    if e.get("note"):
+        text += f"  备注: {e['note']}"
+    if e.get("evidence"):
+        text += f"  证据 {len(e['evidence'])} 件"
+    return text

@@ -1,0 +1,108 @@
+"""``inspect run``: an inspection at a site, interactive or from an answers file."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Optional
+
+import click
+
+from ..inspection import KINDS
+from .options import (checklist_dir_option, console, emit_json, inspector_option, json_option, ledger_option,
+                      open_ledger, parse_inspectors, registry, today_option)
+
+
+@click.command()
+@click.argument("checklist_ref", metavar="CHECKLIST[@VERSION]", required=False)
+@click.option("--site", "site_code", metavar="CODE", help="The site's unified social credit code.")
+@inspector_option
+@click.option("--kind", type=click.Choice(KINDS), default="enforcement", show_default=True,
+              help="enforcement (执法检查, two certified inspectors), self (自查), special (专项), unannounced (暗访暗查).")
+@click.option("--answers", "answers_file", type=click.Path(exists=True, dir_okay=False),
+              help="Answer every item from a YAML file (non-interactive; all or nothing).")
+@click.option("--resume", "resume_id", metavar="INSPECTION_ID", help="Continue an interrupted interactive run.")
+@checklist_dir_option
+@ledger_option
+@today_option
+@json_option
+def run(checklist_ref: Optional[str], site_code: Optional[str], inspectors: tuple[str, ...], kind: str,
+        answers_file: Optional[str], resume_id: Optional[str], checklist_dirs: tuple[str, ...],
+        ledger_path: Optional[str], today: Optional[str], as_json: bool) -> None:
+    """Run a checklist at a site: every failed item becomes a hazard (隐患) in the ledger.
+
+    \b
+    Interactive:   inspect run dust-explosion --site CODE --inspector 张伟:44010012345 --inspector 李娜:44010067890
+    From a file:   inspect run dust-explosion --site CODE --inspector ... --answers answers.yaml
+    Resume:        inspect run --resume I-XXXXX-XXXXX
+    """
+    ledger = open_ledger(ledger_path, today)
+    reg = registry(checklist_dirs)
+    if resume_id:
+        rec = ledger.inspection(resume_id)
+        checklist = reg.get(f"{rec['checklist']}@{rec['checklist_version']}")
+        return _interactive(ledger, checklist, rec, as_json)
+    if not checklist_ref or not site_code:
+        raise click.UsageError("give a CHECKLIST and --site CODE (or --resume INSPECTION_ID)")
+    checklist = reg.get(checklist_ref)
+    people = parse_inspectors(inspectors)
+    if answers_file:
+        from ..yamlio import YamlProblem, load_file
+        from ..errors import ValidationFailed
+
+        try:
+            doc, _ = load_file(Path(answers_file))
+        except YamlProblem as e:
+            raise ValidationFailed(f"{answers_file}:{e.line or 1}: {e.message}") from None
+        result = ledger.run_answers(checklist, site_code, people, kind, doc, Path(answers_file).resolve().parent)
+        return _report(result["inspection"], result["hazards"], result["ignored"], as_json)
+    from ..inspection import inspector_problems
+
+    problems = inspector_problems(kind, people)
+    if problems:
+        raise click.UsageError(problems[0])
+    ledger.site(site_code)  # an unknown site is refused before anything is written
+    rec = ledger.start_inspection(checklist, site_code, people, kind)
+    _interactive(ledger, checklist, rec, as_json)
+
+
+def _interactive(ledger: Any, checklist: Any, rec: dict[str, Any], as_json: bool) -> None:
+    from .run_prompts import ask_units, ask_step
+
+    con = console()
+    site = ledger.site(rec["site"])
+    con.print(f"[bold]{checklist.title.zh}[/bold] {checklist.ref} — {site['name']} ({site['code']})")
+    con.print(f"Inspection {rec['id']}: answers are saved as you go; Ctrl-C stops, "
+              f"[bold]inspect run --resume {rec['id']}[/bold] continues.")
+    try:
+        rec = ask_units(con, ledger, checklist, rec, site)
+        from ..inspections import pending
+
+        while True:
+            todo = pending(rec, checklist, site)
+            if not todo:
+                break
+            done = len(rec["answers"])
+            detail = ask_step(con, todo[0], done + 1, done + len(todo), ledger.clock.today)
+            rec = ledger.save_answer(rec["id"], todo[0].key, detail)
+    except (KeyboardInterrupt, click.exceptions.Abort):
+        con.print(f"\nStopped. {len(rec['answers'])} answer(s) saved. Continue with: inspect run --resume {rec['id']}")
+        raise click.exceptions.Exit(130)
+    rec, created = ledger.finish_inspection(rec["id"], checklist)
+    _report(rec, created, [], as_json)
+
+
+def _report(rec: dict[str, Any], created: list[dict[str, Any]], ignored: list[str], as_json: bool) -> None:
+    if as_json:
+        keys = ("id", "item", "unit", "severity", "status", "deadline", "description", "basis")
+        emit_json({"inspection": rec["id"], "site": rec["site"], "checklist": rec["checklist"],
+                   "checklist_version": rec["checklist_version"], "answers": len(rec["answers"]),
+                   "hazards": [{k: h.get(k) for k in keys} for h in created], "ignored": ignored})
+        return
+    con = console()
+    con.print(f"Inspection [bold]{rec['id']}[/bold] saved: {len(rec['answers'])} answers, {len(created)} hazard(s).")
+    for h in created:
+        flag = "[red]重大[/red]" if h["severity"] == "major" else "一般"
+        state = "当场整改，已销号" if h["status"] == "closed" else f"期限 {h['deadline']}"
+        unit = f"[{h['unit']}] " if h.get("unit") else ""
+        con.print(f"  {h['id']}  {flag}  {unit}{h['item']}  {state}")
+    if ignored:
+        con.print(f"[dim]Ignored (not applicable at this site): {', '.join(ignored)}[/dim]")

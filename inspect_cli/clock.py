@@ -1,0 +1,47 @@
+"""Today and now, injectable: ``--today`` / ``INSPECT_TODAY``; time zone Asia/Shanghai by default."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from typing import Optional
+
+from .errors import UsageError
+
+DEFAULT_TZ = "Asia/Shanghai"
+
+
+def parse_date(text: str, what: str = "date") -> dt.date:
+    """Parse YYYY-MM-DD or raise :class:`UsageError` saying so."""
+    try:
+        return dt.date.fromisoformat(str(text).strip())
+    except ValueError:
+        raise UsageError(f"{what} {text!r} is not a date: use YYYY-MM-DD, e.g. 2026-03-15") from None
+
+
+def _zone() -> dt.tzinfo:
+    name = os.environ.get("INSPECT_TZ", DEFAULT_TZ)
+    try:
+        from zoneinfo import ZoneInfo
+
+        return ZoneInfo(name)
+    except Exception:  # no tz database on this machine: Asia/Shanghai has had no DST since 1991
+        return dt.timezone(dt.timedelta(hours=8), "CST")
+
+
+@dataclass(frozen=True)
+class Clock:
+    """The date an action counts for, and the real moment it was recorded."""
+
+    today: dt.date
+    zone: dt.tzinfo
+
+    def now(self) -> str:
+        return dt.datetime.now(self.zone).isoformat(timespec="seconds")
+
+    @classmethod
+    def make(cls, today: Optional[str] = None) -> "Clock":
+        zone = _zone()
+        text = today or os.environ.get("INSPECT_TODAY")
+        day = parse_date(text, "--today") if text else dt.datetime.now(zone).date()
+        return cls(day, zone)

@@ -1,0 +1,154 @@
+"""Running a checklist at a site: which items apply, what an answer means, what fails."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any, Callable, Optional
+
+from .checklist import when as when_lang
+from .checklist.model import Checklist, Item, Section
+
+KINDS = ("enforcement", "self", "special", "unannounced")
+KIND_ZH = {"enforcement": "执法检查", "self": "自查", "special": "专项检查", "unannounced": "暗访暗查"}
+ANSWER_KEYS = ("answer", "note", "location", "evidence", "deadline", "fixed_on_spot", "severity",
+               "downgrade_reason", "description")
+_UNIT_KEY = re.compile(r"^(?P<item>[^\[\]]+)\[(?P<unit>[^\[\]]+)\]$")
+
+
+@dataclass(frozen=True)
+class Step:
+    """One question of an inspection: an item, for one unit where its section repeats."""
+
+    item: Item
+    section: Section
+    unit: Optional[str] = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.item.id}[{self.unit}]" if self.unit else self.item.id
+
+
+def parse_inspector(text: str) -> dict[str, str]:
+    """``NAME:CERT_NO`` (certificate optional for self-inspection) → ``{name, cert}``."""
+    name, _, cert = str(text).partition(":")
+    if not name.strip():
+        raise ValueError(f"inspector {text!r} has no name: use NAME:CERT_NO, e.g. 张伟:44010012345")
+    return {"name": name.strip(), "cert": cert.strip()}
+
+
+def inspector_problems(kind: str, inspectors: list[dict[str, str]]) -> list[str]:
+    if kind not in KINDS:
+        return [f"kind {kind!r} is not valid; use one of: {', '.join(KINDS)}"]
+    with_cert = [i for i in inspectors if i.get("cert")]
+    if kind == "self":
+        return [] if inspectors else ["a self-inspection needs one inspector: --inspector NAME[:CERT]"]
+    if len(with_cert) < 2:
+        return [f"an {kind} inspection needs at least two inspectors with enforcement certificate numbers "
+                f"(执法证号), given {len(with_cert)}: --inspector NAME:CERT_NO --inspector NAME:CERT_NO"]
+    return []
+
+
+def steps(checklist: Checklist, units: dict[str, list[str]]) -> list[Step]:
+    """Every question in checklist order; a repeated section once per named unit."""
+    out: list[Step] = []
+    for section in checklist.sections:
+        names = units.get(section.id, []) if section.repeat else [None]
+        for name in names:
+            out += [Step(item, section, name) for item in section.items]
+    return out
+
+
+def site_values(site: dict[str, Any]) -> dict[str, Any]:
+    values = dict(site.get("attributes") or {})
+    for key in ("industry", "risk_class", "name", "code", "address"):
+        values.setdefault(key, site.get(key))
+    return values
+
+
+def make_context(checklist: Checklist, site: dict[str, Any], date: dt.date,
+                 answers: dict[str, dict[str, Any]], unit: Optional[str] = None,
+                 unit_items: frozenset[str] = frozenset()) -> when_lang.Context:
+    def key(item_id: str) -> str:
+        return f"{item_id}[{unit}]" if unit and item_id in unit_items else item_id
+
+    return when_lang.Context(
+        site=site_values(site), params=dict(checklist.parameters), month_day=date.strftime("%m-%d"),
+        outcome=lambda i: (answers.get(key(i)) or {}).get("outcome"),
+        raw=lambda i: (answers.get(key(i)) or {}).get("answer"),
+    )
+
+
+def applies(step: Step, checklist: Checklist, site: dict[str, Any], date: dt.date,
+            answers: dict[str, dict[str, Any]]) -> bool:
+    """Whether a question applies, given the site and the answers so far."""
+    unit_items = frozenset(i.id for i in step.section.items) if step.unit else frozenset()
+    ctx = make_context(checklist, site, date, answers, step.unit, unit_items)
+    if step.section.when and not when_lang.evaluate(step.section.when, ctx):
+        return False
+    return not step.item.when or when_lang.evaluate(step.item.when, ctx)
+
+
+def normalise_answer(item: Item, raw: Any) -> dict[str, Any]:
+    """A raw answer (text or a mapping with details) → ``{answer, outcome, …}``; ValueError if wrong."""
+    detail = dict(raw) if isinstance(raw, dict) else {"answer": raw}
+    unknown = sorted(set(detail) - set(ANSWER_KEYS))
+    if unknown:
+        raise ValueError(f"unknown key(s) {', '.join(unknown)}; an answer may have: {', '.join(ANSWER_KEYS)}")
+    value, outcome = interpret(item, detail.get("answer"))
+    detail["answer"], detail["outcome"] = value, outcome
+    if detail.get("evidence") is not None and not isinstance(detail["evidence"], list):
+        detail["evidence"] = [detail["evidence"]]
+    return detail
+
+
+def interpret(item: Item, value: Any) -> tuple[Any, str]:
+    """The canonical answer and its outcome: pass, fail, na or recorded (text items)."""
+    if isinstance(value, bool):  # YAML 1.1 reads yes/no as booleans
+        value = "yes" if value else "no"
+    text = str(value).strip().lower() if value is not None else ""
+    if text in ("na", "n/a", "不适用"):
+        return "na", "na"
+    if item.type == "boolean":
+        mapping = {"yes": "pass", "y": "pass", "是": "pass", "合格": "pass", "no": "fail", "n": "fail", "否": "fail", "不合格": "fail"}
+        if text not in mapping:
+            raise ValueError(f"answer {value!r} is not yes, no or na")
+        return ("yes" if mapping[text] == "pass" else "no"), mapping[text]
+    if item.type == "number":
+        try:
+            number = float(text)
+        except ValueError:
+            raise ValueError(f"answer {value!r} is not a number (measured value in {item.unit or 'the item unit'}) or na") from None
+        if number != number or number in (float("inf"), float("-inf")):
+            raise ValueError(f"answer {value!r} is not a finite number")
+        ok = item.pass_range.contains(number) if item.pass_range else True
+        return number, "pass" if ok else "fail"
+    if item.type == "choice":
+        option = item.option(str(value).strip()) if value is not None else None
+        if option is None:
+            raise ValueError(f"answer {value!r} is not one of: {', '.join(o.value for o in item.options)} or na")
+        return option.value, "pass" if option.passes else "fail"
+    if not text:
+        raise ValueError("a text item needs some text (or na)")
+    return str(value), "recorded"
+
+
+def walk(checklist: Checklist, site: dict[str, Any], date: dt.date, units: dict[str, list[str]],
+         answer_for: Callable[[Step, dict[str, dict[str, Any]]], Optional[dict[str, Any]]]) -> dict[str, dict[str, Any]]:
+    """Go through the applicable questions in order, asking ``answer_for`` each one.
+
+    ``answer_for`` returns the normalised answer or None to stop (e.g. unanswered).
+    """
+    answers: dict[str, dict[str, Any]] = {}
+    for step in steps(checklist, units):
+        if not applies(step, checklist, site, date, answers):
+            continue
+        answer = answer_for(step, answers)
+        if answer is not None:
+            answers[step.key] = answer
+    return answers
+
+
+def split_key(key: str) -> tuple[str, Optional[str]]:
+    m = _UNIT_KEY.match(key)
+    return (m["item"].strip(), m["unit"].strip()) if m else (key, None)

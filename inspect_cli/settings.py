@@ -1,0 +1,63 @@
+"""Organisation settings kept in the ledger (``inspect config``)."""
+from __future__ import annotations
+
+from typing import Any
+
+from .errors import UsageError
+
+DEFAULTS: dict[str, Any] = {
+    "org.name": "",                     # 执法机关名称, printed on documents
+    "org.code": "",                     # short code used in document numbers, e.g. 穗应急
+    "deadline.general": 7,              # default rectification days by severity
+    "deadline.major": 30,
+    "bulletin.major_closure_target": 0.8,
+    "lang": "zh",
+    "docno.record": "（{org}）应急检记〔{year}〕{seq}号",
+    "docno.order": "（{org}）应急责改〔{year}〕{seq}号",
+    "docno.review": "（{org}）应急复查〔{year}〕{seq}号",
+    "report.template_dir": "",
+    "tinydb.hint_hazards": 20000,
+}
+DESCRIPTIONS = {
+    "org.name": "name of the enforcing authority (执法机关), printed on documents",
+    "org.code": "short code of the authority in document numbers ({org})",
+    "deadline.general": "default rectification days for general hazards",
+    "deadline.major": "default rectification days for major hazards",
+    "bulletin.major_closure_target": "target closure rate of major hazards in the monthly bulletin (0–1)",
+    "lang": "default language of reports (zh or en)",
+    "docno.record": "document-number pattern of 现场检查记录 ({org}, {year}, {seq})",
+    "docno.order": "document-number pattern of 责令限期整改指令书",
+    "docno.review": "document-number pattern of 整改复查意见书",
+    "report.template_dir": "folder whose templates override the bundled ones",
+    "tinydb.hint_hazards": "hazard count above which commands suggest migrating to SQLite",
+}
+
+
+def coerce(key: str, value: str) -> Any:
+    """Check a ``config set`` value against the setting's type."""
+    if key not in DEFAULTS:
+        import difflib
+
+        near = difflib.get_close_matches(key, list(DEFAULTS), n=1)
+        hint = f"; did you mean {near[0]!r}?" if near else f"; known settings: {', '.join(DEFAULTS)}"
+        raise UsageError(f"unknown setting {key!r}{hint}")
+    default = DEFAULTS[key]
+    try:
+        if isinstance(default, int):
+            number = int(value)
+            if number < 1:
+                raise ValueError
+            return number
+        if isinstance(default, float):
+            number = float(value)
+            if not 0 <= number <= 1:
+                raise ValueError
+            return number
+    except ValueError:
+        raise UsageError(f"{key} must be {'a whole number ≥ 1' if isinstance(default, int) else 'a number from 0 to 1'}, "
+                         f"not {value!r}") from None
+    if key == "lang" and value not in ("zh", "en"):
+        raise UsageError("lang must be zh or en")
+    if key.startswith("docno.") and "{seq}" not in value:
+        raise UsageError(f"{key} must contain {{seq}} (and may use {{org}} and {{year}})")
+    return value

@@ -1,0 +1,211 @@
+"""The default backend: one TinyDB JSON file, written atomically under an inter-process lock.
+
+TinyDB's stock ``JSONStorage`` rewrites the file in place (a kill mid-write truncates it)
+and each table operation rewrites the whole table, so this backend reads the file once per
+transaction through :class:`AtomicJSONStorage`, works on the tables in memory and writes
+once at commit: temp file in the same folder, fsync, ``os.replace``, fsync of the folder.
+The file stays a TinyDB database (``TinyDB(path, storage=AtomicJSONStorage)`` opens it).
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Optional
+
+from tinydb.storages import Storage
+
+from ..errors import LedgerBusy, LedgerError
+from .base import SCHEMA_VERSION, TABLES, Where, matches, sort_key
+
+META_TABLE = "_meta"
+META_ID = "ledger"
+FORMAT = "inspect-cli-ledger"
+
+
+def lock_timeout() -> float:
+    try:
+        return float(os.environ.get("INSPECT_LOCK_TIMEOUT", "10"))
+    except ValueError:
+        return 10.0
+
+
+def fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return  # not possible on this platform (Windows): os.replace is still atomic
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` so that a crash leaves either the old or the new file."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        if path.exists():
+            os.chmod(tmp, path.stat().st_mode & 0o777)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    fsync_dir(path.parent)
+
+
+class AtomicJSONStorage(Storage):
+    """A TinyDB storage that never writes in place."""
+
+    def __init__(self, path: str, **_: Any) -> None:
+        self.path = Path(path)
+
+    def read(self) -> Optional[dict[str, dict[str, Any]]]:
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as e:
+            raise LedgerError(f"cannot read the ledger {self.path}: {e.strerror}. Check its permissions.") from e
+        if not raw.strip():
+            raise LedgerError(f"the ledger {self.path} is empty (0 bytes of data); it was not written by "
+                              "inspect-cli or was truncated. It was left untouched: restore it from a backup.")
+        try:
+            data = json.loads(raw)
+        except (ValueError, UnicodeDecodeError) as e:
+            raise LedgerError(f"the ledger {self.path} is not valid JSON ({e}). It was left untouched: "
+                              "restore it from a backup, or point --ledger at another file.") from e
+        if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
+            raise LedgerError(f"{self.path} is not an inspect-cli ledger (not a TinyDB file). It was left untouched.")
+        return data
+
+    def write(self, data: dict[str, dict[str, Any]]) -> None:
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        try:
+            atomic_write_bytes(self.path, text.encode("utf-8"))
+        except OSError as e:
+            raise LedgerError(f"cannot write the ledger {self.path}: {e.strerror}; nothing was changed.") from e
+
+
+class MemoryStore:
+    """The tables of one transaction, held in memory."""
+
+    def __init__(self, data: dict[str, dict[str, Any]]) -> None:
+        self.data = data
+        self.dirty = False
+
+    def _table(self, table: str) -> dict[str, Any]:
+        return self.data.setdefault(table, {})
+
+    def get(self, table: str, id: str) -> Optional[dict[str, Any]]:
+        return self.data.get(table, {}).get(id)
+
+    def put(self, table: str, id: str, record: dict[str, Any]) -> None:
+        self._table(table)[id] = record
+        self.dirty = True
+
+    def put_many(self, table: str, records: Iterable[tuple[str, dict[str, Any]]]) -> None:
+        t = self._table(table)
+        for id, record in records:
+            t[id] = record
+        self.dirty = True
+
+    def find(self, table: str, where: Optional[Where] = None, order_by: Optional[str] = None,
+             descending: bool = False, limit: Optional[int] = None, offset: int = 0) -> list[dict[str, Any]]:
+        rows = [r for r in self.data.get(table, {}).values() if matches(r, where)]
+        if order_by:
+            present = sorted((r for r in rows if r.get(order_by) is not None), key=sort_key(order_by), reverse=descending)
+            rows = present + [r for r in rows if r.get(order_by) is None]
+        return rows[offset: offset + limit if limit is not None else None]
+
+    def count(self, table: str, where: Optional[Where] = None) -> int:
+        if not where:
+            return len(self.data.get(table, {}))
+        return sum(1 for r in self.data.get(table, {}).values() if matches(r, where))
+
+    def meta(self) -> dict[str, Any]:
+        return dict(self.data.get(META_TABLE, {}).get(META_ID, {}))
+
+    def set_meta(self, meta: dict[str, Any]) -> None:
+        self.put(META_TABLE, META_ID, dict(meta))
+
+
+class JsonBackend:
+    """A ledger in one JSON file (TinyDB format) with a ``.lock`` file beside it."""
+
+    name = "tinydb"
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.storage = AtomicJSONStorage(str(self.path))
+
+    def exists(self) -> bool:
+        return self.path.exists()
+
+    def _load(self) -> MemoryStore:
+        data = self.storage.read()
+        store = MemoryStore(data if data is not None else {})
+        if data is None:
+            return store
+        check_format(store.meta(), self.path)
+        return store
+
+    @contextmanager
+    def read(self) -> Iterator[MemoryStore]:
+        yield self._load()
+
+    @contextmanager
+    def write(self) -> Iterator[MemoryStore]:
+        with ledger_lock(self.path):
+            store = self._load()
+            if not store.meta():
+                store.set_meta({"format": FORMAT, "schema": SCHEMA_VERSION})
+                for t in TABLES:
+                    store.data.setdefault(t, {})
+            yield store
+            if store.dirty:
+                self.storage.write(store.data)
+
+
+def check_format(meta: dict[str, Any], path: Path) -> None:
+    """Refuse ledgers of another program or of a newer inspect-cli."""
+    if meta.get("format") != FORMAT:
+        raise LedgerError(f"{path} is not an inspect-cli ledger (no ledger metadata). It was left untouched; "
+                          "point --ledger at an inspect-cli ledger or a new file.")
+    schema = meta.get("schema")
+    if not isinstance(schema, int) or schema > SCHEMA_VERSION:
+        raise LedgerError(f"{path} was written by a newer inspect-cli (ledger schema {schema}, this version "
+                          f"reads up to {SCHEMA_VERSION}). Upgrade inspect-cli: pip install -U inspect-cli")
+
+
+@contextmanager
+def ledger_lock(path: Path) -> Iterator[None]:
+    """The inter-process lock of a ledger, held from before its read until after its replace."""
+    from filelock import FileLock, Timeout
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise LedgerError(f"cannot create the folder {path.parent} for the ledger: {e.strerror}") from e
+    timeout = lock_timeout()
+    lock = FileLock(str(path) + ".lock", timeout=timeout)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise LedgerBusy(f"another inspect process is using the ledger {path} (waited {timeout:g} s); "
+                         "nothing was changed. Try again when it has finished.") from None
+    except OSError as e:
+        raise LedgerError(f"cannot lock the ledger {path}: {e.strerror}; check the folder's permissions.") from e
+    try:
+        yield
+    finally:
+        lock.release()

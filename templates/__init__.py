@@ -1,0 +1,1 @@
+"""Bundled Jinja templates, shipped inside the wheel."""
