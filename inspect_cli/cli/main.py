@@ -96,7 +96,8 @@ def main(argv: Optional[list[str]] = None) -> int:
 def report_error(e: Any) -> int:
     click.echo(f"Error: {e}", err=True)
     for problem in getattr(e, "problems", []) or []:
-        click.echo(f"  {problem}", err=True)
+        if problem != str(e):
+            click.echo(f"  {problem}", err=True)
     return int(e.exit_code)
 
 

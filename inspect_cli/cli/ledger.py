@@ -1,0 +1,88 @@
+"""``inspect ledger``: what a ledger file holds, and migration between backends."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Optional
+
+import click
+
+from .options import emit_json, json_option, ledger_option
+
+BACKENDS = click.Choice(["tinydb", "sqlite"])
+
+
+@click.group()
+def ledger() -> None:
+    """Ledger maintenance: info, and migration between the TinyDB (JSON) and SQLite backends."""
+
+
+@ledger.command("migrate")
+@click.argument("src", metavar="FROM", type=click.Path(dir_okay=False))
+@click.argument("dst", metavar="TO", type=click.Path(dir_okay=False))
+@click.option("--from-backend", type=BACKENDS, help="Backend of FROM [default: by suffix, .sqlite/.db → sqlite].")
+@click.option("--to-backend", type=BACKENDS, help="Backend of TO [default: by suffix].")
+@json_option
+def migrate_cmd(src: str, dst: str, from_backend: Optional[str], to_backend: Optional[str], as_json: bool) -> None:
+    """Copy every record of FROM into the new ledger TO, then count and verify the copy.
+
+    \b
+    inspect ledger migrate ~/.local/share/inspect-cli/ledger.json bureau.sqlite
+    FROM is not changed; TO must not exist (or be empty). Exit 8 if the copy fails inspect verify.
+    """
+    from ..ledger import open_ledger
+    from ..migrate import migrate
+
+    copied = migrate(src, dst, from_backend, to_backend)
+    result = open_ledger(dst, backend=to_backend).verify()
+    ok = not result["problems"]
+    if as_json:
+        emit_json({"from": src, "to": dst, "counts": copied, "verify": dict(result, ok=ok)})
+    else:
+        click.echo(f"Copied {src} → {dst}:")
+        for table, n in copied.items():
+            click.echo(f"  {table:<12} {n:>9}")
+        for p in result["problems"]:
+            click.echo(p, err=True)
+        state = "OK" if ok else f"{len(result['problems'])} PROBLEM(S)"
+        click.echo(f"verify: {state}: {result['hazards']} hazard(s), {result['events']} event(s) checked.", err=not ok)
+    if not ok:
+        raise click.exceptions.Exit(8)
+
+
+@ledger.command("info")
+@click.option("--backend", type=BACKENDS, help="Backend of the ledger [default: by suffix].")
+@ledger_option
+@json_option
+def info(backend: Optional[str], ledger_path: Optional[str], as_json: bool) -> None:
+    """Show the ledger's file, backend, schema, records per table and size on disk."""
+    data = ledger_info(ledger_path, backend)
+    if as_json:
+        emit_json(data)
+        return
+    click.echo(f"Ledger:  {data['path']}{'' if data['exists'] else ' (not created yet)'}")
+    click.echo(f"Backend: {data['backend']}   schema: {data['schema']}   size: {_size(data['bytes'])}")
+    for table, n in data["counts"].items():
+        click.echo(f"  {table:<12} {n:>9}")
+
+
+def ledger_info(ledger_path: Optional[str], backend: Optional[str] = None) -> dict[str, Any]:
+    from ..ledger import open_ledger
+    from ..migrate import counts
+
+    led = open_ledger(ledger_path, backend=backend)
+    b = led.backend
+    with b.read() as st:
+        meta = st.meta()
+        per_table = counts(st)
+    path = Path(b.path)
+    size = sum(p.stat().st_size for p in (path, Path(f"{path}-wal")) if p.exists())
+    return {"path": str(path), "backend": b.name, "exists": path.exists(), "schema": meta.get("schema"),
+            "counts": per_table, "bytes": size}
+
+
+def _size(n: int) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024  # type: ignore[assignment]
+    return str(n)

@@ -1,0 +1,80 @@
+"""Copy a ledger between backends (TinyDB JSON ⇄ SQLite) without loss.
+
+Every table is read in one read transaction of the source and written in one write
+transaction of the destination, records unchanged (the same JSON values, in the same
+order), then the destination is counted again table by table. The destination must not
+exist or hold no records; the source is never changed.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Optional, Union
+
+from .errors import LedgerError, UsageError
+from .storage import open_backend
+from .storage.base import TABLES, Backend, Store
+
+PathLike = Union[str, Path]
+
+
+def tables_of(store: Store) -> list[str]:
+    """The record tables of a store: the standard ones, then any other it holds."""
+    names = set(getattr(store, "data", None) or getattr(store, "tables", None) or ())
+    extra = sorted(n for n in names if not n.startswith("_") and n not in TABLES)
+    return list(TABLES) + extra
+
+
+def counts(store: Store) -> dict[str, int]:
+    return {t: store.count(t) for t in tables_of(store)}
+
+
+def _refuse_nonempty(store: Store, path: Path) -> None:
+    held = {t: n for t, n in counts(store).items() if n}
+    if held:
+        listing = ", ".join(f"{n} {t}" for t, n in held.items())
+        raise LedgerError(f"the destination {path} already holds records ({listing}); nothing was copied. "
+                          "Migrate into a new file.")
+
+
+def migrate(src_path: PathLike, dst_path: PathLike, src_backend: Optional[str] = None,
+            dst_backend: Optional[str] = None) -> dict[str, int]:
+    """Copy every table of ``src_path`` into ``dst_path``; returns the number of records per table."""
+    src: Backend = open_backend(Path(src_path), src_backend)
+    dst: Backend = open_backend(Path(dst_path), dst_backend)
+    if Path(src.path).resolve() == Path(dst.path).resolve():
+        raise UsageError(f"the source and the destination are the same file ({src.path})")
+    if not src.exists():
+        raise LedgerError(f"there is no ledger at {src.path} to migrate")
+    if dst.exists():
+        with dst.read() as st:
+            _refuse_nonempty(st, Path(dst.path))
+    with src.read() as st:
+        meta = st.meta()
+        data = {t: st.find(t) for t in tables_of(st)}
+        keys = {t: _keys(st, t, rows) for t, rows in data.items()}
+    with dst.write() as out:
+        _refuse_nonempty(out, Path(dst.path))  # filled by another process since the check above
+        out.set_meta(dict(out.meta(), **meta))
+        for table, rows in data.items():
+            out.put_many(table, zip(keys[table], rows))
+    copied = {t: len(rows) for t, rows in data.items()}
+    with dst.read() as st:
+        found = {t: st.count(t) for t in copied}
+    if found != copied:
+        diff = ", ".join(f"{t}: {copied[t]} copied, {found[t]} found" for t in copied if found[t] != copied[t])
+        raise LedgerError(f"the copy in {dst.path} does not hold every record ({diff}); do not use it")
+    return copied
+
+
+def _keys(store: Store, table: str, rows: list[dict[str, Any]]) -> list[str]:
+    """Each record's key. Records carry their key as ``id`` (sites as ``code``, settings are
+    keyed by name); a backend that knows its keys is asked directly, so nothing is guessed."""
+    data = getattr(store, "data", None)
+    if isinstance(data, dict):  # the JSON backend: keys and records in the same order
+        return list(data.get(table, {}).keys())
+    conn = getattr(store, "conn", None)
+    if conn is not None:  # SQLite: the same ORDER BY rowid as find()
+        from .storage.sqlite import _ident
+
+        return [r[0] for r in conn.execute(f"SELECT id FROM {_ident(table)} ORDER BY rowid")]
+    return [str(r.get("id") or r.get("code")) for r in rows]

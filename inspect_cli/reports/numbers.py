@@ -1,0 +1,51 @@
+"""Document numbers (文书编号): a pattern from the settings and a per-kind, per-year sequence
+kept in the ledger's ``documents`` table.
+
+Two kinds of records live there:
+
+- ``seq:KIND:YEAR`` → ``{"kind", "year", "seq"}``: the last number used;
+- ``KIND:SUBJECT`` → ``{"kind", "subject", "year", "seq", "number", "date"}``: the number given
+  to one document, so rendering the same document again prints the same number.
+"""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from ..errors import ReportError
+
+NUMBERED = ("record", "order", "review")
+
+
+def format_number(pattern: str, org: str, year: int, seq: int) -> str:
+    try:
+        return pattern.format(org=org, year=year, seq=seq)
+    except (KeyError, IndexError, ValueError) as e:
+        raise ReportError(f"document-number pattern {pattern!r} is invalid ({e}); it may use {{org}}, {{year}} "
+                          "and {seq}, e.g. （{org}）应急责改〔{year}〕{seq}号 — inspect config set docno.order …") from None
+
+
+def org_code(settings: dict[str, Any]) -> str:
+    return str(settings.get("org.code") or settings.get("org.name") or "    ")
+
+
+def lookup(store: Any, kind: str, subject: str) -> Optional[dict[str, Any]]:
+    return store.get("documents", f"{kind}:{subject}")  # type: ignore[no-any-return]
+
+
+def assign(store: Any, kind: str, subject: str, date: str, settings: dict[str, Any]) -> str:
+    """The number of document ``kind`` about ``subject``; a new one only the first time.
+
+    Call inside a write transaction so two laptops' processes never take the same number.
+    """
+    known = lookup(store, kind, subject)
+    if known:
+        return str(known["number"])
+    year = int(date[:4])
+    counter = store.get("documents", f"seq:{kind}:{year}") or {"kind": kind, "year": year, "seq": 0}
+    seq = int(counter["seq"]) + 1
+    pattern = str(settings.get(f"docno.{kind}") or "{seq}")
+    number = format_number(pattern, org_code(settings), year, seq)
+    store.put("documents", f"seq:{kind}:{year}", {"kind": kind, "year": year, "seq": seq})
+    store.put("documents", f"{kind}:{subject}",
+              {"kind": kind, "subject": subject, "year": year, "seq": seq, "number": number, "date": date})
+    return number

@@ -1,0 +1,212 @@
+"""Statistics of inspections and hazards for a date window, and flat metrics for gates.
+
+::
+
+    with ledger.read() as st:
+        s = compute(st, today, since="2026-03-01", until="2026-03-31")
+    s["metrics"]["major_closure_rate"]
+
+Every hazard figure is over the hazards **registered** in the window (``created`` between
+``since`` and ``until``, inclusive), taken in their state as of ``today``: a hazard found
+in March and closed in April counts as closed when the report is run in April. Without
+``since``/``until`` the window is the whole ledger. See docs/analysis.md for every
+definition.
+
+The hazards are read in one query and one pass (no per-hazard look-ups), so a ledger of a
+city's year (~360,000 hazards) is summarised in seconds.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Optional
+
+from .lifecycle import ACTIVE, STATES
+from .storage.base import Store, Where
+
+SEVERITIES = ("general", "major")
+# Overdue age buckets: (label, lowest day, highest day or None for open-ended).
+BUCKETS = (("1-7", 1, 7), ("8-30", 8, 30), ("31-90", 31, 90), (">90", 91, None))
+TOP_ITEMS = 10
+
+# The flat metrics that ``--gate`` can test, with what each one counts.
+METRICS: dict[str, str] = {
+    "inspections": "completed inspections dated in the window",
+    "enforcement_inspections": "completed inspections in the window that are not self-inspections (自查)",
+    "hazards": "hazards registered in the window",
+    "general_hazards": "general (一般) hazards registered in the window",
+    "major_hazards": "major (重大) hazards registered in the window",
+    "open_hazards": "hazards of the window not yet closed (open, planned or fixed)",
+    "open_major": "major hazards of the window not yet closed",
+    "closed_hazards": "hazards of the window closed (销号) by today",
+    "closed_major": "major hazards of the window closed by today",
+    "closed_on_spot": "hazards of the window closed by an on-the-spot fix (当场整改)",
+    "overdue_hazards": "hazards of the window past their deadline and not closed, as of today",
+    "overdue_general": "general hazards of the window overdue as of today",
+    "overdue_major": "major hazards of the window overdue as of today",
+    "overdue_over_30_days": "hazards of the window overdue by more than 30 days",
+    "overdue_major_over_30_days": "major hazards of the window overdue by more than 30 days",
+    "overdue_over_90_days": "hazards of the window overdue by more than 90 days",
+    "overdue_major_over_90_days": "major hazards of the window overdue by more than 90 days",
+    "closure_rate": "closed_hazards / hazards (null when there are no hazards)",
+    "general_closure_rate": "closed general / general_hazards (null when none)",
+    "major_closure_rate": "closed_major / major_hazards (null when none)",
+    "overdue_rate": "overdue_hazards / open_hazards (null when nothing is open)",
+}
+
+
+def window_where(since: Optional[str], until: Optional[str], field: str) -> Where:
+    """A condition on a YYYY-MM-DD ``field`` for an inclusive window (either end optional)."""
+    if since and until:
+        return {field: ("between", (since, until))}
+    if since:
+        return {field: (">=", since)}
+    if until:
+        return {field: ("<=", until)}
+    return {}
+
+
+def _rate(part: int, whole: int) -> Optional[float]:
+    return round(part / whole, 4) if whole else None
+
+
+def _bucket(days: int) -> str:
+    for label, low, high in BUCKETS:
+        if days >= low and (high is None or days <= high):
+            return label
+    return BUCKETS[0][0]  # days >= 1 always falls in a bucket
+
+
+def compute(store: Store, today: dt.date, since: Optional[str] = None, until: Optional[str] = None,
+            domain: Optional[str] = None, site: Optional[str] = None, top: int = TOP_ITEMS) -> dict[str, Any]:
+    """The statistics of the window ``since``..``until`` (inclusive dates, either optional).
+
+    Returns ``{"window", "inspections", "hazards", "closure", "overdue", "top_items", "metrics"}``;
+    ``metrics`` is the flat dict of :data:`METRICS` that gates are evaluated against.
+    """
+    filters: Where = {}
+    if domain:
+        filters["domain"] = domain
+    if site:
+        filters["site"] = site.strip().upper()
+
+    # inspections ---------------------------------------------------------------
+    by_kind: dict[str, int] = {}
+    by_domain_insp: dict[str, int] = {}
+    in_progress = 0
+    completed = 0
+    for rec in store.find("inspections", {**filters, **window_where(since, until, "date")}):
+        if rec.get("status") != "completed":
+            in_progress += 1
+            continue
+        completed += 1
+        kind = rec.get("kind") or "?"
+        by_kind[kind] = by_kind.get(kind, 0) + 1
+        d = rec.get("domain") or "?"
+        by_domain_insp[d] = by_domain_insp.get(d, 0) + 1
+
+    # hazards: one query, one pass ---------------------------------------------------
+    today_iso = today.isoformat()
+    matrix: dict[str, dict[str, dict[str, int]]] = {}
+    registered = {s: 0 for s in SEVERITIES}
+    closed = {s: 0 for s in SEVERITIES}
+    active = {s: 0 for s in SEVERITIES}
+    on_spot = 0
+    overdue = {s: {label: 0 for label, _, _ in BUCKETS} for s in SEVERITIES}
+    failed_items: dict[tuple[str, Any, str], list[Any]] = {}
+    deadline_days: dict[str, int] = {}
+    for h in store.find("hazards", {**filters, **window_where(since, until, "created")}):
+        sev = h.get("severity") if h.get("severity") in SEVERITIES else "general"
+        status = h.get("status") or "open"
+        dom = h.get("domain") or "?"
+        cell = matrix.setdefault(dom, {}).setdefault(sev, {})
+        cell[status] = cell.get(status, 0) + 1
+        registered[sev] += 1
+        if status == "closed":
+            if (h.get("closed_date") or "") <= today_iso:
+                closed[sev] += 1
+                if h.get("closed_reason") == "当场整改":
+                    on_spot += 1
+            else:  # closed after the report date (a back-dated run): still active as of today
+                active[sev] += 1
+        elif status in ACTIVE:
+            active[sev] += 1
+            deadline = h.get("deadline")
+            if deadline and deadline < today_iso:
+                days = deadline_days.get(deadline)
+                if days is None:
+                    days = deadline_days[deadline] = (today - dt.date.fromisoformat(deadline)).days
+                overdue[sev][_bucket(days)] += 1
+        key = (h.get("checklist") or "?", h.get("checklist_version"), h.get("item") or "?")
+        entry = failed_items.get(key)
+        if entry is None:
+            failed_items[key] = [1, h.get("item_text") or "", set()]
+            entry = failed_items[key]
+        else:
+            entry[0] += 1
+        entry[2].add(h.get("site"))
+
+    total = sum(registered.values())
+    total_closed = sum(closed.values())
+    total_active = sum(active.values())
+    overdue_total = {s: sum(overdue[s].values()) for s in SEVERITIES}
+    over_30 = {s: overdue[s]["31-90"] + overdue[s][">90"] for s in SEVERITIES}
+    over_90 = {s: overdue[s][">90"] for s in SEVERITIES}
+
+    top_items = [
+        {"checklist": k[0], "checklist_version": k[1], "item": k[2], "count": v[0], "sites": len(v[2]),
+         "item_text": v[1]}
+        for k, v in sorted(failed_items.items(), key=lambda kv: (-kv[1][0], str(kv[0])))[:max(top, 0)]
+    ]
+
+    metrics: dict[str, Any] = {
+        "inspections": completed,
+        "enforcement_inspections": sum(n for k, n in by_kind.items() if k != "self"),
+        "hazards": total,
+        "general_hazards": registered["general"],
+        "major_hazards": registered["major"],
+        "open_hazards": total_active,
+        "open_major": active["major"],
+        "closed_hazards": total_closed,
+        "closed_major": closed["major"],
+        "closed_on_spot": on_spot,
+        "overdue_hazards": sum(overdue_total.values()),
+        "overdue_general": overdue_total["general"],
+        "overdue_major": overdue_total["major"],
+        "overdue_over_30_days": sum(over_30.values()),
+        "overdue_major_over_30_days": over_30["major"],
+        "overdue_over_90_days": sum(over_90.values()),
+        "overdue_major_over_90_days": over_90["major"],
+        "closure_rate": _rate(total_closed, total),
+        "general_closure_rate": _rate(closed["general"], registered["general"]),
+        "major_closure_rate": _rate(closed["major"], registered["major"]),
+        "overdue_rate": _rate(sum(overdue_total.values()), total_active),
+    }
+    assert set(metrics) == set(METRICS)
+
+    return {
+        "window": {"since": since, "until": until, "today": today_iso, "domain": domain,
+                   "site": filters.get("site")},
+        "inspections": {"count": completed, "in_progress": in_progress, "by_kind": dict(sorted(by_kind.items())),
+                        "by_domain": dict(sorted(by_domain_insp.items()))},
+        "hazards": {
+            "count": total,
+            "by_severity": dict(registered),
+            "by_domain": {d: {s: {st: m[s].get(st, 0) for st in STATES if m.get(s, {}).get(st)}
+                              for s in SEVERITIES if s in m}
+                          for d, m in sorted(matrix.items())},
+        },
+        "closure": {
+            "registered": total, "closed": total_closed, "rate": metrics["closure_rate"],
+            "major": {"registered": registered["major"], "closed": closed["major"], "rate": metrics["major_closure_rate"]},
+            "general": {"registered": registered["general"], "closed": closed["general"],
+                        "rate": metrics["general_closure_rate"]},
+            "closed_on_spot": on_spot,
+        },
+        "overdue": {
+            "buckets": [label for label, _, _ in BUCKETS],
+            "by_severity": {s: dict(overdue[s]) for s in SEVERITIES},
+            "total": sum(overdue_total.values()),
+        },
+        "top_items": top_items,
+        "metrics": metrics,
+    }

@@ -1,0 +1,360 @@
+"""The city-scale backend: one SQLite file (stdlib ``sqlite3``), same interface as the JSON file.
+
+Each record table is ``(id TEXT PRIMARY KEY, <indexed columns>, data TEXT)``: ``data`` holds
+the record as JSON and the hot query fields (hazards' site, status, severity, deadline…) are
+copied into real columns with indexes. A condition on such a field is plain SQL on the
+column; on any other field it is SQL on ``json_extract(data, '$."field"')``. Both give the
+semantics of :func:`.base.matches` (a missing field is NULL: it never matches a comparison,
+and it does match ``!=`` and ``not in``); a condition SQL cannot express exactly (a list or
+mapping as the value) is checked in Python after the query.
+
+Writes hold the same ``.lock`` file as the JSON backend (so ``LedgerBusy`` behaves the same)
+and run in ``BEGIN IMMEDIATE``: a clean exit commits, an exception rolls back. Reads run in
+one ``BEGIN DEFERRED`` transaction, a consistent snapshot that never waits for a writer
+(WAL mode). ``PRAGMA user_version`` is the version of this table layout.
+"""
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Optional
+
+from ..errors import LedgerError
+from .base import SCHEMA_VERSION, TABLES, Where, matches
+from .jsonfile import FORMAT, check_format, ledger_lock, lock_timeout
+
+LAYOUT_VERSION = 1
+META_TABLE = "_meta"
+META_ID = "ledger"
+HEADER = b"SQLite format 3\x00"
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "hazards": ("site", "status", "severity", "deadline", "checklist", "domain", "inspection", "created"),
+    "events": ("subject", "seq"),
+    "inspections": ("site", "date", "checklist"),
+    "sites": ("industry", "risk_class"),
+}
+INDEXES: dict[str, tuple[tuple[str, ...], ...]] = {
+    # (status, deadline) serves the overdue list and the re-inspection plan; (severity, status,
+    # deadline) answers `hazard list --overdue --severity major` and its count from the index alone.
+    "hazards": (("status", "deadline"), ("severity", "status", "deadline"), ("site", "deadline"), ("deadline",),
+                ("checklist",), ("domain",), ("inspection",), ("created",)),
+    "events": (("subject", "seq"),),
+    "inspections": (("site", "date"), ("date",), ("checklist",)),
+    "sites": (("industry",), ("risk_class",)),
+}
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_SCALAR = (str, int, float, type(None))
+
+
+def _ident(name: str) -> str:
+    if not _NAME.match(name):
+        raise ValueError(f"invalid table name {name!r}")
+    return f'"{name}"'
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _column_value(value: Any) -> Any:
+    # what json_extract returns for the same JSON value: scalars as such, arrays/objects as JSON text
+    return value if isinstance(value, _SCALAR) else _dumps(value)
+
+
+class SqliteStore:
+    """The tables of one transaction on one connection."""
+
+    def __init__(self, conn: sqlite3.Connection, writable: bool) -> None:
+        self.conn = conn
+        self.writable = writable
+        self.tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+
+    # writing ---------------------------------------------------------------
+    def _ensure(self, table: str) -> None:
+        if table not in self.tables:
+            create_table(self.conn, table)
+            self.tables.add(table)
+
+    def put(self, table: str, id: str, record: dict[str, Any]) -> None:
+        self.put_many(table, [(id, record)])
+
+    def put_many(self, table: str, records: Iterable[tuple[str, dict[str, Any]]]) -> None:
+        self._ensure(table)
+        cols = COLUMNS.get(table, ())
+        names = ", ".join(("id",) + cols + ("data",))
+        marks = ", ".join("?" * (len(cols) + 2))
+        update = ", ".join(f"{c}=excluded.{c}" for c in cols + ("data",))
+        # ON CONFLICT … DO UPDATE keeps the row (and its rowid, hence its place in insertion
+        # order, as a dict does), where INSERT OR REPLACE would move it to the end.
+        sql = f"INSERT INTO {_ident(table)} ({names}) VALUES ({marks}) ON CONFLICT(id) DO UPDATE SET {update}"
+        self.conn.executemany(sql, ((str(id), *(_column_value(r.get(c)) for c in cols), _dumps(r))
+                                    for id, r in records))
+
+    # reading ---------------------------------------------------------------
+    def get(self, table: str, id: str) -> Optional[dict[str, Any]]:
+        if table not in self.tables:
+            return None
+        row = self.conn.execute(f"SELECT data FROM {_ident(table)} WHERE id = ?", (id,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def find(self, table: str, where: Optional[Where] = None, order_by: Optional[str] = None,
+             descending: bool = False, limit: Optional[int] = None, offset: int = 0) -> list[dict[str, Any]]:
+        if table not in self.tables:
+            return []
+        sql, params, rest = self._select(table, where, order_by, descending, limit, offset)
+        rows = (json.loads(r[0]) for r in self.conn.execute(sql, params))
+        if not rest:
+            return list(rows)
+        picked = [r for r in rows if matches(r, rest)]
+        return picked[offset: offset + limit if limit is not None else None]
+
+    def explain(self, table: str, where: Optional[Where] = None, order_by: Optional[str] = None,
+                descending: bool = False, limit: Optional[int] = None) -> list[str]:
+        """SQLite's query plan of a :meth:`find` (to check that an index is used)."""
+        sql, params, _ = self._select(table, where, order_by, descending, limit, 0)
+        return [r[-1] for r in self.conn.execute("EXPLAIN QUERY PLAN " + sql, params)]
+
+    def _select(self, table: str, where: Optional[Where], order_by: Optional[str], descending: bool,
+                limit: Optional[int], offset: int) -> tuple[str, list[Any], dict[str, Any]]:
+        clause, params, rest = self._where(table, where)
+        sql = f"SELECT data FROM {_ident(table)}{clause}"
+        if order_by:
+            expr = self._field(table, order_by)
+            direction = " DESC" if descending else ""
+            # missing values last in both directions; ties keep insertion order (rowid), as a
+            # stable sort of a dict does. Skipped when the conditions already exclude NULL.
+            nulls = "" if _excludes_null(where, order_by) else f"({expr}) IS NULL, "
+            sql += f" ORDER BY {nulls}{expr}{direction}, rowid"
+        else:
+            sql += " ORDER BY rowid"
+        if not rest and (limit is not None or offset):
+            sql += " LIMIT ? OFFSET ?"
+            params += [-1 if limit is None else limit, offset]
+        return sql, params, rest
+
+    def count(self, table: str, where: Optional[Where] = None) -> int:
+        if table not in self.tables:
+            return 0
+        clause, params, rest = self._where(table, where)
+        if rest:
+            return len(self.find(table, where))
+        return int(self.conn.execute(f"SELECT COUNT(*) FROM {_ident(table)}{clause}", params).fetchone()[0])
+
+    def meta(self) -> dict[str, Any]:
+        if META_TABLE not in self.tables:
+            return {}
+        row = self.conn.execute(f"SELECT value FROM {META_TABLE} WHERE key = ?", (META_ID,)).fetchone()
+        return json.loads(row[0]) if row else {}
+
+    def set_meta(self, meta: dict[str, Any]) -> None:
+        self.conn.execute(f"INSERT INTO {META_TABLE} (key, value) VALUES (?, ?) "
+                          "ON CONFLICT(key) DO UPDATE SET value=excluded.value", (META_ID, _dumps(dict(meta))))
+
+    # conditions ------------------------------------------------------------
+    @staticmethod
+    def _field(table: str, field: str) -> str:
+        if field in COLUMNS.get(table, ()):
+            return field
+        path = '$."' + field.replace('"', '\\"') + '"'
+        return "json_extract(data, '" + path.replace("'", "''") + "')"
+
+    def _where(self, table: str, where: Optional[Where]) -> tuple[str, list[Any], dict[str, Any]]:
+        """SQL for the conditions it can express exactly; the rest are checked in Python."""
+        parts: list[str] = []
+        params: list[Any] = []
+        rest: dict[str, Any] = {}
+        for field, cond in (where or {}).items():
+            sql = _condition(cond)
+            if sql is None:
+                rest[field] = cond
+                continue
+            expr = self._field(table, field)
+            template, values = sql
+            parts.append(template.replace("{x}", expr))
+            params += values
+        return (" WHERE " + " AND ".join(parts) if parts else ""), params, rest
+
+
+def _plain(v: Any) -> bool:
+    return isinstance(v, _SCALAR)
+
+
+def _condition(cond: Any) -> Optional[tuple[str, list[Any]]]:
+    """(SQL template on {x}, parameters) with exactly :func:`.base.matches`' meaning, or None."""
+    if not isinstance(cond, tuple):
+        if cond is None:
+            return "{x} IS NULL", []
+        return ("{x} = ?", [cond]) if _plain(cond) else None
+    op, arg = cond
+    if op in ("in", "not in"):
+        if not isinstance(arg, (list, tuple, set, frozenset)) or not all(map(_plain, arg)):
+            return None
+        values = [v for v in arg if v is not None]
+        has_none = len(values) < len(list(arg))
+        marks = ", ".join("?" * len(values))
+        if op == "in":
+            sql = " OR ".join(([f"{{x}} IN ({marks})"] if values else []) + (["{x} IS NULL"] if has_none else []))
+            return (f"({sql})" if sql else "0"), values
+        if not values:
+            return ("{x} IS NOT NULL" if has_none else "1"), []
+        return (f"({{x}} IS NOT NULL AND {{x}} NOT IN ({marks}))" if has_none
+                else f"({{x}} IS NULL OR {{x}} NOT IN ({marks}))"), values
+    if op == "!=":
+        return ("{x} IS NOT ?", [arg]) if _plain(arg) else None
+    if op in ("<", "<=", ">", ">="):
+        return (f"{{x}} {op} ?", [arg]) if _plain(arg) and arg is not None else None
+    if op == "between":
+        lo, hi = arg
+        return ("{x} BETWEEN ? AND ?", [lo, hi]) if all(_plain(v) and v is not None for v in (lo, hi)) else None
+    return None
+
+
+def _excludes_null(where: Optional[Where], field: str) -> bool:
+    cond = (where or {}).get(field)
+    if cond is None:
+        return False
+    if isinstance(cond, tuple):
+        op, arg = cond
+        return op in ("<", "<=", ">", ">=", "between") or (op == "in" and None not in arg)
+    return True
+
+
+def create_table(conn: sqlite3.Connection, table: str) -> None:
+    cols = "".join(f", {c}" for c in COLUMNS.get(table, ()))  # no type: values keep their own type
+    # the indexed columns come first so that reading them never touches the JSON's overflow pages
+    conn.execute(f"CREATE TABLE IF NOT EXISTS {_ident(table)} (id TEXT PRIMARY KEY NOT NULL{cols}, data TEXT NOT NULL)")
+    for index in INDEXES.get(table, ()):
+        conn.execute(f"CREATE INDEX IF NOT EXISTS {table}_{'_'.join(index)} ON {_ident(table)} ({', '.join(index)})")
+
+
+def create_schema(conn: sqlite3.Connection) -> None:
+    conn.execute(f"CREATE TABLE IF NOT EXISTS {META_TABLE} (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL)")
+    for table in TABLES:
+        create_table(conn, table)
+    conn.execute(f"PRAGMA user_version = {LAYOUT_VERSION}")
+
+
+class SqliteBackend:
+    """A ledger in one SQLite file, with ``-wal``/``-shm`` files and a ``.lock`` file beside it."""
+
+    name = "sqlite"
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+
+    def exists(self) -> bool:
+        return self.path.exists()
+
+    def _check_header(self) -> bool:
+        """Whether the file has content; refuses a file that is not SQLite without opening it."""
+        try:
+            with open(self.path, "rb") as f:
+                head = f.read(len(HEADER))
+        except FileNotFoundError:
+            return False
+        except OSError as e:
+            raise LedgerError(f"cannot read the ledger {self.path}: {e.strerror}. Check its permissions.") from e
+        if head and head != HEADER:
+            raise LedgerError(f"{self.path} is not an inspect-cli ledger (not an SQLite database). "
+                              "It was left untouched; point --ledger at an inspect-cli ledger or a new file.")
+        return bool(head)
+
+    def _connect(self, uri: str) -> sqlite3.Connection:
+        conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=lock_timeout(), check_same_thread=False)
+        conn.execute(f"PRAGMA busy_timeout = {int(lock_timeout() * 1000)}")
+        return conn
+
+    def _check_ours(self, conn: sqlite3.Connection) -> bool:
+        """True for our ledger, False for an empty database; LedgerError for anything else."""
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if not tables:
+            return False
+        if META_TABLE not in tables:
+            raise LedgerError(f"{self.path} is an SQLite database of another program (no ledger metadata). "
+                              "It was left untouched; point --ledger at an inspect-cli ledger or a new file.")
+        row = conn.execute(f"SELECT value FROM {META_TABLE} WHERE key = ?", (META_ID,)).fetchone()
+        check_format(json.loads(row[0]) if row else {}, self.path)
+        if version > LAYOUT_VERSION:
+            raise LedgerError(f"{self.path} was written by a newer inspect-cli (SQLite layout {version}, this "
+                              f"version reads up to {LAYOUT_VERSION}). Upgrade inspect-cli: pip install -U inspect-cli")
+        return True
+
+    def _error(self, e: sqlite3.Error, doing: str) -> LedgerError:
+        if isinstance(e, sqlite3.OperationalError) and "locked" in str(e):
+            from ..errors import LedgerBusy
+
+            return LedgerBusy(f"another inspect process is using the ledger {self.path}; nothing was changed. "
+                              "Try again when it has finished.")
+        return LedgerError(f"cannot {doing} the ledger {self.path}: {e}. Nothing was changed.")
+
+    @contextmanager
+    def read(self) -> Iterator[SqliteStore]:
+        if not self._check_header():
+            conn = sqlite3.connect(":memory:", isolation_level=None)  # no file yet: an empty ledger
+            create_schema(conn)
+            try:
+                yield SqliteStore(conn, writable=False)
+            finally:
+                conn.close()
+            return
+        try:
+            conn = self._connect(self.path.resolve().as_uri() + "?mode=ro")
+        except sqlite3.Error as e:
+            raise self._error(e, "open") from e
+        try:
+            try:
+                conn.execute("BEGIN DEFERRED")
+                self._check_ours(conn)  # its first read fixes the snapshot for the whole transaction
+                store = SqliteStore(conn, writable=False)
+            except sqlite3.Error as e:
+                raise self._error(e, "read") from e
+            yield store
+        finally:
+            try:
+                conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
+            conn.close()
+
+    @contextmanager
+    def write(self) -> Iterator[SqliteStore]:
+        with ledger_lock(self.path):
+            self._check_header()
+            try:
+                conn = self._connect(self.path.resolve().as_uri() + "?mode=rwc")
+            except sqlite3.Error as e:
+                raise self._error(e, "open") from e
+            try:
+                try:
+                    ours = self._check_ours(conn)
+                    # WAL: readers keep their snapshot while a command writes. synchronous=FULL
+                    # fsyncs the WAL at every commit, so a committed command survives SIGKILL
+                    # (NORMAL would too: the WAL is in the OS cache) *and* power loss, like the
+                    # JSON backend's fsync + replace; it costs one fsync per write command.
+                    conn.execute("PRAGMA journal_mode = WAL")
+                    conn.execute("PRAGMA synchronous = FULL")
+                    conn.execute("BEGIN IMMEDIATE")
+                    if not ours:
+                        create_schema(conn)
+                    store = SqliteStore(conn, writable=True)
+                    if not store.meta():
+                        store.set_meta({"format": FORMAT, "schema": SCHEMA_VERSION})
+                except sqlite3.Error as e:
+                    raise self._error(e, "open") from e
+                try:
+                    yield store
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+                try:
+                    conn.execute("COMMIT")
+                except sqlite3.Error as e:
+                    conn.execute("ROLLBACK")
+                    raise self._error(e, "write") from e
+            finally:
+                conn.close()
+

@@ -1,0 +1,103 @@
+"""A hazard from inspection to closure through the CLI, and every refusal on the way."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from builders import inspect_dust, ledger_with_site
+from cli.runner import invoke
+
+
+@pytest.fixture
+def hazards(tmp_path):
+    path = tmp_path / "ledger.json"
+    ledger = ledger_with_site(path, today="2026-03-02")
+    out = inspect_dust(ledger, {"GM10-11-10": {}, "DP6-9": {}}, tmp_path)
+    ids = {h["item"]: h["id"] for h in out["hazards"]}
+    return tmp_path, str(path), ids["GM10-11-10"], ids["DP6-9"]
+
+
+def cmd(path, today, *args):
+    return invoke([*args, "--ledger", path, "--today", today])
+
+
+PLAN = """goals: 消除作业现场积尘
+measures: 制定清扫制度，每班清扫
+funds: 2万元
+responsible: 安全部 王某
+deadline: 2026-03-25
+safety: 清扫期间停止产尘作业
+"""
+
+
+def test_general_hazard_to_closure(hazards):
+    folder, path, major, general = hazards
+    assert cmd(path, "2026-03-03", "hazard", "extend", general, "--to", "2026-03-20", "--reason", "采购周期").exit_code == 0
+    r = cmd(path, "2026-03-05", "reinspect", "hazard", general, "--pass", "--inspector", "张伟:1")
+    assert r.exit_code == 5
+    assert r.stderr.startswith(f"Error: hazard {general} is open: cannot reinspect")
+    assert "Allowed moves: inspect hazard extend" in r.stderr
+    assert cmd(path, "2026-03-06", "hazard", "fixed", general, "--note", "已配发").exit_code == 0
+    r = cmd(path, "2026-03-07", "reinspect", "hazard", general, "--pass", "--inspector", "张伟:1")
+    assert r.exit_code == 0 and "closed (销号) on 2026-03-07" in r.stdout
+    shown = json.loads(cmd(path, "2026-03-08", "hazard", "show", general, "--json").stdout)
+    assert [e["type"] for e in shown["history"]] == ["registered", "extended", "fixed", "reinspected"]
+    assert shown["extensions"] == [{"date": "2026-03-03", "from": "2026-03-09", "to": "2026-03-20", "reason": "采购周期"}]
+    for args in (["reinspect", "hazard", general, "--fail", "--inspector", "张伟:1"],
+                 ["hazard", "extend", general, "--to", "2026-05-01", "--reason", "x"], ["hazard", "fixed", general]):
+        r = cmd(path, "2026-03-09", *args)
+        assert r.exit_code == 5 and "is closed" in r.stderr and "Allowed moves: none" in r.stderr
+
+
+def test_major_hazard_needs_plan_evidence_and_two_inspectors(hazards):
+    folder, path, major, general = hazards
+    (folder / "plan.yaml").write_text(PLAN, encoding="utf-8")
+    (folder / "bad-plan.yaml").write_text("goals: x\n", encoding="utf-8")
+    r = cmd(path, "2026-03-03", "hazard", "plan", major, "--file", str(folder / "bad-plan.yaml"))
+    assert r.exit_code == 4 and "missing 'funds' (经费和物资的落实)" in r.stderr
+    assert cmd(path, "2026-03-03", "hazard", "plan", major, "--file", str(folder / "plan.yaml")).exit_code == 0
+    assert cmd(path, "2026-03-03", "hazard", "plan", general, "--file", str(folder / "plan.yaml")).exit_code == 5
+    assert cmd(path, "2026-03-03", "hazard", "supervise", major, "--level", "市级", "--authority", "市安委办").exit_code == 0
+    assert cmd(path, "2026-03-03", "hazard", "interim", major, "--measures", "停止产尘作业").exit_code == 0
+    r = cmd(path, "2026-04-01", "reinspect", "hazard", major, "--pass", "--inspector", "张伟:1")
+    assert r.exit_code == 4
+    assert "two inspectors" in r.stderr and "needs evidence" in r.stderr
+    r = cmd(path, "2026-04-01", "reinspect", "hazard", major, "--fail", "--inspector", "张伟:1", "--deadline", "2026-04-15")
+    assert r.exit_code == 0 and "deadline 2026-04-15" in r.stdout
+    r = cmd(path, "2026-04-15", "reinspect", "hazard", major, "--pass", "--inspector", "张伟:1", "--inspector", "李娜:2",
+            "--evidence", str(folder / "photo.png"))
+    assert r.exit_code == 0
+    h = json.loads(cmd(path, "2026-04-16", "hazard", "show", major, "--json").stdout)
+    assert h["status"] == "closed" and h["plan"]["funds"] == "2万元" and h["supervision"]["level"] == "市级"
+    assert [r["result"] for r in h["reinspections"]] == ["fail", "pass"]
+
+
+def test_overdue_is_derived_from_the_date(hazards):
+    folder, path, major, general = hazards
+    listing = lambda today: json.loads(cmd(path, today, "hazard", "list", "--overdue", "--json").stdout)  # noqa: E731
+    assert listing("2026-03-09")["total"] == 0
+    later = listing("2026-03-12")
+    assert [h["id"] for h in later["hazards"]] == [general] and later["hazards"][0]["days_overdue"] == 3
+    assert listing("2026-04-02")["total"] == 2
+    major_only = json.loads(cmd(path, "2026-04-02", "hazard", "list", "--overdue", "--severity", "major",
+                                "--limit", "1", "--json").stdout)
+    assert major_only["total"] == 1 and major_only["hazards"][0]["id"] == major
+
+
+def test_hazard_list_csv_has_a_header_and_one_row_per_hazard(hazards):
+    folder, path, major, general = hazards
+    r = cmd(path, "2026-03-02", "hazard", "list", "--csv")
+    lines = r.stdout.lstrip("\ufeff").splitlines()
+    assert lines[0].startswith("id,site,site_name,checklist,checklist_version,item")
+    assert len(lines) == 3
+
+
+def test_unknown_hazard_and_bad_date_are_clear(hazards):
+    folder, path, major, general = hazards
+    r = cmd(path, "2026-03-02", "hazard", "show", "H-00000-00000")
+    assert r.exit_code == 3 and "no hazard 'H-00000-00000'" in r.stderr
+    r = cmd(path, "2026-03-02", "hazard", "extend", general, "--to", "next week", "--reason", "x")
+    assert r.exit_code == 2 and "is not a date" in r.stderr
+    r = invoke(["hazard", "list", "--ledger", path, "--today", "2026-13-01"])
+    assert r.exit_code == 2 and "--today '2026-13-01' is not a date" in r.stderr

@@ -1,0 +1,146 @@
+"""The storage contract: every backend must pass these (run against each one)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from inspect_cli.errors import LedgerError
+from inspect_cli.storage import open_backend
+
+BACKENDS = ["tinydb", "sqlite"]
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request, tmp_path):
+    if request.param == "sqlite":
+        pytest.importorskip("inspect_cli.storage.sqlite")
+    suffix = ".sqlite" if request.param == "sqlite" else ".json"
+    return open_backend(tmp_path / f"ledger{suffix}", request.param)
+
+
+def hazard(i: int, **kw):
+    base = {"id": f"H-{i:05d}", "site": f"S{i % 3}", "severity": "major" if i % 2 else "general",
+            "status": "open", "deadline": f"2026-01-{1 + i % 28:02d}", "description": f"隐患 {i}"}
+    base.update(kw)
+    return base
+
+
+def test_new_ledger_reads_empty(backend):
+    with backend.read() as st:
+        assert st.find("hazards") == []
+        assert st.count("hazards") == 0
+        assert st.get("hazards", "H-1") is None
+
+
+def test_put_get_roundtrip_keeps_unicode_and_nesting(backend):
+    rec = hazard(1, basis=[{"citation": "《工贸企业重大事故隐患判定标准》第十一条（三）"}], evidence=[], unit=None)
+    with backend.write() as st:
+        st.put("hazards", rec["id"], rec)
+    with backend.read() as st:
+        assert st.get("hazards", rec["id"]) == rec
+
+
+def test_put_replaces(backend):
+    with backend.write() as st:
+        st.put("hazards", "H-1", hazard(1))
+        st.put("hazards", "H-1", hazard(1, status="closed"))
+    with backend.read() as st:
+        assert st.get("hazards", "H-1")["status"] == "closed"
+        assert st.count("hazards") == 1
+
+
+def test_exception_in_write_changes_nothing(backend):
+    with backend.write() as st:
+        st.put("hazards", "H-1", hazard(1))
+    with pytest.raises(RuntimeError):
+        with backend.write() as st:
+            st.put("hazards", "H-2", hazard(2))
+            st.put("hazards", "H-1", hazard(1, status="closed"))
+            raise RuntimeError("boom")
+    with backend.read() as st:
+        assert st.get("hazards", "H-2") is None
+        assert st.get("hazards", "H-1")["status"] == "open"
+
+
+def test_put_many_and_count(backend):
+    with backend.write() as st:
+        st.put_many("hazards", [(h["id"], h) for h in map(hazard, range(50))])
+    with backend.read() as st:
+        assert st.count("hazards") == 50
+        assert st.count("hazards", {"severity": "major"}) == 25
+
+
+@pytest.mark.parametrize("where, expected", [
+    ({"site": "S1"}, lambda h: h["site"] == "S1"),
+    ({"status": ("in", ["open", "fixed"])}, lambda h: h["status"] in ("open", "fixed")),
+    ({"status": ("not in", ["open"])}, lambda h: h["status"] != "open"),
+    ({"deadline": ("<", "2026-01-10")}, lambda h: h["deadline"] < "2026-01-10"),
+    ({"deadline": ("<=", "2026-01-10")}, lambda h: h["deadline"] <= "2026-01-10"),
+    ({"deadline": (">", "2026-01-20")}, lambda h: h["deadline"] > "2026-01-20"),
+    ({"deadline": (">=", "2026-01-20")}, lambda h: h["deadline"] >= "2026-01-20"),
+    ({"deadline": ("between", ("2026-01-05", "2026-01-07"))}, lambda h: "2026-01-05" <= h["deadline"] <= "2026-01-07"),
+    ({"severity": ("!=", "major")}, lambda h: h["severity"] != "major"),
+    ({"severity": "major", "site": "S2", "deadline": ("<", "2026-01-15")},
+     lambda h: h["severity"] == "major" and h["site"] == "S2" and h["deadline"] < "2026-01-15"),
+    ({"description": "隐患 7"}, lambda h: h["description"] == "隐患 7"),
+])
+def test_find_conditions(backend, where, expected):
+    rows = [hazard(i, status=("open", "fixed", "closed")[i % 3]) for i in range(60)]
+    with backend.write() as st:
+        st.put_many("hazards", [(h["id"], h) for h in rows])
+    with backend.read() as st:
+        got = sorted(h["id"] for h in st.find("hazards", where))
+        assert got == sorted(h["id"] for h in rows if expected(h))
+        assert st.count("hazards", where) == len(got)
+
+
+def test_missing_field_never_matches_a_comparison(backend):
+    with backend.write() as st:
+        st.put("hazards", "H-1", {"id": "H-1", "status": "open"})
+    with backend.read() as st:
+        assert st.find("hazards", {"deadline": ("<", "2099-01-01")}) == []
+
+
+def test_order_limit_offset(backend):
+    rows = [hazard(i) for i in range(30)]
+    with backend.write() as st:
+        st.put_many("hazards", [(h["id"], h) for h in rows])
+    with backend.read() as st:
+        asc = [h["id"] for h in st.find("hazards", order_by="deadline")]
+        expected = [h["id"] for h in sorted(rows, key=lambda h: h["deadline"])]
+        assert [st.get("hazards", i)["deadline"] for i in asc] == sorted(h["deadline"] for h in rows)
+        page = st.find("hazards", order_by="id", limit=5, offset=10)
+        assert [h["id"] for h in page] == sorted(h["id"] for h in rows)[10:15]
+        desc = st.find("hazards", order_by="id", descending=True, limit=3)
+        assert [h["id"] for h in desc] == sorted((h["id"] for h in rows), reverse=True)[:3]
+        assert len(expected) == 30
+
+
+def test_meta_roundtrip(backend):
+    with backend.write() as st:
+        meta = st.meta()
+        assert meta.get("schema") == 1
+        st.set_meta(dict(meta, note="x"))
+    with backend.read() as st:
+        assert st.meta()["note"] == "x"
+
+
+def test_events_found_by_subject_in_order(backend):
+    with backend.write() as st:
+        for seq in (3, 1, 2):
+            st.put("events", f"E-{seq}", {"id": f"E-{seq}", "subject": "H-1", "seq": seq})
+        st.put("events", "E-9", {"id": "E-9", "subject": "H-2", "seq": 1})
+    with backend.read() as st:
+        assert [e["seq"] for e in st.find("events", {"subject": "H-1"}, order_by="seq")] == [1, 2, 3]
+
+
+def test_a_file_of_another_program_is_refused_and_untouched(backend):
+    path = Path(backend.path)
+    path.write_bytes(b"this is not a ledger\n" * 10)
+    before = path.read_bytes()
+    with pytest.raises(LedgerError) as e:
+        with backend.write() as st:
+            st.put("hazards", "H-1", hazard(1))
+    assert str(path) in str(e.value)
+    assert path.read_bytes() == before
