@@ -28,7 +28,7 @@ from .storage.base import Store
 
 RATIO = 0.9
 MIN_TEXT = 10
-MAX_COMPARISONS = 200_000
+MAX_COMPARISONS = 100_000
 KINDS = ("copied_text", "downgraded_major", "closed_without_evidence", "major_closed_without_plan",
          "too_few_inspectors", "on_spot_without_evidence")
 KIND_ZH = {
@@ -81,8 +81,16 @@ def registry_defaults(registry: Any) -> Defaults:
     return defaults
 
 
+_NORMALISED: dict[frozenset[str], frozenset[str]] = {}
+
+
 def _is_default(description: str, defaults: set[str]) -> bool:
-    norm = {normalise_text(t) for t in defaults}
+    key = frozenset(defaults)
+    norm = _NORMALISED.get(key)
+    if norm is None:
+        if len(_NORMALISED) > 10_000:
+            _NORMALISED.clear()
+        norm = _NORMALISED[key] = frozenset(normalise_text(t) for t in defaults)
     if normalise_text(description) in norm:
         return True
     stripped = _PAREN_TAIL.sub("", description.strip())
@@ -283,7 +291,9 @@ def run(store: Store, today: dt.date, defaults: Optional[Defaults] = None, ratio
         findings += inspection_findings(rec)
     order = {k: n for n, k in enumerate(KINDS)}
     findings.sort(key=lambda f: (order[f["kind"]], f["sites"], f["hazards"], f["inspections"]))
-    counts = {k: sum(1 for f in findings if f["kind"] == k) for k in KINDS}
+    counts = dict.fromkeys(KINDS, 0)
+    for f in findings:
+        counts[f["kind"]] += 1
     checked.update(hazards=len(hazards), inspections=len(inspections), today=today.isoformat())
     return {"findings": findings, "counts": counts, "checked": checked}
 

@@ -232,6 +232,30 @@ class Ledger:
         except _DryRun as d:
             return d.result  # type: ignore[no-any-return]
 
+    # merging ledgers -------------------------------------------------------
+    def export(self, out: Path, since: Optional[str] = None) -> dict[str, Any]:
+        from .sync import collect, write_bundle
+
+        with self.read() as st:
+            records = collect(st, since)
+            meta = {"ledger": str(self.path), "exported_at": self.clock.now(), "since": since, "by": self.actor}
+        return write_bundle(records, self.evidence_dir, Path(out), meta)
+
+    def import_bundle(self, bundle: Path) -> dict[str, Any]:
+        """Merge a bundle: idempotent, keeps every history, reports conflicts."""
+        from .sync import copy_evidence, merge, read_bundle
+
+        meta, records, z = read_bundle(Path(bundle))
+        with z:
+            with self.write() as st:
+                report = merge(st, records, self.clock.today)
+                if any(report["added"].values()) or report["extended"] or report["conflicts"]:
+                    st.put("imports", f"{meta.get('exported_at')}|{meta.get('ledger')}", {
+                        "bundle": str(bundle), "meta": meta, "date": self.clock.today.isoformat(),
+                        "added": report["added"], "conflicts": len(report["conflicts"])})
+            report["evidence"] = copy_evidence(z, self.evidence_dir)
+        return report
+
     # integrity ------------------------------------------------------------
     def verify(self) -> dict[str, Any]:
         """Check every hazard's hash chain and replay; ``problems`` empty when untouched."""

@@ -81,11 +81,16 @@ def _table(rows: list[dict[str, Any]], total: int) -> None:
     from rich.table import Table
 
     table = Table()
-    for col in ("编号", "单位", "检查项", "等级", "状态", "整改期限", "隐患描述"):
-        table.add_column(col, no_wrap=col in ("编号", "等级", "整改期限"))
+    table.add_column("编号", no_wrap=True)
+    table.add_column("单位", max_width=12)
+    table.add_column("检查项", no_wrap=True)
+    table.add_column("等级", no_wrap=True)
+    table.add_column("状态", no_wrap=True)
+    table.add_column("整改期限", no_wrap=True)
+    table.add_column("隐患描述", min_width=16, ratio=1)
     for h in rows:
         sev = "[red]重大[/red]" if h["severity"] == "major" else "一般"
-        deadline = f"[red]{h['deadline']} 逾期{h['days_overdue']}天[/red]" if h["overdue"] else h["deadline"]
+        deadline = f"[red]{h['deadline']}\n逾期{h['days_overdue']}天[/red]" if h["overdue"] else h["deadline"]
         unit = f"[{h['unit']}]" if h.get("unit") else ""
         table.add_row(h["id"], escape(h.get("site_name") or h["site"]), escape(f"{h['item']}{unit}"), sev,
                       STATUS_ZH.get(h["status"], h["status"]), deadline, escape(h.get("description") or ""))

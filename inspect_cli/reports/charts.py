@@ -10,12 +10,14 @@ COLORS = ("#4a6fa5", "#c0392b", "#7f8c8d", "#27ae60", "#d68910")
 
 def stacked_bars(rows: Sequence[tuple[str, Sequence[float]]], series: Sequence[str], title: str = "",
                  target: Optional[float] = None, target_label: str = "", percent: bool = False,
-                 width: int = 640, label_width: int = 170, max_value: Optional[float] = None) -> Markup:
+                 width: int = 600, label_width: int = 170, max_value: Optional[float] = None) -> Markup:
     """Horizontal bars, one per row, each stacked from ``series``; an optional target line.
+
+    ``title`` is the chart's accessible name (the report prints its own heading).
 
     Every text comes from ``escape``, so labels from the ledger cannot inject markup.
     """
-    bar_h, gap, top = 18, 10, 28 if title else 8
+    bar_h, gap, top = 18, 10, 8
     legend_h = 22 if len(series) > 1 else 0
     plot_w = width - label_width - 60
     totals = [sum(v) for _, v in rows]
@@ -23,8 +25,6 @@ def stacked_bars(rows: Sequence[tuple[str, Sequence[float]]], series: Sequence[s
     height = top + len(rows) * (bar_h + gap) + legend_h + 24
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="{width}" height="{height}" '
              f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}">']
-    if title:
-        parts.append(f'<text x="0" y="16" class="chart-title">{escape(title)}</text>')
     x0 = label_width
     for i, (label, values) in enumerate(rows):
         y = top + i * (bar_h + gap)
@@ -53,7 +53,7 @@ def stacked_bars(rows: Sequence[tuple[str, Sequence[float]]], series: Sequence[s
         for j, name in enumerate(series):
             parts.append(f'<rect x="{lx}" y="{ly - 10}" width="10" height="10" fill="{COLORS[j % len(COLORS)]}"/>')
             parts.append(f'<text x="{lx + 14}" y="{ly}">{escape(name)}</text>')
-            lx += 14 + 14 * max(len(name), 4) + 12
+            lx += 14 + sum(12 if ord(ch) > 0x2E80 else 7 for ch in name) + 16
     parts.append("</svg>")
     return Markup("".join(parts))
 

@@ -15,7 +15,7 @@ from contextlib import AbstractContextManager
 from typing import Any, Iterable, Optional, Protocol, Union
 
 SCHEMA_VERSION = 1
-TABLES = ("sites", "inspections", "hazards", "events", "settings", "draws", "documents", "imports")
+TABLES = ("sites", "inspections", "hazards", "events", "settings", "draws", "documents", "imports", "conflicts")
 
 # A condition on one field: a plain value means equality; a tuple (op, value) with op one of
 # "in", "not in", "<", "<=", ">", ">=", "!=", "between" (inclusive pair).

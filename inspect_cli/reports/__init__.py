@@ -1,0 +1,110 @@
+"""Reports: the official documents, the hazard ledger and the monthly bulletin.
+
+::
+
+    from inspect_cli import open_ledger
+    from inspect_cli.reports import render_report
+    ledger = open_ledger("ledger.json", today="2026-04-15")
+    result = render_report(ledger, "order", "I-7K3M9-QXA2B", fmt="pdf", out="order.pdf")
+    result["number"]   # （榕某应急）应急责改〔2026〕1号
+
+The kinds are in :data:`KINDS`; the formats each kind takes in :data:`FORMATS`. Core code:
+no terminal output here (the CLI prints).
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Optional, Union
+
+from ..errors import ReportError, UsageError
+from ..hazards import HazardQuery
+
+KINDS = ("record", "order", "review", "closure", "ledger", "bulletin")
+FORMATS = {
+    "record": ("html", "md", "pdf"), "order": ("html", "md", "pdf"), "review": ("html", "md", "pdf"),
+    "closure": ("html", "md", "pdf"), "ledger": ("html", "md", "pdf", "xlsx"), "bulletin": ("html", "md", "pdf", "xlsx"),
+}
+NEEDS_SUBJECT = ("record", "order", "review", "closure")
+EXTENSIONS = {"html": ".html", "md": ".md", "pdf": ".pdf", "xlsx": ".xlsx"}
+
+
+def check_kind_format(kind: str, fmt: str, subject: Optional[str]) -> None:
+    """Refuse combinations that cannot work, saying what would."""
+    if kind not in KINDS:
+        raise UsageError(f"unknown report {kind!r}; the reports are: {', '.join(KINDS)}")
+    if fmt not in FORMATS[kind]:
+        raise UsageError(f"the {kind} report has no {fmt} format; use one of: {', '.join(FORMATS[kind])}"
+                         + (" (xlsx is for the ledger and the bulletin)" if fmt == "xlsx" else ""))
+    if kind in NEEDS_SUBJECT and not subject:
+        what = "a hazard id (H-…) or a site code" if kind == "closure" else "an inspection id (I-…)"
+        raise UsageError(f"the {kind} report needs {what}: inspect report {kind} ID")
+    if kind not in NEEDS_SUBJECT and subject:
+        raise UsageError(f"the {kind} report takes no ID (got {subject!r}); "
+                         + ("filter with --status/--severity/--site/--overdue/--due-before" if kind == "ledger"
+                            else "choose the month with --month YYYY-MM"))
+
+
+def template_dir_of(ledger: Any, template_dir: Union[str, Path, None]) -> Optional[Path]:
+    """``--template-dir``, else the ``report.template_dir`` setting, else none (bundled only)."""
+    chosen = template_dir or ledger.settings().get("report.template_dir") or None
+    if not chosen:
+        return None
+    p = Path(os.path.expanduser(str(chosen)))
+    if not p.is_dir():
+        raise ReportError(f"template folder {p} does not exist (from --template-dir or the report.template_dir setting)")
+    return p
+
+
+def build_context(ledger: Any, kind: str, subject: Optional[str] = None, lang: str = "zh",
+                  month: Optional[str] = None, query: Optional[HazardQuery] = None) -> dict[str, Any]:
+    """The data a report prints (also what a user template sees)."""
+    from .context import BUILDERS
+
+    settings = ledger.settings()
+    return BUILDERS[kind](ledger, subject, lang, settings, month=month, query=query)  # type: ignore[no-any-return]
+
+
+def render_text(kind: str, fmt: str, ctx: dict[str, Any], template_dir: Optional[Path] = None) -> str:
+    from .env import render
+
+    return render("md" if fmt == "md" else "html", f"{kind}.{'md' if fmt == 'md' else 'html'}.j2", ctx, template_dir)
+
+
+def render_bytes(ledger: Any, kind: str, subject: Optional[str] = None, fmt: str = "html", lang: str = "zh",
+                 month: Optional[str] = None, template_dir: Union[str, Path, None] = None,
+                 query: Optional[HazardQuery] = None) -> tuple[bytes, dict[str, Any]]:
+    check_kind_format(kind, fmt, subject)
+    tdir = template_dir_of(ledger, template_dir)
+    ctx = build_context(ledger, kind, subject, lang, month, query)
+    if fmt == "xlsx":
+        from .xlsx import WRITERS
+
+        return WRITERS[kind](ctx), ctx
+    text = render_text(kind, fmt, ctx, tdir)
+    if fmt == "pdf":
+        from .pdf import html_to_pdf
+
+        return html_to_pdf(text), ctx
+    return text.encode("utf-8"), ctx
+
+
+def default_out(kind: str, subject: Optional[str], fmt: str, month: Optional[str] = None) -> Path:
+    name = kind + (f"-{subject}" if subject else "") + (f"-{month}" if month else "")
+    return Path(name.replace("/", "_") + EXTENSIONS[fmt])
+
+
+def render_report(ledger: Any, kind: str, subject: Optional[str] = None, fmt: str = "html",
+                  out: Union[str, Path, None] = None, lang: str = "zh", month: Optional[str] = None,
+                  template_dir: Union[str, Path, None] = None, query: Optional[HazardQuery] = None) -> dict[str, Any]:
+    """Render one report into ``out``; returns ``{"out", "kind", "format", "number"}``."""
+    if kind == "bulletin" and not month:
+        month = ledger.clock.today.strftime("%Y-%m")
+    data, ctx = render_bytes(ledger, kind, subject, fmt, lang, month, template_dir, query)
+    path = Path(out) if out else default_out(kind, subject, fmt, month if kind == "bulletin" else None)
+    if path.parent and not path.parent.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".part")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+    return {"out": str(path), "kind": kind, "format": fmt, "number": ctx.get("number") or None}

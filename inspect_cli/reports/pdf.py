@@ -1,0 +1,46 @@
+"""PDF through WeasyPrint (the optional extra ``pip install inspect-cli[pdf]``)."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+from typing import Any
+
+from ..errors import ReportError
+
+FONT_HINT = ("no Chinese (CJK) font is installed, so the PDF would print empty boxes: install one, "
+             "e.g. on Debian/Ubuntu: sudo apt-get install fonts-noto-cjk")
+
+
+def cjk_fonts() -> list[str]:
+    """Font families fontconfig knows for Chinese; None-like empty list when there are none.
+
+    Raises nothing: when ``fc-list`` itself is missing the check cannot be made and ``["?"]``
+    is returned (WeasyPrint will use whatever its own fontconfig finds).
+    """
+    exe = shutil.which("fc-list")
+    if exe is None:
+        return ["?"]
+    try:
+        out = subprocess.run([exe, ":lang=zh", "family"], capture_output=True, text=True, timeout=30).stdout
+    except (OSError, subprocess.SubprocessError):
+        return ["?"]
+    return sorted({line.split(",")[0].strip() for line in out.splitlines() if line.strip()})
+
+
+def html_to_pdf(html: str) -> bytes:
+    try:
+        import weasyprint  # type: ignore[import-not-found]
+    except ImportError:
+        raise ReportError("PDF output needs WeasyPrint: pip install 'inspect-cli[pdf]' (or pip install weasyprint); "
+                          "or use --format html and print from a browser") from None
+    except OSError as e:  # WeasyPrint is there but its system libraries (Pango) are not
+        raise ReportError(f"WeasyPrint cannot load its system libraries ({e}); on Debian/Ubuntu: "
+                          "sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0") from None
+    if not cjk_fonts():
+        raise ReportError(FONT_HINT)
+    import logging
+
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    doc: Any = weasyprint.HTML(string=html, base_url=None)
+    return doc.write_pdf()  # type: ignore[no-any-return]
