@@ -253,9 +253,15 @@ def render(results: dict[str, Any], out: Path, command: str) -> None:
             lines.append(f"| {label if key != 'ledger file' else 'ledger file size'} | " + " | ".join(cells) + " |")
         lines.append("")
     lines.append(FOOTER.rstrip())
-    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    kept = ""
+    if out.exists():  # hand-written analysis below the marker survives a re-run
+        text = out.read_text(encoding="utf-8")
+        if NOTES in text:
+            kept = "\n" + text[text.index(NOTES):]
+    out.write_text("\n".join(lines) + "\n" + kept, encoding="utf-8")
 
 
+NOTES = "<!-- analysis: kept when run.py rewrites the tables above -->"
 HEADER = """# Performance
 
 Measured by `benchmarks/run.py` on {date}: each command is a fresh `inspect` process on a

@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import gc
 import re
 import unicodedata
-from typing import Any, Callable, Iterable, Optional
+from contextlib import contextmanager
+from typing import Any, Callable, Iterable, Iterator, Optional
 
 from .storage.base import Store
 
@@ -280,6 +282,27 @@ def run(store: Store, today: dt.date, defaults: Optional[Defaults] = None, ratio
         from .checklist.registry import Registry
 
         defaults = registry_defaults(Registry.discover())
+    with paused_gc():
+        return _run(store, today, defaults, ratio, max_comparisons)
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """No cyclic garbage collection while a pass over the whole ledger allocates its results.
+
+    The collector would otherwise walk the hundreds of thousands of live ledger records
+    again and again (most of the run time on a city's year); nothing here makes cycles.
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def _run(store: Store, today: dt.date, defaults: Defaults, ratio: float, max_comparisons: int) -> dict[str, Any]:
     hazards = store.find("hazards")
     findings: list[dict[str, Any]] = []
     copied, checked = copied_texts(hazards, defaults, ratio, max_comparisons)

@@ -16,7 +16,6 @@ DEFAULTS: dict[str, Any] = {
     "docno.order": "（{org}）应急责改〔{year}〕{seq}号",
     "docno.review": "（{org}）应急复查〔{year}〕{seq}号",
     "report.template_dir": "",
-    "tinydb.hint_hazards": 20000,
 }
 DESCRIPTIONS = {
     "org.name": "name of the enforcing authority (执法机关), printed on documents",
@@ -29,7 +28,6 @@ DESCRIPTIONS = {
     "docno.order": "document-number pattern of 责令限期整改指令书",
     "docno.review": "document-number pattern of 整改复查意见书",
     "report.template_dir": "folder whose templates override the bundled ones",
-    "tinydb.hint_hazards": "hazard count above which commands suggest migrating to SQLite",
 }
 
 

@@ -83,6 +83,14 @@ def compute(store: Store, today: dt.date, since: Optional[str] = None, until: Op
     Returns ``{"window", "inspections", "hazards", "closure", "overdue", "top_items", "metrics"}``;
     ``metrics`` is the flat dict of :data:`METRICS` that gates are evaluated against.
     """
+    from .audit import paused_gc
+
+    with paused_gc():
+        return _compute(store, today, since, until, domain, site, top)
+
+
+def _compute(store: Store, today: dt.date, since: Optional[str], until: Optional[str], domain: Optional[str],
+             site: Optional[str], top: int) -> dict[str, Any]:
     filters: Where = {}
     if domain:
         filters["domain"] = domain

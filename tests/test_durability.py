@@ -59,23 +59,24 @@ def test_sigkill_at_random_moments_never_loses_a_committed_record(tmp_path, back
 
 
 def test_four_processes_writing_at_once_all_land(tmp_path):
-    """4 × 25 CLI writes through the lock: every write is an event in the ledger's history."""
+    """4 workers × 25 `inspect site add` processes at once: all 100 sites land."""
+    from inspect_cli.uscc import make_code
+
     path = tmp_path / "ledger.json"
     env = dict(os.environ, INSPECT_LOCK_TIMEOUT="60")
-    script = r"""
-import sys
-from inspect_cli.ledger import open_ledger
-from inspect_cli.clock import Clock
-ledger_path, worker = sys.argv[1], int(sys.argv[2])
-ledger = open_ledger(ledger_path, today="2026-03-01")
-for i in range(25):
-    with ledger.write() as st:
-        st.put("sites", f"W{worker}-{i}", {"code": f"W{worker}-{i}", "name": f"单位{worker}-{i}"})
+    worker = r"""
+import subprocess, sys
+ledger, codes = sys.argv[1], sys.argv[2:]
+for n, code in enumerate(codes):
+    subprocess.run([sys.executable, "-m", "inspect_cli", "site", "add", "--code", code, "--name", f"单位{code[-4:]}",
+                    "--ledger", ledger], check=True)
 """
-    procs = [subprocess.Popen([sys.executable, "-c", script, str(path), str(w)], env=env) for w in range(4)]
-    assert [p.wait(timeout=120) for p in procs] == [0, 0, 0, 0]
+    codes = [make_code(f"worker-{n}") for n in range(100)]
+    assert len(set(codes)) == 100
+    procs = [subprocess.Popen([sys.executable, "-c", worker, str(path), *codes[w::4]], env=env) for w in range(4)]
+    assert [p.wait(timeout=300) for p in procs] == [0, 0, 0, 0]
     data = json.loads(path.read_text(encoding="utf-8"))
-    assert len(data["sites"]) == 100
+    assert sorted(data["sites"]) == sorted(codes)
 
 
 def test_busy_ledger_gives_a_clear_message_and_changes_nothing(tmp_path):

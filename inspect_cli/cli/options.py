@@ -57,7 +57,22 @@ def console(stderr: bool = False) -> Any:
 def open_ledger(ledger_path: Any, today: Any = None) -> Any:
     from ..ledger import open_ledger as _open
 
-    return _open(ledger_path, today=today)
+    ledger = _open(ledger_path, today=today)
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:
+        ctx.call_on_close(lambda: _size_hint(ledger))
+    return ledger
+
+
+def _size_hint(ledger: Any) -> None:
+    """One line on stderr when a TinyDB ledger has grown past where it gets slow."""
+    from ..storage.jsonfile import HINT_HAZARDS
+
+    count = getattr(ledger.backend, "hazard_count", 0)
+    if count > HINT_HAZARDS:
+        click.echo(f"Hint: this ledger holds {count} hazards; above {HINT_HAZARDS} a TinyDB ledger "
+                   f"gets slow. Move it to SQLite: inspect ledger migrate {ledger.path} "
+                   f"{ledger.path.with_suffix('.sqlite')}", err=True)
 
 
 def inspector_option(f: F) -> F:

@@ -76,12 +76,13 @@ def _interactive(ledger: Any, checklist: Any, rec: dict[str, Any], as_json: bool
         rec = ask_units(con, ledger, checklist, rec, site)
         from ..inspections import pending
 
+        settings = ledger.settings()
         while True:
             todo = pending(rec, checklist, site)
             if not todo:
                 break
             done = len(rec["answers"])
-            detail = ask_step(con, todo[0], done + 1, done + len(todo), ledger.clock.today)
+            detail = ask_step(con, todo[0], done + 1, done + len(todo), ledger.clock.today, settings)
             rec = ledger.save_answer(rec["id"], todo[0].key, detail)
     except (KeyboardInterrupt, click.exceptions.Abort):
         con.print(f"\nStopped. {len(rec['answers'])} answer(s) saved. Continue with: inspect run --resume {rec['id']}")

@@ -27,7 +27,7 @@ def ask_units(con: Any, ledger: Any, checklist: Any, rec: dict[str, Any], site: 
     return rec
 
 
-def ask_step(con: Any, step: Step, n: int, total: int, today: dt.date) -> dict[str, Any]:
+def ask_step(con: Any, step: Step, n: int, total: int, today: dt.date, settings: dict[str, Any]) -> dict[str, Any]:
     from rich.markup import escape
 
     item = step.item
@@ -46,7 +46,7 @@ def ask_step(con: Any, step: Step, n: int, total: int, today: dt.date) -> dict[s
         except ValueError as e:
             con.print(f"[red]{escape(str(e))}[/red]")
     if detail["outcome"] == "fail":
-        detail.update(_ask_failure(con, item, today))
+        detail.update(_ask_failure(con, item, today, item.rectify_days or int(settings[f"deadline.{item.severity}"])))
     elif detail["outcome"] in ("pass", "na"):
         note = click.prompt("Note (optional)", default="", show_default=False)
         if note:
@@ -65,7 +65,7 @@ def _hint(item: Any) -> str:
     return "Record (text), or na"
 
 
-def _ask_failure(con: Any, item: Any, today: dt.date) -> dict[str, Any]:
+def _ask_failure(con: Any, item: Any, today: dt.date, days: int) -> dict[str, Any]:
     out: dict[str, Any] = {}
     out["description"] = click.prompt("Finding (隐患描述)", default=item.finding_text.zh)
     out["location"] = click.prompt("Location (部位)", default="", show_default=False)
@@ -85,7 +85,6 @@ def _ask_failure(con: Any, item: Any, today: dt.date) -> dict[str, Any]:
             break
     if files:
         out["evidence"] = [str(Path(p).resolve()) for p in files]
-    days = item.rectify_days or (30 if item.severity == "major" else 7)
     while True:
         deadline = click.prompt("Deadline (整改期限)", default=(today + dt.timedelta(days=days)).isoformat())
         try:

@@ -3,7 +3,7 @@
 Every template renders in :class:`jinja2.sandbox.SandboxedEnvironment` with
 :class:`jinja2.StrictUndefined`, so a user template can neither reach Python internals nor
 silently print an empty field. HTML templates (``*.html.j2``) autoescape; Markdown
-templates (``*.md.j2``) pass every printed value through :func:`md_escape`. A template
+templates (``*.md.j2``) get a context whose every string went through :func:`md_escape`. A template
 from ``--template-dir`` (or the ``report.template_dir`` setting) replaces the bundled one
 with the same file name.
 """
@@ -40,12 +40,20 @@ def md_escape(value: Any) -> str:
     return text
 
 
-def _md_finalize(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return value
-    return md_escape(value)
+def md_context(value: Any) -> Any:
+    """A deep copy of a report context with every string made inert Markdown.
+
+    Markdown templates print these as they are: a macro's output is text too, so escaping at
+    print time would escape the template's own markup; escaping the data once, before
+    rendering, cannot be forgotten by a template.
+    """
+    if isinstance(value, str):
+        return MdSafe(md_escape(value))
+    if isinstance(value, dict):
+        return {k: md_context(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [md_context(v) for v in value]
+    return value
 
 
 def _html_finalize(value: Any) -> Any:
@@ -86,11 +94,9 @@ def make_env(fmt: str, template_dir: Optional[Path] = None) -> Any:
     html = fmt != "md"
     env = SandboxedEnvironment(
         loader=make_loader(template_dir), undefined=StrictUndefined, autoescape=html,
-        finalize=_html_finalize if html else _md_finalize, trim_blocks=True, lstrip_blocks=True,
+        finalize=_html_finalize, trim_blocks=True, lstrip_blocks=True,
         keep_trailing_newline=True, auto_reload=False,
     )
-    env.filters["md"] = md_escape
-    env.filters["cell"] = md_escape
     return env
 
 
@@ -100,6 +106,8 @@ def render(fmt: str, name: str, context: dict[str, Any], template_dir: Optional[
     from jinja2.exceptions import SecurityError
 
     env = make_env(fmt, template_dir)
+    if fmt == "md":
+        context = md_context(context)
     try:
         return env.get_template(name).render(**context)  # type: ignore[no-any-return]
     except TemplateNotFound as e:

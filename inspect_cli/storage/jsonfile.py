@@ -23,6 +23,8 @@ from .base import SCHEMA_VERSION, TABLES, Where, matches, sort_key
 META_TABLE = "_meta"
 META_ID = "ledger"
 FORMAT = "inspect-cli-ledger"
+# Above this many hazards a call takes over ~1 s here (docs/performance.md): suggest SQLite.
+HINT_HAZARDS = 20000
 
 
 def lock_timeout() -> float:
@@ -147,6 +149,7 @@ class JsonBackend:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self.storage = AtomicJSONStorage(str(self.path))
+        self.hazard_count = 0  # seen at the last read: the CLI hints at SQLite for large ledgers
 
     def exists(self) -> bool:
         return self.path.exists()
@@ -156,6 +159,7 @@ class JsonBackend:
         store = MemoryStore(data if data is not None else {})
         if data is None:
             return store
+        self.hazard_count = len(data.get("hazards", {}))
         check_format(store.meta(), self.path)
         return store
 

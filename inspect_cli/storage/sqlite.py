@@ -24,7 +24,6 @@ from typing import Any, Iterable, Iterator, Optional
 
 from ..errors import LedgerError
 from .base import SCHEMA_VERSION, TABLES, Where, matches
-from .jsonfile import FORMAT, check_format, ledger_lock, lock_timeout
 
 LAYOUT_VERSION = 1
 META_TABLE = "_meta"
@@ -47,6 +46,12 @@ INDEXES: dict[str, tuple[tuple[str, ...], ...]] = {
 }
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _SCALAR = (str, int, float, type(None))
+
+
+def lock_timeout() -> float:
+    from .jsonfile import lock_timeout as timeout  # imported when used: it loads TinyDB
+
+    return timeout()
 
 
 def _ident(name: str) -> str:
@@ -276,6 +281,8 @@ class SqliteBackend:
         if META_TABLE not in tables:
             raise LedgerError(f"{self.path} is an SQLite database of another program (no ledger metadata). "
                               "It was left untouched; point --ledger at an inspect-cli ledger or a new file.")
+        from .jsonfile import check_format
+
         row = conn.execute(f"SELECT value FROM {META_TABLE} WHERE key = ?", (META_ID,)).fetchone()
         check_format(json.loads(row[0]) if row else {}, self.path)
         if version > LAYOUT_VERSION:
@@ -322,6 +329,8 @@ class SqliteBackend:
 
     @contextmanager
     def write(self) -> Iterator[SqliteStore]:
+        from .jsonfile import FORMAT, ledger_lock
+
         with ledger_lock(self.path):
             self._check_header()
             try:

@@ -101,3 +101,14 @@ def test_unknown_hazard_and_bad_date_are_clear(hazards):
     assert r.exit_code == 2 and "is not a date" in r.stderr
     r = invoke(["hazard", "list", "--ledger", path, "--today", "2026-13-01"])
     assert r.exit_code == 2 and "--today '2026-13-01' is not a date" in r.stderr
+
+
+def test_a_large_tinydb_ledger_hints_at_sqlite(hazards, monkeypatch):
+    from inspect_cli.storage import jsonfile
+
+    folder, path, major, general = hazards
+    monkeypatch.setattr(jsonfile, "HINT_HAZARDS", 1)
+    r = cmd(path, "2026-03-02", "hazard", "list", "--json")
+    assert r.exit_code == 0 and "Hint: this ledger holds 2 hazards" in r.stderr and "inspect ledger migrate" in r.stderr
+    monkeypatch.setattr(jsonfile, "HINT_HAZARDS", 2)
+    assert "Hint" not in cmd(path, "2026-03-02", "hazard", "list", "--json").stderr

@@ -1,0 +1,75 @@
+"""``inspect report``: documents (文书), the hazard ledger (隐患台账) and the monthly bulletin."""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import click
+
+from ..lifecycle import STATES
+from .options import date_value, emit_json, json_option, ledger_option, open_ledger, today_option
+
+KIND_CHOICES = ("record", "order", "review", "closure", "ledger", "bulletin")
+FORMAT_CHOICES = ("html", "md", "pdf", "xlsx")
+
+
+@click.command()
+@click.argument("kind", type=click.Choice(KIND_CHOICES))
+@click.argument("subject_id", metavar="[ID]", required=False)
+@click.option("--format", "fmt", type=click.Choice(FORMAT_CHOICES), default="html", show_default=True,
+              help="pdf needs pip install 'inspect-cli[pdf]'; xlsx is for ledger and bulletin.")
+@click.option("--out", type=click.Path(dir_okay=False), help="Output file [default: KIND-ID.FORMAT here].")
+@click.option("--lang", type=click.Choice(["zh", "en"]), envvar="INSPECT_LANG", show_envvar=True,
+              help="Labels in Chinese (authoritative) or English; content stays as recorded [default: setting lang].")
+@click.option("--month", metavar="YYYY-MM", help="Month of the bulletin [default: this month].")
+@click.option("--template-dir", type=click.Path(file_okay=False, exists=True),
+              help="Folder of templates overriding the bundled ones by file name (sandboxed).")
+@click.option("--status", multiple=True, type=click.Choice(STATES), help="ledger: filter by status (repeatable).")
+@click.option("--severity", type=click.Choice(["general", "major"]), help="ledger: filter by severity.")
+@click.option("--site", metavar="CODE", help="ledger: only this site.")
+@click.option("--overdue", is_flag=True, help="ledger: only hazards past their deadline and not closed.")
+@click.option("--due-before", metavar="DATE", help="ledger: only hazards with a deadline before DATE.")
+@ledger_option
+@today_option
+@json_option
+def report(kind: str, subject_id: Optional[str], fmt: str, out: Optional[str], lang: Optional[str], month: Optional[str],
+           template_dir: Optional[str], status: tuple[str, ...], severity: Optional[str], site: Optional[str],
+           overdue: bool, due_before: Optional[str], ledger_path: Optional[str], today: Optional[str],
+           as_json: bool) -> None:
+    """Render a report into a file and print its path.
+
+    \b
+    KIND and ID:
+      record  INSPECTION_ID   现场检查记录 (on-site inspection record)
+      order   INSPECTION_ID   责令限期整改指令书 (rectification order)
+      review  INSPECTION_ID   整改复查意见书 (re-inspection opinion)
+      closure HAZARD_ID|SITE  closure report: the whole history to 销号
+      ledger                  隐患台账, with the filters of `hazard list`
+      bulletin                月度通报 for --month YYYY-MM
+    """
+    from ..errors import UsageError
+    from ..hazards import HazardQuery
+    from ..reports import check_kind_format, render_report
+
+    filters_given = bool(status or severity or site or overdue or due_before)
+    if filters_given and kind != "ledger":
+        raise click.UsageError("--status/--severity/--site/--overdue/--due-before filter the ledger report only")
+    if month and kind != "bulletin":
+        raise click.UsageError("--month is for the bulletin report only")
+    try:
+        check_kind_format(kind, fmt, subject_id)
+    except UsageError as e:
+        raise click.UsageError(str(e)) from None
+    ledger = open_ledger(ledger_path, today)
+    query = HazardQuery(status=status, severity=severity, site=site.strip().upper() if site else None,
+                        overdue=overdue, due_before=date_value(due_before, "--due-before")) if kind == "ledger" else None
+    result = render_report(ledger, kind, subject_id, fmt=fmt, out=out, lang=lang or _default_lang(ledger),
+                           month=month, template_dir=template_dir, query=query)
+    if as_json:
+        emit_json({"out": result["out"], "kind": kind, "format": fmt, "number": result["number"]})
+    else:
+        click.echo(result["out"])
+
+
+def _default_lang(ledger: Any) -> str:
+    lang = ledger.settings().get("lang") if ledger.backend.exists() else "zh"
+    return "en" if lang == "en" else "zh"
