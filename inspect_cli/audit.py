@@ -313,7 +313,8 @@ def _run(store: Store, today: dt.date, defaults: Defaults, ratio: float, max_com
     for rec in inspections:
         findings += inspection_findings(rec)
     order = {k: n for n, k in enumerate(KINDS)}
-    findings.sort(key=lambda f: (order[f["kind"]], f["sites"], f["hazards"], f["inspections"]))
+    findings.sort(key=lambda f: (order[f["kind"]], f["sites"][0] if f["sites"] else "",
+                                 (f["hazards"] or f["inspections"] or [""])[0]))
     counts = dict.fromkeys(KINDS, 0)
     for f in findings:
         counts[f["kind"]] += 1

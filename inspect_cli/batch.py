@@ -36,7 +36,7 @@ def plan_rows(store: Store, today: dt.date, due_by: Optional[str] = None, site: 
 
 
 def write_plan(rows: list[dict[str, Any]], path: Path) -> None:
-    from .storage.jsonfile import atomic_write_bytes
+    from .storage.common import atomic_write_bytes
 
     if path.suffix.lower() in (".yaml", ".yml"):
         from .yamlio import dump

@@ -40,10 +40,10 @@ def parse(expr: str, known: Iterable[str]) -> Gate:
     m = _GATE.match(expr or "")
     if not m:
         hint = ""
-        if re.search(r"[^<>=!]=[^=]", expr or "") and "==" not in (expr or ""):
-            hint = " (use == for equality)"
-        elif re.search(r"=>|=<|<>", expr or ""):
+        if re.search(r"=>|=<|<>", expr or ""):
             hint = " (the operators are >= <= > < == !=)"
+        elif re.search(r"[^<>=!]=[^=]", expr or "") and "==" not in (expr or ""):
+            hint = " (use == for equality)"
         raise UsageError(f"gate {expr!r} is not METRIC OP NUMBER{hint}, e.g. major_closure_rate>=0.8 or "
                          "overdue_major_over_30_days==0")
     metric = m["metric"]

@@ -12,7 +12,6 @@ until the new file is in place, and an error changes nothing.
 """
 from __future__ import annotations
 
-import datetime as dt
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator, Optional, Union

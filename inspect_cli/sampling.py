@@ -27,6 +27,7 @@ import random
 from pathlib import Path
 from typing import Any, Iterable, Optional
 
+from .clock import Clock
 from .errors import NotFound, UsageError, ValidationFailed
 from .ids import new_id, normalise
 from .storage.base import Store
@@ -223,7 +224,7 @@ def draw(store: Store, sites_n: int, inspectors_m: Optional[int], where: dict[st
         "inspectors_m": len(result["inspectors"]), "where": dict(where),
         "pool": {"sites": codes, "inspectors": inspectors}, "result": result,
         "site_names": {a["site"]: names.get(a["site"]) for a in result["assignments"]},
-        "date": today.isoformat(), "actor": actor, "recorded_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "date": today.isoformat(), "actor": actor, "recorded_at": Clock.make(today.isoformat()).now(),
     }
     record["sha256"] = digest(record)
     store.put("draws", record["id"], record)

@@ -41,7 +41,7 @@ def collect(store: Store, since: Optional[str] = None) -> dict[str, list[dict[st
 
 
 def write_bundle(records: dict[str, list[dict[str, Any]]], evidence_dir: Path, out: Path, meta: dict[str, Any]) -> dict[str, int]:
-    from .storage.jsonfile import atomic_write_bytes
+    from .storage.common import atomic_write_bytes
 
     buf = io.BytesIO()
     files = _evidence_files(records)

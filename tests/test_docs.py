@@ -25,13 +25,12 @@ def walk(cmd: click.Command, path: list[str]):
 
 
 def help_text(path: list[str], cmd: click.Command) -> str:
-    parent = None
-    ctx = None
-    for name in path:
-        ctx = click.Context(cmd if name == path[-1] else cli, info_name=name, parent=parent, terminal_width=100,
-                            max_content_width=100)
-        parent = ctx
-    return cmd.get_help(ctx)
+    from click.testing import CliRunner
+
+    r = CliRunner().invoke(cli, [*path[1:], "--help"], prog_name="inspect", terminal_width=100,
+                           env={"COLUMNS": "100"}, catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    return r.output
 
 
 def render() -> str:

@@ -1,8 +1,22 @@
-"""Checklists: the YAML format, its validator, the `when` language and the registry."""
+"""Checklists: the YAML format, its validator, the `when` language and the registry.
+
+Submodules load on first use, so a command that only reads the ledger never loads the
+validator.
+"""
 from __future__ import annotations
 
-from .loader import load_checklist, problems_of
-from .model import Checklist, Item, Section
-from .registry import Registry, checklist_dirs
+from typing import Any
 
-__all__ = ["Checklist", "Item", "Section", "Registry", "checklist_dirs", "load_checklist", "problems_of"]
+_API = {
+    "Checklist": "model", "Item": "model", "Section": "model", "Registry": "registry",
+    "checklist_dirs": "registry", "load_checklist": "loader", "problems_of": "loader",
+}
+__all__ = sorted(_API)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _API:
+        import importlib
+
+        return getattr(importlib.import_module(f"{__name__}.{_API[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,7 +1,6 @@
 """Options shared by several commands, defined once."""
 from __future__ import annotations
 
-import functools
 from typing import Any, Callable
 
 import click

@@ -83,7 +83,7 @@ def _print_draw(rec: dict[str, Any]) -> None:
     out = console()
     where = " ".join(f"{k}={v}" for k, v in rec["where"].items()) or "all sites"
     out.print(f"[bold]双随机抽查 draw {rec['id']}[/bold]  seed {rec['seed']}  ({rec['date']}, {escape(rec['actor'])})")
-    out.print(f"Pool: {len(rec['pool']['sites'])} site(s) [{escape(where)}], "
+    out.print(f"Pool: {len(rec['pool']['sites'])} site(s) ({escape(where)}), "
               f"{len(rec['pool']['inspectors'])} inspector(s); drew {rec['sites_n']} site(s), "
               f"{rec['inspectors_m']} inspector(s).")
     t = Table()

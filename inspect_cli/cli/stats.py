@@ -9,6 +9,7 @@ from .options import console, date_value, emit_json, json_option, ledger_option,
 
 SEVERITY_ZH = {"general": "一般", "major": "重大"}
 STATUS_ZH = {"open": "待整改", "planned": "治理中", "fixed": "已整改待复查", "closed": "已销号"}
+SHORT_STATUS_ZH = {"open": "待整改", "planned": "治理中", "fixed": "待复查", "closed": "已销号"}
 KIND_ZH = {"enforcement": "执法检查", "self": "自查", "special": "专项检查", "unannounced": "暗访暗查"}
 
 
@@ -67,6 +68,15 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
+def _domain(code: str, short: bool = False) -> str:
+    from ..checklist.model import DOMAIN_NAMES
+
+    zh = DOMAIN_NAMES.get(code, {}).get("zh")
+    if not zh:
+        return code
+    return zh if short else f"{zh} {code}"
+
+
 def _pct(value: Optional[float]) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
 
@@ -104,7 +114,7 @@ def _print(result: dict[str, Any], gate_results: list[dict[str, Any]]) -> None:
         for kind, n in insp["by_kind"].items():
             t.add_row(f"{KIND_ZH.get(kind, kind)} {kind}", str(n))
         for dom, n in insp["by_domain"].items():
-            t.add_row(f"[dim]domain[/dim] {escape(dom)}", str(n))
+            t.add_row(f"[dim]领域[/dim] {escape(_domain(dom))}", str(n))
         if insp["in_progress"]:
             t.add_row("[dim]in progress (not counted)[/dim]", str(insp["in_progress"]))
         out.print(t)
@@ -112,14 +122,14 @@ def _print(result: dict[str, Any], gate_results: list[dict[str, Any]]) -> None:
     hz = result["hazards"]
     if hz["count"]:
         t = Table(title="隐患 Hazards: domain × severity × status")
-        t.add_column("领域 Domain")
+        t.add_column("领域 Domain", overflow="fold")
         t.add_column("等级 Severity")
         for st in STATUS_ZH:
-            t.add_column(f"{STATUS_ZH[st]} {st}", justify="right")
+            t.add_column(f"{SHORT_STATUS_ZH[st]}\n{st}", justify="right")
         t.add_column("合计 Total", justify="right")
         for dom, sevs in hz["by_domain"].items():
             for sev, cells in sevs.items():
-                t.add_row(escape(dom), SEVERITY_ZH.get(sev, sev), *(str(cells.get(s, 0)) for s in STATUS_ZH),
+                t.add_row(escape(_domain(dom, short=True)), SEVERITY_ZH.get(sev, sev), *(str(cells.get(s, 0)) for s in STATUS_ZH),
                           str(sum(cells.values())))
         out.print(t)
 
@@ -136,7 +146,7 @@ def _print(result: dict[str, Any], gate_results: list[dict[str, Any]]) -> None:
     if result["top_items"]:
         t = Table(title="最常不合格的检查项 Items failed most often")
         for col in ("检查表 Checklist", "检查项 Item", "次数 Count", "单位数 Sites", "内容 Text"):
-            t.add_column(col, justify="right" if col.startswith(("次数", "单位数")) else "left")
+            t.add_column(col, justify="right" if col.startswith(("次数", "单位数")) else "left", overflow="fold")
         for it in result["top_items"]:
             t.add_row(escape(f"{it['checklist']}@{it['checklist_version']}"), escape(it["item"]), str(it["count"]),
                       str(it["sites"]), escape(it["item_text"]))

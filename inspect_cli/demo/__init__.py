@@ -1,7 +1,6 @@
 """``inspect demo``: a fresh ledger that walks the whole closed loop, with every report."""
 from __future__ import annotations
 
-import datetime as dt
 import struct
 import zlib
 from pathlib import Path
@@ -91,3 +90,36 @@ def _loop(ledger: Ledger, runs: dict[str, Any], work: Path, say: Step) -> None:
         elif item == "LS13-9a":
             at(ledger, "2026-03-20").reinspect(hid, "fail", INSPECTORS[:1], "培训计划未落实", deadline="2026-04-10")
     say("hazards taken through plan, extension, fix and re-inspection; some closed (销号), some still open")
+
+
+def render_all(out: Path, made: dict[str, Any], today: str = "2026-03-31",
+               say: Optional[Step] = None) -> tuple[list[str], list[str]]:
+    """Every report kind into ``out/reports``: ``(files, notes)``; PDF only where it can be made."""
+    from ..errors import ReportError
+    from ..reports import render_report
+
+    say = say or (lambda _msg: None)
+    ledger = open_ledger(made["ledger"], today=today, actor="demo")
+    folder = out / "reports"
+    dust, space = made["runs"]["dust-explosion"], made["runs"]["limited-space"]
+    closed_major = next(h["id"] for h in dust["hazards"] if h["item"] == "GM10-11-10")
+    jobs: list[tuple[str, Optional[str], str]] = []
+    for run in (dust, space):
+        iid = run["inspection"]["id"]
+        jobs += [("record", iid, "html"), ("order", iid, "html"), ("order", iid, "md"), ("review", iid, "html")]
+    jobs += [("closure", closed_major, "html"), ("closure", WOOD, "html"), ("ledger", None, "html"),
+             ("ledger", None, "xlsx"), ("bulletin", None, "html"), ("bulletin", None, "xlsx"),
+             ("order", dust["inspection"]["id"], "pdf"), ("bulletin", None, "pdf")]
+    files, notes = [], []
+    for kind, subject, fmt in jobs:
+        name = f"{kind}-{subject}.{fmt}" if subject else f"{kind}-2026-03.{fmt}" if kind == "bulletin" else f"{kind}.{fmt}"
+        try:
+            result = render_report(ledger, kind, subject, fmt, folder / name, month="2026-03" if kind == "bulletin" else None)
+        except ReportError as e:
+            if fmt != "pdf":
+                raise
+            notes.append(f"PDF not made ({e})")
+            continue
+        files.append(result["out"])
+        say(f"{kind} {fmt}: {result['out']}")
+    return files, notes

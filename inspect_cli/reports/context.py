@@ -445,11 +445,12 @@ def bulletin(ledger: Any, subject: Optional[str], lang: str, settings: dict[str,
 
     # 4. overdue by age
     overdue = sorted((h for h in hazards if h["overdue"]), key=lambda h: (-h["days_overdue"], h["id"]))
-    buckets = []
+    buckets: list[dict[str, Any]] = []
     for lo, hi, label in BUCKETS:
         n = sum(1 for h in overdue if h["days_overdue"] >= lo and (hi is None or h["days_overdue"] <= hi))
         buckets.append({"label": label, "count": n})
-    overdue_chart = stacked_bars([(f"{b['label']}", [b["count"]]) for b in buckets], [L["bucket"]], title=L["b_overdue"])
+    bucket_rows: list[tuple[str, list[float]]] = [(str(b["label"]), [float(b["count"])]) for b in buckets]
+    overdue_chart = stacked_bars(bucket_rows, [L["bucket"]], title=L["b_overdue"])
 
     # 5. sites with most open hazards
     per_site: dict[str, dict[str, Any]] = {}

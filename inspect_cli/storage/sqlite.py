@@ -49,7 +49,7 @@ _SCALAR = (str, int, float, type(None))
 
 
 def lock_timeout() -> float:
-    from .jsonfile import lock_timeout as timeout  # imported when used: it loads TinyDB
+    from .common import lock_timeout as timeout
 
     return timeout()
 
@@ -281,7 +281,7 @@ class SqliteBackend:
         if META_TABLE not in tables:
             raise LedgerError(f"{self.path} is an SQLite database of another program (no ledger metadata). "
                               "It was left untouched; point --ledger at an inspect-cli ledger or a new file.")
-        from .jsonfile import check_format
+        from .common import check_format
 
         row = conn.execute(f"SELECT value FROM {META_TABLE} WHERE key = ?", (META_ID,)).fetchone()
         check_format(json.loads(row[0]) if row else {}, self.path)
@@ -329,7 +329,7 @@ class SqliteBackend:
 
     @contextmanager
     def write(self) -> Iterator[SqliteStore]:
-        from .jsonfile import FORMAT, ledger_lock
+        from .common import FORMAT, ledger_lock
 
         with ledger_lock(self.path):
             self._check_header()

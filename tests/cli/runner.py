@@ -7,7 +7,7 @@ from typing import Any, Optional
 
 from click.testing import CliRunner
 
-from inspect_cli.cli.main import cli, main
+from inspect_cli.cli.main import main
 
 
 @dataclass

@@ -1,0 +1,41 @@
+"""``inspect demo``: the whole closed loop in one command, for a newcomer."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .options import emit_json, json_option
+
+
+@click.command()
+@click.option("--out", "out", default="demo", show_default=True, type=click.Path(file_okay=False),
+              help="An empty folder for the demo ledger and its reports.")
+@json_option
+def demo(out: str, as_json: bool) -> None:
+    """Build a demo ledger and render every report kind.
+
+    Three sample sites are imported; the dust-explosion and limited-space checklists are
+    run from bundled answer files (March 2026); hazards are taken through a 治理方案,
+    extension, fix and re-inspection to closure (销号); then the inspection records,
+    orders, re-inspection opinions, closure reports, the hazard ledger (HTML, XLSX) and
+    the March bulletin are rendered into OUT/reports.
+    """
+    from ..demo import build, render_all
+
+    folder = Path(out)
+    say = (lambda _m: None) if as_json else (lambda m: click.echo(f"  {m}"))
+    if not as_json:
+        click.echo(f"Building a demo ledger in {folder}/ …")
+    made = build(folder, say)
+    files, notes = render_all(folder, made, say=say)
+    if as_json:
+        emit_json({"ledger": str(made["ledger"]), "reports": files, "notes": notes,
+                   "inspections": [r["inspection"]["id"] for r in made["runs"].values()]})
+        return
+    for n in notes:
+        click.echo(f"  note: {n}")
+    click.echo(f"\nDone. The ledger is {made['ledger']}; {len(files)} reports are in {folder / 'reports'}.")
+    click.echo(f"Try:  inspect hazard list --ledger {made['ledger']} --today 2026-04-01")
+    click.echo(f"      inspect hazard list --overdue --ledger {made['ledger']} --today 2026-04-01")
+    click.echo(f"      inspect verify --ledger {made['ledger']}")

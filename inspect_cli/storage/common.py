@@ -1,0 +1,91 @@
+"""What every backend shares: the lock, atomic file replacement, the format check.
+
+Kept free of TinyDB and sqlite3 so that a command loads only the backend it uses.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+from ..errors import LedgerBusy, LedgerError
+from .base import SCHEMA_VERSION
+
+META_TABLE = "_meta"
+META_ID = "ledger"
+FORMAT = "inspect-cli-ledger"
+
+
+def lock_timeout() -> float:
+    try:
+        return float(os.environ.get("INSPECT_LOCK_TIMEOUT", "10"))
+    except ValueError:
+        return 10.0
+
+
+def fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return  # not possible on this platform (Windows): os.replace is still atomic
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` so that a crash leaves either the old or the new file."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        if path.exists():
+            os.chmod(tmp, path.stat().st_mode & 0o777)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    fsync_dir(path.parent)
+
+
+def check_format(meta: dict[str, Any], path: Path) -> None:
+    """Refuse ledgers of another program or of a newer inspect-cli."""
+    if meta.get("format") != FORMAT:
+        raise LedgerError(f"{path} is not an inspect-cli ledger (no ledger metadata). It was left untouched; "
+                          "point --ledger at an inspect-cli ledger or a new file.")
+    schema = meta.get("schema")
+    if not isinstance(schema, int) or schema > SCHEMA_VERSION:
+        raise LedgerError(f"{path} was written by a newer inspect-cli (ledger schema {schema}, this version "
+                          f"reads up to {SCHEMA_VERSION}). Upgrade inspect-cli: pip install -U inspect-cli")
+
+
+@contextmanager
+def ledger_lock(path: Path) -> Iterator[None]:
+    """The inter-process lock of a ledger, held from before its read until after its replace."""
+    from filelock import FileLock, Timeout
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise LedgerError(f"cannot create the folder {path.parent} for the ledger: {e.strerror}") from e
+    timeout = lock_timeout()
+    lock = FileLock(str(path) + ".lock", timeout=timeout)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise LedgerBusy(f"another inspect process is using the ledger {path} (waited {timeout:g} s); "
+                         "nothing was changed. Try again when it has finished.") from None
+    except OSError as e:
+        raise LedgerError(f"cannot lock the ledger {path}: {e.strerror}; check the folder's permissions.") from e
+    try:
+        yield
+    finally:
+        lock.release()
