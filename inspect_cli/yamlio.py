@@ -6,6 +6,7 @@ from typing import Any
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ALIASES = 100
+MAX_EXPANDED = 1_000_000
 
 
 class YamlProblem(Exception):
@@ -66,6 +67,33 @@ def _check_node(root: Any) -> None:
                 stack.extend((k, v))
         elif isinstance(node, yaml.SequenceNode):
             stack.extend(node.value)
+    if aliases and _expanded_size(root) > MAX_EXPANDED:
+        raise YamlProblem(root.start_mark.line + 1, "aliases expand to more than "
+                          f"{MAX_EXPANDED:,} values: refused (alias-expansion bomb?)")
+
+
+def _expanded_size(root: Any) -> int:
+    """How many values the document holds once every alias is expanded (memoised per node)."""
+    import yaml
+
+    sizes: dict[int, int] = {}
+    order: list[Any] = []
+    stack = [root]
+    while stack:  # post-order without recursion: deep documents cannot overflow the stack
+        node = stack.pop()
+        if id(node) in sizes:
+            continue
+        sizes[id(node)] = -1
+        order.append(node)
+        if isinstance(node, yaml.MappingNode):
+            stack.extend(v for pair in node.value for v in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    for node in reversed(order):
+        children = ([v for pair in node.value for v in pair] if isinstance(node, yaml.MappingNode)
+                    else node.value if isinstance(node, yaml.SequenceNode) else [])
+        sizes[id(node)] = min(1 + sum(max(sizes[id(c)], 1) for c in children), 10 * MAX_EXPANDED)
+    return sizes[id(root)]
 
 
 def construct(node: Any) -> Any:

@@ -81,14 +81,15 @@ def _apply_overlay(checklist: Checklist, data: dict[str, Any]) -> None:
         item = checklist.item(ov["item"])
         if item is None:
             continue  # overriding a skipped item: the skip wins
-        if "pass" in ov:
+        if isinstance(ov.get("pass"), dict):
             old = item.pass_range or PassRange()
             item.pass_range = PassRange(ov["pass"].get("min", old.min), ov["pass"].get("max", old.max))
+        # a key written but left empty (None) is treated as absent, as the schema does
         for key in ("rectify_days", "evidence_required", "severity"):
-            if key in ov:
+            if ov.get(key) is not None:
                 setattr(item, key, ov[key])
         for key in ("guidance", "note"):
-            if key in ov:
+            if ov.get(key) is not None:
                 setattr(item, key, text(ov[key]))
-        if "tags" in ov:
+        if ov.get("tags") is not None:
             item.tags = list(ov["tags"])

@@ -12,8 +12,12 @@ def index(node: Any) -> dict[Path, int]:
 
     lines: dict[Path, int] = {}
     stack: list[tuple[Path, Any]] = [((), node)]
+    seen: set[int] = set()
     while stack:
         path, n = stack.pop()
+        if id(n) in seen:
+            continue  # an alias: its lines were indexed where the anchor stands
+        seen.add(id(n))
         lines.setdefault(path, n.start_mark.line + 1)
         if isinstance(n, yaml.MappingNode):
             for k, v in n.value:

@@ -105,7 +105,7 @@ def _item(path: Path, item: dict[str, Any], sources: dict[str, bool]) -> list[Pr
 
 
 def _severity(path: Path, item: dict[str, Any], basis: list[dict[str, Any]], sources: dict[str, bool]) -> list[Problem]:
-    if not basis or basis[0].get("source") not in sources:
+    if not basis or not isinstance(basis[0].get("source"), str) or basis[0]["source"] not in sources:
         return []
     from_major = sources[basis[0]["source"]]
     sev = item.get("severity")
@@ -249,6 +249,8 @@ def _override(path: Path, ov: dict[str, Any], base: Checklist) -> list[Problem]:
 def _tightens(path: Path, rng: dict[str, Any], item: Any) -> list[Problem]:
     old = item.pass_range
     lo, hi = rng.get("min", old.min), rng.get("max", old.max)
+    if not all(v is None or (isinstance(v, (int, float)) and not isinstance(v, bool)) for v in (lo, hi)):
+        return []  # the schema already says the bound must be a number
     if (old.min is not None and (lo is None or lo < old.min)) or (old.max is not None and (hi is None or hi > old.max)):
         return [(path, f"an overlay may only tighten a range: {old.describe(item.unit)} in the base, "
                  f"so min must be ≥ {old.min} and max ≤ {old.max}")]

@@ -162,8 +162,8 @@ def _compare(node: ast.Compare, ctx: Context) -> bool:
         right = _eval(right_node, ctx)
         try:
             if isinstance(op, (ast.In, ast.NotIn)):
-                ok = right is not None and left in right
-                ok = ok if isinstance(op, ast.In) else (right is not None and not ok)
+                # like every comparison, `in` and `not in` with an unset side are false
+                ok = left is not None and right is not None and ((left in right) == isinstance(op, ast.In))
             elif left is None or right is None:
                 # An unset attribute compares false, so an item never applies by accident;
                 # only `== null` asks whether it is unset.

@@ -41,7 +41,7 @@ def list_cmd(checklist_dirs: tuple[str, ...], lang: str, as_json: bool) -> None:
     table = Table(title=None)
     for col in ("id", "version", "title", "domain", "items", "major", "sources"):
         table.add_column(t[col], justify="right" if col in ("version", "items", "major") else "left",
-                         no_wrap=col in ("id", "version", "items", "major"))
+                         no_wrap=col in ("id", "version", "items", "major"), overflow="fold")
     for s in summaries:
         table.add_row(s["id"], str(s["version"]), s["title"], s["domain_name"], str(s["items"]),
                       str(s["major_items"]), ", ".join(s["sources"]))

@@ -82,12 +82,12 @@ def _table(rows: list[dict[str, Any]], total: int) -> None:
 
     table = Table()
     table.add_column("编号", no_wrap=True)
-    table.add_column("单位", max_width=12)
+    table.add_column("单位", max_width=12, overflow="fold")
     table.add_column("检查项", no_wrap=True)
     table.add_column("等级", no_wrap=True)
     table.add_column("状态", no_wrap=True)
     table.add_column("整改期限", no_wrap=True)
-    table.add_column("隐患描述", min_width=16, ratio=1)
+    table.add_column("隐患描述", min_width=16, ratio=1, overflow="fold")
     for h in rows:
         sev = "[red]重大[/red]" if h["severity"] == "major" else "一般"
         deadline = f"[red]{h['deadline']}\n逾期{h['days_overdue']}天[/red]" if h["overdue"] else h["deadline"]

@@ -379,14 +379,7 @@ def bulletin(ledger: Any, subject: Optional[str], lang: str, settings: dict[str,
     first, last = parse_month(month, today)
     as_of = min(last, today)
     iso_first, iso_last, iso_as_of = first.isoformat(), last.isoformat(), as_of.isoformat()
-    with ledger.read() as st:
-        events_by: dict[str, list[dict[str, Any]]] = {}
-        for e in st.find("events", {"date": ("<=", iso_as_of)}):
-            events_by.setdefault(e["subject"], []).append(e)
-    hazards = []
-    for evs in events_by.values():
-        evs.sort(key=lambda e: e.get("seq") or 0)
-        hazards.append(with_derived(lifecycle.replay(evs), as_of))
+    hazards = [with_derived(h, as_of) for h in hazards_as_of(ledger, iso_as_of)]
     target = float(settings.get("bulletin.major_closure_target") or 0.8)
 
     # 1. domain × severity × status
@@ -479,6 +472,39 @@ def bulletin(ledger: Any, subject: Optional[str], lang: str, settings: dict[str,
         flags=flags,
     )
     return ctx
+
+
+REPLAY_ALL_ABOVE = 20000
+
+
+def hazards_as_of(ledger: Any, iso_as_of: str) -> list[dict[str, Any]]:
+    """Every hazard as it stood at the end of ``iso_as_of``.
+
+    A hazard with no event after that day is its stored record; only the hazards changed
+    since are replayed from their events up to that day — so this month's bulletin reads
+    the hazards once and almost no events, and an old month's still comes out exact.
+    """
+    with ledger.read() as st:
+        current = st.find("hazards", {"created": ("<=", iso_as_of)})
+        changed = {e["subject"] for e in st.find("events", {"date": (">", iso_as_of)})}
+        if not changed:
+            return current
+        events_by: dict[str, list[dict[str, Any]]] = {}
+        wanted = sorted(changed)
+        if len(wanted) > REPLAY_ALL_ABOVE:
+            chunks = [st.find("events", {"date": ("<=", iso_as_of)})]
+        else:
+            chunks = [st.find("events", {"subject": ("in", wanted[i:i + 500]), "date": ("<=", iso_as_of)})
+                      for i in range(0, len(wanted), 500)]
+        for chunk in chunks:
+            for e in chunk:
+                if e["subject"] in changed:
+                    events_by.setdefault(e["subject"], []).append(e)
+    out = [h for h in current if h["id"] not in changed]
+    for evs in events_by.values():
+        evs.sort(key=lambda e: e.get("seq") or 0)
+        out.append(lifecycle.replay(evs))
+    return out
 
 
 def _ref(h: dict[str, Any]) -> str:

@@ -31,7 +31,7 @@ META_ID = "ledger"
 HEADER = b"SQLite format 3\x00"
 COLUMNS: dict[str, tuple[str, ...]] = {
     "hazards": ("site", "status", "severity", "deadline", "checklist", "domain", "inspection", "created"),
-    "events": ("subject", "seq"),
+    "events": ("subject", "seq", "date"),
     "inspections": ("site", "date", "checklist"),
     "sites": ("industry", "risk_class"),
 }
@@ -40,7 +40,7 @@ INDEXES: dict[str, tuple[tuple[str, ...], ...]] = {
     # deadline) answers `hazard list --overdue --severity major` and its count from the index alone.
     "hazards": (("status", "deadline"), ("severity", "status", "deadline"), ("site", "deadline"), ("deadline",),
                 ("checklist",), ("domain",), ("inspection",), ("created",)),
-    "events": (("subject", "seq"),),
+    "events": (("subject", "seq"), ("date",)),
     "inspections": (("site", "date"), ("date",), ("checklist",)),
     "sites": (("industry",), ("risk_class",)),
 }
