@@ -16,17 +16,35 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator, Optional, Union
 
+from typing import TYPE_CHECKING
+
 from . import hazards as hz
-from . import history, inspections, lifecycle
-from .checklist.model import Checklist
+from . import history, lifecycle
 from .clock import Clock
 from .errors import ValidationFailed
-from .evidence import store_files
 from .hazards import HazardQuery
 from .paths import evidence_dir, ledger_path
 from .settings import DEFAULTS, coerce
 from .storage import open_backend
 from .storage.base import Backend, Store
+
+if TYPE_CHECKING:
+    from .checklist.model import Checklist
+
+# The inspection modules load the checklist model and the `when` language: they are
+# imported by the methods that run inspections, so reading hazards stays quick to start.
+
+
+def _inspections() -> Any:
+    from . import inspections
+
+    return inspections
+
+
+def _store_files(paths: Any, folder: Path) -> list[dict[str, Any]]:
+    from .evidence import store_files
+
+    return store_files(paths, folder)
 
 
 def open_ledger(path: Union[str, Path, None] = None, backend: Optional[str] = None,
@@ -107,7 +125,7 @@ class Ledger:
 
     def site(self, code: str) -> dict[str, Any]:
         with self.read() as st:
-            return inspections.site_of(st, code)
+            return _inspections().site_of(st, code)
 
     def sites(self, **where: Any) -> list[dict[str, Any]]:
         with self.read() as st:
@@ -123,16 +141,16 @@ class Ledger:
         if problems:
             raise ValidationFailed("the inspectors do not meet the rules", problems)
         with self.read() as st:
-            site = inspections.site_of(st, site_code)
-        answers, units, ignored = inspections.evaluate_answers(checklist, site, doc, self.clock.today, base_dir)
-        inspections.store_evidence(answers, self.evidence_dir)
+            site = _inspections().site_of(st, site_code)
+        answers, units, ignored = _inspections().evaluate_answers(checklist, site, doc, self.clock.today, base_dir)
+        _inspections().store_evidence(answers, self.evidence_dir)
         who = ", ".join(i["name"] for i in inspectors)
         with self.write() as st:
-            site = inspections.site_of(st, site_code)
-            rec = inspections.start(st, checklist, site, inspectors, kind, self.clock, units)
+            site = _inspections().site_of(st, site_code)
+            rec = _inspections().start(st, checklist, site, inspectors, kind, self.clock, units)
             for key, detail in answers.items():
-                inspections.answer(st, rec["id"], key, detail, who, self.clock)
-            rec, created = inspections.finish(st, rec["id"], checklist, self.clock, self.settings(st))
+                _inspections().answer(st, rec["id"], key, detail, who, self.clock)
+            rec, created = _inspections().finish(st, rec["id"], checklist, self.clock, self.settings(st))
             rec["ignored"] = ignored
             st.put("inspections", rec["id"], rec)
         return {"inspection": rec, "hazards": created, "ignored": ignored}
@@ -140,29 +158,29 @@ class Ledger:
     def start_inspection(self, checklist: Checklist, site_code: str, inspectors: list[dict[str, str]],
                          kind: str) -> dict[str, Any]:
         with self.write() as st:
-            site = inspections.site_of(st, site_code)
-            return inspections.start(st, checklist, site, inspectors, kind, self.clock)
+            site = _inspections().site_of(st, site_code)
+            return _inspections().start(st, checklist, site, inspectors, kind, self.clock)
 
     def save_answer(self, inspection_id: str, key: str, detail: dict[str, Any]) -> dict[str, Any]:
         detail = dict(detail)
         if detail.get("outcome") == "fail" and detail.get("evidence"):
-            detail["evidence_files"] = store_files([Path(p) for p in detail["evidence"]], self.evidence_dir)
+            detail["evidence_files"] = _store_files([Path(p) for p in detail["evidence"]], self.evidence_dir)
         with self.write() as st:
-            rec = inspections.get(st, inspection_id)
+            rec = _inspections().get(st, inspection_id)
             who = ", ".join(i["name"] for i in rec["inspectors"])
-            return inspections.answer(st, inspection_id, key, detail, who, self.clock)
+            return _inspections().answer(st, inspection_id, key, detail, who, self.clock)
 
     def set_units(self, inspection_id: str, section_id: str, names: list[str]) -> dict[str, Any]:
         with self.write() as st:
-            return inspections.set_units(st, inspection_id, section_id, names)
+            return _inspections().set_units(st, inspection_id, section_id, names)
 
     def finish_inspection(self, inspection_id: str, checklist: Checklist) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         with self.write() as st:
-            return inspections.finish(st, inspection_id, checklist, self.clock, self.settings(st))
+            return _inspections().finish(st, inspection_id, checklist, self.clock, self.settings(st))
 
     def inspection(self, inspection_id: str) -> dict[str, Any]:
         with self.read() as st:
-            return inspections.get(st, inspection_id)
+            return _inspections().get(st, inspection_id)
 
     def inspections(self, **where: Any) -> list[dict[str, Any]]:
         with self.read() as st:
@@ -187,7 +205,7 @@ class Ledger:
             return hz.extend(st, hazard_id, to, reason, self.clock, self.actor)
 
     def fixed(self, hazard_id: str, note: str = "", evidence: tuple[Path, ...] = ()) -> dict[str, Any]:
-        files = store_files(evidence, self.evidence_dir) if evidence else []
+        files = _store_files(evidence, self.evidence_dir) if evidence else []
         with self.write() as st:
             return hz.fixed(st, hazard_id, note, files, self.clock, self.actor)
 
@@ -201,7 +219,7 @@ class Ledger:
 
     def reinspect(self, hazard_id: str, result: str, inspectors: list[dict[str, str]], note: str = "",
                   evidence: tuple[Path, ...] = (), deadline: Optional[str] = None) -> dict[str, Any]:
-        files = store_files(evidence, self.evidence_dir) if evidence else []
+        files = _store_files(evidence, self.evidence_dir) if evidence else []
         actor = ", ".join(i["name"] for i in inspectors) or self.actor
         with self.write() as st:
             return hz.reinspect(st, hazard_id, result, inspectors, note, files, deadline, self.clock, actor,

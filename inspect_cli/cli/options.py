@@ -65,12 +65,12 @@ def open_ledger(ledger_path: Any, today: Any = None) -> Any:
 
 def _size_hint(ledger: Any) -> None:
     """One line on stderr when a TinyDB ledger has grown past where it gets slow."""
-    from ..storage.jsonfile import HINT_HAZARDS
+    from ..storage.jsonfile import HINT_BYTES
 
-    count = getattr(ledger.backend, "hazard_count", 0)
-    if count > HINT_HAZARDS:
-        click.echo(f"Hint: this ledger holds {count} hazards; above {HINT_HAZARDS} a TinyDB ledger "
-                   f"gets slow. Move it to SQLite: inspect ledger migrate {ledger.path} "
+    size = getattr(ledger.backend, "size_read", 0)
+    if size > HINT_BYTES:
+        click.echo(f"Hint: this ledger is {size / 2**20:.0f} MB ({ledger.backend.hazard_count} hazards); every command "
+                   f"reads and rewrites all of it. Move it to SQLite: inspect ledger migrate {ledger.path} "
                    f"{ledger.path.with_suffix('.sqlite')}", err=True)
 
 

@@ -20,8 +20,9 @@ from .base import SCHEMA_VERSION, TABLES, Where, matches, sort_key
 from .common import (FORMAT, META_ID, META_TABLE, atomic_write_bytes, check_format,  # noqa: F401
                      fsync_dir, ledger_lock, lock_timeout)
 
-# Above this many hazards a call takes over ~1 s here (docs/performance.md): suggest SQLite.
-HINT_HAZARDS = 20000
+# Every call parses and rewrites the whole file, about 60 ms per MB on the benchmark machine
+# (docs/performance.md): above this size a command takes over a second, so suggest SQLite.
+HINT_BYTES = 16 * 1024 * 1024
 
 
 class AtomicJSONStorage(Storage):
@@ -29,10 +30,13 @@ class AtomicJSONStorage(Storage):
 
     def __init__(self, path: str, **_: Any) -> None:
         self.path = Path(path)
+        self.size = 0
 
     def read(self) -> Optional[dict[str, dict[str, Any]]]:
+        self.size = 0
         try:
             raw = self.path.read_bytes()
+            self.size = len(raw)
         except FileNotFoundError:
             return None
         except OSError as e:
@@ -108,7 +112,8 @@ class JsonBackend:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self.storage = AtomicJSONStorage(str(self.path))
-        self.hazard_count = 0  # seen at the last read: the CLI hints at SQLite for large ledgers
+        self.size_read = 0  # bytes at the last read: the CLI hints at SQLite for large ledgers
+        self.hazard_count = 0
 
     def exists(self) -> bool:
         return self.path.exists()
@@ -119,6 +124,7 @@ class JsonBackend:
         if data is None:
             return store
         self.hazard_count = len(data.get("hazards", {}))
+        self.size_read = self.storage.size
         check_format(store.meta(), self.path)
         return store
 

@@ -107,8 +107,32 @@ def test_a_large_tinydb_ledger_hints_at_sqlite(hazards, monkeypatch):
     from inspect_cli.storage import jsonfile
 
     folder, path, major, general = hazards
-    monkeypatch.setattr(jsonfile, "HINT_HAZARDS", 1)
+    monkeypatch.setattr(jsonfile, "HINT_BYTES", 1000)
     r = cmd(path, "2026-03-02", "hazard", "list", "--json")
-    assert r.exit_code == 0 and "Hint: this ledger holds 2 hazards" in r.stderr and "inspect ledger migrate" in r.stderr
-    monkeypatch.setattr(jsonfile, "HINT_HAZARDS", 2)
+    assert r.exit_code == 0 and "(2 hazards)" in r.stderr and "inspect ledger migrate" in r.stderr
+    monkeypatch.setattr(jsonfile, "HINT_BYTES", 10 ** 9)
     assert "Hint" not in cmd(path, "2026-03-02", "hazard", "list", "--json").stderr
+
+
+def test_reinspect_site_walks_the_ready_hazards(hazards):
+    folder, path, major, general = hazards
+    invoke(["hazard", "fixed", general, "--ledger", path, "--today", "2026-03-05"])
+    # only the general hazard is ready (fix reported); the major one's deadline is not reached
+    r = invoke(["reinspect", "site", "91350100M000100Y43", "--inspector", "张伟:1", "--ledger", path,
+                "--today", "2026-03-06", "--json"], input="pass\n已整改\n\n")
+    assert r.exit_code == 0, r.stderr
+    summary = json.loads(r.stdout[r.stdout.index("{"):])
+    assert summary == {"closed": [general], "reopened": [], "skipped": []}
+    # a decision already recorded is not asked again, and never overwritten
+    r = invoke(["reinspect", "site", "91350100M000100Y43", "--inspector", "张伟:1", "--ledger", path,
+                "--today", "2026-03-06", "--json"])
+    assert json.loads(r.stdout[r.stdout.index("{"):]) == {"closed": [], "reopened": [], "skipped": []}
+
+
+def test_export_columns_keep_their_order(hazards):
+    """Scripts read these columns by position: new ones are only ever appended."""
+    folder, path, major, general = hazards
+    header = cmd(path, "2026-03-02", "hazard", "list", "--csv").stdout.lstrip("\ufeff").splitlines()[0]
+    assert header.split(",")[:17] == ["id", "site", "site_name", "checklist", "checklist_version", "item", "unit",
+                                      "severity", "status", "deadline", "overdue", "days_overdue", "created",
+                                      "description", "basis", "inspection", "domain"]
