@@ -130,7 +130,7 @@ def copied_texts(hazards: Iterable[dict[str, Any]], defaults: Optional[Defaults]
     unknown: set[str] = set()
     custom = 0
     for h in hazards:
-        texts = []
+        found: list[tuple[str, str]] = []
         desc = str(h.get("description") or "")
         if desc.strip():
             d = defaults(h.get("checklist") or "", h.get("checklist_version"), h.get("item") or "",
@@ -138,11 +138,11 @@ def copied_texts(hazards: Iterable[dict[str, Any]], defaults: Optional[Defaults]
             if d is None:
                 unknown.add(f"{h.get('checklist')}@{h.get('checklist_version')}")
             elif not _is_default(desc, d):
-                texts.append(("description", desc))
+                found.append(("description", desc))
         note = str(h.get("note") or "")
         if note.strip():
-            texts.append(("note", note))
-        for field, raw in texts:
+            found.append(("note", note))
+        for field, raw in found:
             norm = normalise_text(raw)
             if len(norm) < MIN_TEXT:
                 continue

@@ -42,15 +42,15 @@ def coerce(key: str, value: str) -> Any:
     default = DEFAULTS[key]
     try:
         if isinstance(default, int):
-            number = int(value)
-            if number < 1:
+            days = int(value)
+            if days < 1:
                 raise ValueError
-            return number
+            return days
         if isinstance(default, float):
-            number = float(value)
-            if not 0 <= number <= 1:
+            rate = float(value)
+            if not 0 <= rate <= 1:
                 raise ValueError
-            return number
+            return rate
     except ValueError:
         raise UsageError(f"{key} must be {'a whole number ≥ 1' if isinstance(default, int) else 'a number from 0 to 1'}, "
                          f"not {value!r}") from None

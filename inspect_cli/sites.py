@@ -12,9 +12,9 @@ from .storage.base import Store
 
 def add_site(store: Store, raw: dict[str, Any], clock: Clock) -> dict[str, Any]:
     site = normalise_site(raw)
-    if store.get("sites", site["code"]) is not None:
-        raise ValidationFailed(f"site {site['code']} is already in the ledger ({store.get('sites', site['code'])['name']}); "
-                               "codes are unique")
+    existing = store.get("sites", site["code"])
+    if existing is not None:
+        raise ValidationFailed(f"site {site['code']} is already in the ledger ({existing['name']}); codes are unique")
     site["added"] = clock.today.isoformat()
     store.put("sites", site["code"], site)
     return site

@@ -123,7 +123,7 @@ def _compute(store: Store, today: dt.date, since: Optional[str], until: Optional
     failed_items: dict[tuple[str, Any, str], list[Any]] = {}
     deadline_days: dict[str, int] = {}
     for h in store.find("hazards", {**filters, **window_where(since, until, "created")}):
-        sev = h.get("severity") if h.get("severity") in SEVERITIES else "general"
+        sev = str(h.get("severity")) if h.get("severity") in SEVERITIES else "general"
         status = h.get("status") or "open"
         dom = h.get("domain") or "?"
         cell = matrix.setdefault(dom, {}).setdefault(sev, {})

@@ -230,7 +230,8 @@ def _overlay(data: dict[str, Any], base: Checklist) -> list[Problem]:
 
 
 def _override(path: Path, ov: dict[str, Any], base: Checklist) -> list[Problem]:
-    item = base.item(ov.get("item")) if isinstance(ov.get("item"), str) else None
+    item_id = ov.get("item")
+    item = base.item(item_id) if isinstance(item_id, str) else None
     if item is None:
         return [(path + ("item",), f"cannot override {ov.get('item')!r}: {base.ref} has no such item")] if isinstance(ov.get("item"), str) else []
     problems: list[Problem] = []

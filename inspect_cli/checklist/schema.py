@@ -27,7 +27,7 @@ class Field:
 
     kind: str
     required: bool = False
-    of: Optional[Any] = None
+    of: Any = None
     choices: tuple[str, ...] = ()
     pattern: Optional[re.Pattern[str]] = None
     hint: str = ""
@@ -116,7 +116,7 @@ def check_field(v: Any, f: Field, path: Path) -> list[Problem]:
         want = list if kind == "list" else dict
         if not isinstance(v, want):
             return [(path, f"must be {type_name(want())}, not {type_name(v)}")]
-        pairs = enumerate(v) if kind == "list" else v.items()
+        pairs: Any = enumerate(v) if isinstance(v, list) else v.items()
         out: list[Problem] = []
         for k, sub in pairs:
             if kind == "dict" and not NAME.match(str(k)):
