@@ -309,7 +309,7 @@ def _run(store: Store, today: dt.date, defaults: Defaults, ratio: float, max_com
     findings += copied
     for h in hazards:
         findings += hazard_findings(h)
-    inspections = store.find("inspections")
+    inspections = store.find("inspections", fields=("id", "kind", "inspectors", "site", "status", "date"))
     for rec in inspections:
         findings += inspection_findings(rec)
     order = {k: n for n, k in enumerate(KINDS)}

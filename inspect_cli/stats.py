@@ -102,7 +102,8 @@ def _compute(store: Store, today: dt.date, since: Optional[str], until: Optional
     by_domain_insp: dict[str, int] = {}
     in_progress = 0
     completed = 0
-    for rec in store.find("inspections", {**filters, **window_where(since, until, "date")}):
+    for rec in store.find("inspections", {**filters, **window_where(since, until, "date")},
+                          fields=("status", "kind", "domain")):
         if rec.get("status") != "completed":
             in_progress += 1
             continue

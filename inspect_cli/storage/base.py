@@ -34,7 +34,10 @@ class Store(Protocol):
     def put_many(self, table: str, records: Iterable[tuple[str, dict[str, Any]]]) -> None: ...
 
     def find(self, table: str, where: Optional[Where] = None, order_by: Optional[str] = None,
-             descending: bool = False, limit: Optional[int] = None, offset: int = 0) -> list[dict[str, Any]]: ...
+             descending: bool = False, limit: Optional[int] = None, offset: int = 0,
+             fields: Optional[tuple[str, ...]] = None) -> list[dict[str, Any]]:
+        """Matching records; with ``fields``, records holding at least those top-level fields
+        (a backend may then skip decoding the rest — large inspection records, say)."""
 
     def count(self, table: str, where: Optional[Where] = None) -> int: ...
 

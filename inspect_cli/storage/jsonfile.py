@@ -85,7 +85,9 @@ class MemoryStore:
         self.dirty = True
 
     def find(self, table: str, where: Optional[Where] = None, order_by: Optional[str] = None,
-             descending: bool = False, limit: Optional[int] = None, offset: int = 0) -> list[dict[str, Any]]:
+             descending: bool = False, limit: Optional[int] = None, offset: int = 0,
+             fields: Optional[tuple[str, ...]] = None) -> list[dict[str, Any]]:
+        # ``fields`` is ignored: every record is already decoded in memory
         rows = [r for r in self.data.get(table, {}).values() if matches(r, where)]
         if order_by:
             present = sorted((r for r in rows if r.get(order_by) is not None), key=sort_key(order_by), reverse=descending)

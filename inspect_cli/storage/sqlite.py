@@ -106,15 +106,35 @@ class SqliteStore:
         return json.loads(row[0]) if row else None
 
     def find(self, table: str, where: Optional[Where] = None, order_by: Optional[str] = None,
-             descending: bool = False, limit: Optional[int] = None, offset: int = 0) -> list[dict[str, Any]]:
+             descending: bool = False, limit: Optional[int] = None, offset: int = 0,
+             fields: Optional[tuple[str, ...]] = None) -> list[dict[str, Any]]:
         if table not in self.tables:
             return []
         sql, params, rest = self._select(table, where, order_by, descending, limit, offset)
+        if fields and not rest:
+            return self._project(sql, params, fields)
         rows = (json.loads(r[0]) for r in self.conn.execute(sql, params))
         if not rest:
             return list(rows)
         picked = [r for r in rows if matches(r, rest)]
         return picked[offset: offset + limit if limit is not None else None]
+
+    def _project(self, sql: str, params: list[Any], fields: tuple[str, ...]) -> list[dict[str, Any]]:
+        """Only ``fields`` of each record, extracted by SQLite: Python never decodes the rest."""
+        fields = tuple(f for f in fields if _NAME.match(f))  # names go into SQL: plain identifiers only
+        cols = ", ".join(f"json_extract(data, '$.\"{f}\"'), json_type(data, '$.\"{f}\"')" for f in fields)
+        sql = sql.replace("SELECT data FROM", f"SELECT {cols} FROM", 1)
+        out = []
+        for row in self.conn.execute(sql, params):
+            rec = {}
+            for n, f in enumerate(fields):
+                value, kind = row[2 * n], row[2 * n + 1]
+                if kind is None:
+                    continue  # the field is absent, as in the full record
+                rec[f] = json.loads(value) if kind in ("array", "object") else (
+                    bool(value) if kind in ("true", "false") else value)
+            out.append(rec)
+        return out
 
     def explain(self, table: str, where: Optional[Where] = None, order_by: Optional[str] = None,
                 descending: bool = False, limit: Optional[int] = None) -> list[str]:

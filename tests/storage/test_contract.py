@@ -144,3 +144,18 @@ def test_a_file_of_another_program_is_refused_and_untouched(backend):
             st.put("hazards", "H-1", hazard(1))
     assert str(path) in str(e.value)
     assert path.read_bytes() == before
+
+
+def test_find_with_fields_returns_at_least_those_fields(backend):
+    rows = [hazard(i, basis=[{"clause": "第十一条"}], closed=bool(i % 2), score=1.5) for i in range(5)]
+    rows[0].pop("site")
+    with backend.write() as st:
+        st.put_many("hazards", [(h["id"], h) for h in rows])
+    with backend.read() as st:
+        got = st.find("hazards", {"severity": "major"}, order_by="id", fields=("id", "site", "basis", "closed", "score"))
+    expected = [h for h in rows if h["severity"] == "major"]
+    assert [g["id"] for g in got] == [h["id"] for h in expected]
+    for g, h in zip(got, expected):
+        for f in ("id", "site", "basis", "closed", "score"):
+            assert g.get(f) == h.get(f)
+            assert (f in g) == (f in h)
