@@ -7,6 +7,7 @@ from typing import Any
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ALIASES = 100
 MAX_EXPANDED = 1_000_000
+PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")}
 
 
 class YamlProblem(Exception):
@@ -60,7 +61,7 @@ def _check_node(root: Any) -> None:
             continue
         seen.add(id(node))
         tag = node.tag or ""
-        if not tag.startswith("tag:yaml.org,2002:") or tag.startswith("tag:yaml.org,2002:python"):
+        if tag not in PLAIN_TAGS:
             raise YamlProblem(node.start_mark.line + 1, f"tag {tag!r} is not allowed: write plain YAML values")
         if isinstance(node, yaml.MappingNode):
             for k, v in node.value:
@@ -108,6 +109,9 @@ def construct(node: Any) -> Any:
     loader = _Loader("")
     try:
         return loader.construct_document(node)
+    except yaml.YAMLError as e:  # e.g. an int tag on text that is no number
+        mark = getattr(e, "problem_mark", None)
+        raise YamlProblem(mark.line + 1 if mark else 0, f"cannot read a value: {getattr(e, 'problem', None) or e}") from e
     finally:
         loader.dispose()
 

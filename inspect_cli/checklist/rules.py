@@ -26,6 +26,10 @@ def iter_items(data: dict[str, Any]) -> Iterator[tuple[Path, dict[str, Any]]]:
 
 
 def check_semantics(data: dict[str, Any], base: Optional[Checklist]) -> list[Problem]:
+    if "extends" in data and base is None:
+        # Without its base an overlay's citations and references cannot be judged: saying
+        # they are unknown would only bury the one real problem (the missing base).
+        return _attributes(data)
     sources = _sources(data, base)
     problems = _duplicates(data, base)
     for path, item in iter_items(data):
@@ -78,6 +82,12 @@ def _duplicates(data: dict[str, Any], base: Optional[Checklist]) -> list[Problem
                 problems.append((("sources", i, "key"), f"duplicate source key {k!r}"))
             keys.add(k)
     return problems
+
+
+def appended_sections(data: dict[str, Any], base: Optional[Checklist]) -> set[int]:
+    """Indexes of overlay sections that add items to a base section (named by id alone)."""
+    ids = {s.id for s in base.sections} if base else set()
+    return {i for i, s in _dicts(data.get("sections")) if isinstance(s.get("id"), str) and s["id"] in ids}
 
 
 def _fmt(path: Path) -> str:
@@ -205,7 +215,7 @@ def _when(path: Path, expr: str, attrs: set[str], params: set[str], earlier: lis
         if iid in all_items:
             problems.append((path, f"item {iid!r} comes later in the checklist; a when may only use earlier answers"))
         else:
-            near = difflib.get_close_matches(iid, [str(i) for i in all_items if i], n=1)
+            near = difflib.get_close_matches(iid, [str(i) for i in earlier if i], n=1)
             hint = f"; did you mean {near[0]!r}?" if near else ""
             problems.append((path, f"when names unknown item {iid!r}{hint}"))
     return problems

@@ -158,13 +158,26 @@ def _scalar(v: Any, f: Field) -> str:
         ok = isinstance(v, int) and not isinstance(v, bool) and v >= 1
         what = "a whole number of days, at least 1" if kind == "days" else "a whole number, at least 1"
         return "" if ok else f"must be {what}, not {v!r}"
+    if kind == "date" and isinstance(v, str) and DATE.match(v) and not _real_date(v):
+        return f"{v!r} is not a real date"
     if kind == "date":
-        return "" if isinstance(v, str) and DATE.match(v) else f"must be a date YYYY-MM-DD, not {v!r}"
+        return "" if isinstance(v, str) and DATE.match(v) else f"must be a date YYYY-MM-DD (or YYYY-MM, YYYY), not {v!r}"
     if kind == "scalar":
         return "" if isinstance(v, (str, int, float, bool)) else f"must be a single value, not {type_name(v)}"
     if kind == "basis":
         return _basis(v)
     raise AssertionError(kind)
+
+
+def _real_date(v: str) -> bool:
+    import datetime as dt
+
+    parts = [int(p) for p in v.split("-")]
+    try:
+        dt.date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+    except ValueError:
+        return False
+    return True
 
 
 def _basis(v: Any) -> str:
