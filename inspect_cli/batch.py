@@ -9,7 +9,7 @@ from typing import Any, Callable, Optional
 
 from . import hazards as hz
 from . import lifecycle
-from .clock import Clock
+from .clock import Clock, iso_date
 from .errors import IllegalTransition, NotFound, ValidationFailed
 from .evidence import check_files, store_files
 from .ids import normalise
@@ -46,9 +46,17 @@ def write_plan(rows: list[dict[str, Any]], path: Path) -> None:
         buf = io.StringIO()
         w = csv.DictWriter(buf, fieldnames=PLAN_COLUMNS, lineterminator="\n")
         w.writeheader()
-        w.writerows(rows)
+        w.writerows({k: csv_safe(v) for k, v in r.items()} for r in rows)
         data = ("\ufeff" + buf.getvalue()).encode("utf-8")  # BOM: Excel opens it as UTF-8
+    path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(path, data)
+
+
+def csv_safe(value: Any) -> Any:
+    """Text that Excel would run as a formula (=, +, -, @ first) gets a leading apostrophe."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
 
 
 def read_plan(path: Path) -> list[tuple[int, dict[str, Any]]]:
@@ -85,6 +93,8 @@ def _read_yaml(path: Path) -> list[tuple[int, dict[str, Any]]]:
 def check_row(store: Store, row: dict[str, Any], inspectors: list[dict[str, str]], today: dt.date,
               base_dir: Path, settings: dict[str, Any]) -> list[str]:
     """Everything wrong with one row, without changing anything."""
+    if not row:
+        return ["not a row: each row is a mapping with hazard_id, result, note, deadline, evidence"]
     result = str(row.get("result") or "").strip().lower()
     if result not in RESULTS:
         return [f"result must be pass, fail or skip, not {row.get('result')!r}" if result else "empty result: fill in pass, fail or skip"]
@@ -98,20 +108,30 @@ def check_row(store: Store, row: dict[str, Any], inspectors: list[dict[str, str]
         lifecycle.require(h, "reinspect", today)
     except IllegalTransition as e:
         return [str(e)]
-    deadline = str(row.get("deadline") or "").strip() or None
-    if deadline:
-        try:
-            deadline = dt.date.fromisoformat(deadline).isoformat()
-        except ValueError:
-            return [f"deadline {deadline!r} is not a date YYYY-MM-DD"]
+    deadline = new_deadline(row)
+    if deadline and not deadline[0].isdigit():
+        return [deadline]
     problems = check_files(evidence_paths(row, base_dir))
     problems += lifecycle.reinspection_problems(h, result, inspectors, evidence_paths(row, base_dir) or [],
                                                 deadline or "9999-12-31", today)
     return problems
 
 
+def new_deadline(row: dict[str, Any]) -> Optional[str]:
+    """The row's new deadline as YYYY-MM-DD, None when empty, or the problem (not starting with a digit)."""
+    raw = row.get("deadline")
+    if raw is None or not str(raw).strip():
+        return None
+    try:
+        return iso_date(raw)
+    except ValueError as e:
+        return f"deadline {e}"
+
+
 def evidence_paths(row: dict[str, Any], base_dir: Path) -> list[Path]:
-    return [base_dir / p.strip() for p in str(row.get("evidence") or "").split(";") if p.strip()]
+    raw = row.get("evidence") or ""
+    items = raw if isinstance(raw, list) else str(raw).split(";")  # YAML plans may give a list
+    return [base_dir / str(p).strip() for p in items if str(p).strip()]
 
 
 def apply_plan(store: Store, rows: list[tuple[int, dict[str, Any]]], inspectors: list[dict[str, str]], clock: Clock,
@@ -142,7 +162,7 @@ def apply_plan(store: Store, rows: list[tuple[int, dict[str, Any]]], inspectors:
         paths = evidence_paths(row, base_dir)
         files = ([{"sha256": "", "size": p.stat().st_size, "name": p.name} for p in paths] if dry_run
                  else store_files(paths, evidence_dir))
-        deadline = str(row.get("deadline") or "").strip() or None
+        deadline = new_deadline(row)
         h = hz.reinspect(store, hid, result, inspectors, str(row.get("note") or ""), files, deadline, clock, actor, settings)
         summary["closed" if h["status"] == "closed" else "reopened"].append(hid)
         if progress:

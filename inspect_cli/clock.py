@@ -19,6 +19,26 @@ def parse_date(text: str, what: str = "date") -> dt.date:
         raise UsageError(f"{what} {text!r} is not a date: use YYYY-MM-DD, e.g. 2026-03-15") from None
 
 
+_ISO = __import__("re").compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def iso_date(value: object) -> str:
+    """A date from a file (YAML date or text ``YYYY-MM-DD``) as ISO text; ValueError otherwise.
+
+    Stricter than :func:`datetime.date.fromisoformat`, which also takes ``20260401``:
+    a deadline stored in another shape would compare wrongly with every other one.
+    """
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value.isoformat()
+    text = str(value).strip()
+    if not _ISO.match(text):
+        raise ValueError(f"{value!r} is not a date: write YYYY-MM-DD, e.g. 2026-04-30")
+    try:
+        return dt.date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise ValueError(f"{value!r} is not a real date") from None
+
+
 def _zone() -> dt.tzinfo:
     name = os.environ.get("INSPECT_TZ", DEFAULT_TZ)
     try:

@@ -64,9 +64,13 @@ class LedgerBusy(LedgerError):
 
 
 class IntegrityError(InspectError):
-    """``inspect verify`` or ``inspect audit`` found a problem in the ledger."""
+    """A history does not verify (``inspect verify``, an imported bundle, a draw re-check)."""
 
     exit_code = 8
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or []
 
 
 class ReportError(InspectError):

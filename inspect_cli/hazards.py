@@ -118,7 +118,14 @@ def plan(store: Store, hazard_id: str, plan_data: Any, clock: Clock, actor: str)
     problems = lifecycle.plan_problems(plan_data)
     if problems:
         raise ValidationFailed(f"the 治理方案 for {hazard['id']} is incomplete", problems)
-    return record(store, hazard, "plan", clock, actor, {"plan": {k: str(plan_data[k]) for k in lifecycle.PLAN_PARTS}})
+    return record(store, hazard, "plan", clock, actor, {"plan": {k: _plan_text(plan_data[k]) for k in lifecycle.PLAN_PARTS}})
+
+
+def _plan_text(value: Any) -> str:
+    """A part of a plan as text; a YAML list (several people, several measures) joined by 、."""
+    if isinstance(value, list):
+        return "、".join(str(v).strip() for v in value)
+    return str(value).strip()
 
 
 def extend(store: Store, hazard_id: str, to: str, reason: str, clock: Clock, actor: str) -> dict[str, Any]:
@@ -128,6 +135,8 @@ def extend(store: Store, hazard_id: str, to: str, reason: str, clock: Clock, act
         raise ValidationFailed("an extension (延期) needs a reason: --reason TEXT")
     if to <= hazard["deadline"]:
         raise ValidationFailed(f"the new deadline {to} must be after the current deadline {hazard['deadline']}")
+    if to <= clock.today.isoformat():
+        raise ValidationFailed(f"the new deadline {to} must be after today ({clock.today.isoformat()})")
     return record(store, hazard, "extended", clock, actor, {"to": to, "reason": reason.strip()})
 
 
@@ -148,6 +157,8 @@ def interim(store: Store, hazard_id: str, measures: str, clock: Clock, actor: st
 def supervise(store: Store, hazard_id: str, level: str, authority: str, clock: Clock, actor: str) -> dict[str, Any]:
     hazard = get(store, hazard_id)
     lifecycle.require(hazard, "supervise", clock.today)
+    if not level.strip() or not authority.strip():
+        raise ValidationFailed("listed supervision (挂牌督办) needs a level (e.g. 市级) and the supervising authority")
     return record(store, hazard, "supervise", clock, actor,
                   {"level": level, "authority": authority, "date": clock.today.isoformat()})
 

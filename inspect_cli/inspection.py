@@ -40,12 +40,12 @@ def parse_inspector(text: str) -> dict[str, str]:
 def inspector_problems(kind: str, inspectors: list[dict[str, str]]) -> list[str]:
     if kind not in KINDS:
         return [f"kind {kind!r} is not valid; use one of: {', '.join(KINDS)}"]
-    with_cert = [i for i in inspectors if i.get("cert")]
+    with_cert = {i["cert"] for i in inspectors if i.get("cert")}  # one person listed twice counts once
     if kind == "self":
         return [] if inspectors else ["a self-inspection needs one inspector: --inspector NAME[:CERT]"]
     if len(with_cert) < 2:
-        return [f"an {kind} inspection needs at least two inspectors with enforcement certificate numbers "
-                f"(执法证号), given {len(with_cert)}: --inspector NAME:CERT_NO --inspector NAME:CERT_NO"]
+        return [f"an {kind} inspection needs at least two different inspectors with enforcement certificate "
+                f"numbers (执法证号), given {len(with_cert)}: --inspector NAME:CERT_NO --inspector NAME:CERT_NO"]
     return []
 
 
@@ -95,6 +95,8 @@ def normalise_answer(item: Item, raw: Any) -> dict[str, Any]:
     unknown = sorted(set(detail) - set(ANSWER_KEYS))
     if unknown:
         raise ValueError(f"unknown key(s) {', '.join(unknown)}; an answer may have: {', '.join(ANSWER_KEYS)}")
+    if "answer" not in detail:
+        raise ValueError("the mapping has no 'answer:' key (yes, no, na, a number or an option)")
     value, outcome = interpret(item, detail.get("answer"))
     detail["answer"], detail["outcome"] = value, outcome
     if detail.get("evidence") is not None and not isinstance(detail["evidence"], list):

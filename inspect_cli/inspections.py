@@ -7,7 +7,7 @@ from typing import Any, Optional
 
 from . import hazards, inspection
 from .checklist.model import Checklist, Item
-from .clock import Clock
+from .clock import Clock, iso_date
 from .errors import NotFound, UsageError, ValidationFailed
 from .evidence import check_files, store_files
 from .ids import new_id, normalise
@@ -116,7 +116,7 @@ def _register(store: Store, rec: dict[str, Any], checklist: Checklist, step: Ste
         "item_note": item.note.zh if item.note else None,
     }
     hazard = hazards.register(store, data, clock_for(rec, clock), actor)
-    if detail.get("fixed_on_spot"):
+    if detail.get("fixed_on_spot") is True:
         hazard = hazards.record(store, hazard, "closed_on_spot", clock_for(rec, clock), actor,
                                 {"reason": "当场整改"}, detail.get("note") or "")
     return hazard
@@ -156,13 +156,27 @@ def failure_problems(item: Item, detail: dict[str, Any], today: dt.date) -> list
         out.append(f"severity {sev!r} is not general or major")
     if item.severity == "major" and sev == "general" and not str(detail.get("downgrade_reason") or "").strip():
         out.append("recording a major item as general needs downgrade_reason (it is kept and audited)")
-    if detail.get("deadline"):
+    if detail.get("deadline") is not None:
         try:
-            if dt.date.fromisoformat(str(detail["deadline"])) < today:
+            detail["deadline"] = iso_date(detail["deadline"])
+            if detail["deadline"] < today.isoformat():
                 out.append(f"deadline {detail['deadline']} is before the inspection date")
-        except ValueError:
-            out.append(f"deadline {detail['deadline']!r} is not a date YYYY-MM-DD")
+        except ValueError as e:
+            out.append(f"deadline {e}")
+    if detail.get("fixed_on_spot") is not None:
+        flag = as_flag(detail["fixed_on_spot"])
+        if flag is None:
+            out.append(f"fixed_on_spot must be true or false, not {detail['fixed_on_spot']!r}")
+        else:
+            detail["fixed_on_spot"] = flag
     return out
+
+
+def as_flag(value: Any) -> Optional[bool]:
+    """true/false as people write them in YAML; None when it is neither."""
+    if isinstance(value, bool):
+        return value
+    return {"true": True, "yes": True, "是": True, "false": False, "no": False, "否": False}.get(str(value).strip().lower())
 
 
 def evaluate_answers(checklist: Checklist, site: dict[str, Any], doc: Any, date: dt.date,

@@ -131,6 +131,11 @@ def apply(state: dict[str, Any], event: dict[str, Any]) -> dict[str, Any]:
     return s
 
 
+def distinct_certified(inspectors: list[dict[str, str]]) -> int:
+    """How many different people with certificate numbers (one person listed twice counts once)."""
+    return len({i.get("cert") for i in inspectors if i.get("cert")})
+
+
 def plan_problems(plan: Any) -> list[str]:
     """What a 治理方案 lacks of its six parts."""
     if not isinstance(plan, dict):
@@ -151,11 +156,15 @@ def reinspection_problems(hazard: dict[str, Any], result: str, inspectors: list[
     out = []
     if result not in ("pass", "fail"):
         out.append(f"result must be pass or fail, not {result!r}")
+    certified = distinct_certified(inspectors)
     if not inspectors:
         out.append("a re-inspection needs at least one inspector (--inspector NAME:CERT)")
+    elif hazard.get("kind") != "self" and not certified:
+        out.append("a re-inspection of an enforcement finding needs an inspector with a certificate number "
+                   "(--inspector NAME:CERT_NO)")
     if result == "pass" and hazard.get("severity") == "major":
-        if len([i for i in inspectors if i.get("cert")]) < 2:
-            out.append("closing a major hazard needs two inspectors with certificate numbers")
+        if certified < 2:
+            out.append("closing a major hazard needs two different inspectors with certificate numbers")
         if not evidence:
             out.append("closing a major hazard needs evidence of the re-inspection (--evidence FILE)")
     if result == "fail" and deadline and deadline <= today.isoformat():

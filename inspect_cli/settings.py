@@ -43,7 +43,7 @@ def coerce(key: str, value: str) -> Any:
     try:
         if isinstance(default, int):
             days = int(value)
-            if days < 1:
+            if not 1 <= days <= 3650:
                 raise ValueError
             return days
         if isinstance(default, float):
@@ -52,7 +52,7 @@ def coerce(key: str, value: str) -> Any:
                 raise ValueError
             return rate
     except ValueError:
-        raise UsageError(f"{key} must be {'a whole number ≥ 1' if isinstance(default, int) else 'a number from 0 to 1'}, "
+        raise UsageError(f"{key} must be {'a whole number of days from 1 to 3650' if isinstance(default, int) else 'a number from 0 to 1'}, "
                          f"not {value!r}") from None
     if key == "lang" and value not in ("zh", "en"):
         raise UsageError("lang must be zh or en")

@@ -35,8 +35,9 @@ def test_the_same_hazard_changed_on_two_laptops_is_a_conflict_that_loses_nothing
     invoke(["export", "--out", str(tmp_path / "a.zip"), "--ledger", str(tmp_path / "a.json")])
     invoke(["import", str(tmp_path / "a.zip"), "--ledger", str(tmp_path / "b.json")])
     # laptop A extends, laptop B records the fix: both change the same hazard
-    invoke(["hazard", "extend", hid, "--to", "2026-04-01", "--reason", "采购", "--ledger", str(tmp_path / "a.json")])
-    invoke(["hazard", "fixed", hid, "--ledger", str(tmp_path / "b.json")])
+    assert invoke(["hazard", "extend", hid, "--to", "2026-04-01", "--reason", "采购", "--ledger", str(tmp_path / "a.json"),
+                   "--today", "2026-03-03"]).exit_code == 0
+    assert invoke(["hazard", "fixed", hid, "--ledger", str(tmp_path / "b.json"), "--today", "2026-03-03"]).exit_code == 0
     invoke(["export", "--out", str(tmp_path / "b.zip"), "--ledger", str(tmp_path / "b.json")])
     r = invoke(["import", str(tmp_path / "b.zip"), "--ledger", str(tmp_path / "a.json"), "--json"])
     assert r.exit_code == 0

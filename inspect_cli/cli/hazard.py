@@ -44,6 +44,8 @@ def list_cmd(status: tuple[str, ...], severity: Optional[str], site: Optional[st
     """List hazards with filters; --json and --csv for scripts."""
     from ..ids import normalise
 
+    if as_csv and as_json:
+        raise click.UsageError("choose one of --csv and --json")
     q = HazardQuery(status=status, severity=severity, site=site.upper() if site else None, checklist=checklist,
                     domain=domain, inspection=normalise(inspection) if inspection else None, overdue=overdue,
                     due_before=date_value(due_before, "--due-before"), sort=sort, descending=desc, limit=limit,
@@ -69,11 +71,13 @@ def _csv(rows: list[dict[str, Any]]) -> None:
     import csv
     import sys
 
+    from ..batch import csv_safe
+
     sys.stdout.write("\ufeff")
     w = csv.writer(sys.stdout, lineterminator="\n")
     w.writerow(CSV_COLUMNS)
     for h in rows:
-        w.writerow([basis_text(h) if c == "basis" else ("" if h.get(c) is None else h.get(c)) for c in CSV_COLUMNS])
+        w.writerow([csv_safe(basis_text(h) if c == "basis" else ("" if h.get(c) is None else h.get(c))) for c in CSV_COLUMNS])
 
 
 def _table(rows: list[dict[str, Any]], total: int) -> None:

@@ -17,8 +17,8 @@ def reinspect() -> None:
 
 @reinspect.command("hazard")
 @click.argument("hazard_id")
-@click.option("--pass", "result", flag_value="pass", help="Rectified: the hazard is closed (销号).")
-@click.option("--fail", "result", flag_value="fail", help="Not rectified: open again with a new deadline.")
+@click.option("--pass", "passed", is_flag=True, help="Rectified: the hazard is closed (销号).")
+@click.option("--fail", "failed", is_flag=True, help="Not rectified: open again with a new deadline.")
 @inspector_option
 @click.option("--note", default="")
 @click.option("--evidence", multiple=True, type=click.Path(exists=True, dir_okay=False), help="Repeatable.")
@@ -26,11 +26,12 @@ def reinspect() -> None:
 @ledger_option
 @today_option
 @json_option
-def hazard_cmd(hazard_id: str, result: Optional[str], inspectors: tuple[str, ...], note: str, evidence: tuple[str, ...],
+def hazard_cmd(hazard_id: str, passed: bool, failed: bool, inspectors: tuple[str, ...], note: str, evidence: tuple[str, ...],
                deadline: Optional[str], ledger_path: Optional[str], today: Optional[str], as_json: bool) -> None:
     """Record the re-inspection of one hazard: --pass closes it, --fail reopens it."""
-    if result is None:
-        raise click.UsageError("give --pass or --fail")
+    if passed == failed:
+        raise click.UsageError("give exactly one of --pass and --fail")
+    result = "pass" if passed else "fail"
     h = open_ledger(ledger_path, today).reinspect(hazard_id, result, parse_inspectors(inspectors), note,
                                                   tuple(Path(e) for e in evidence), date_value(deadline, "--deadline"))
     if as_json:

@@ -62,7 +62,12 @@ def test_major_hazard_needs_plan_evidence_and_two_inspectors(hazards):
     assert cmd(path, "2026-03-03", "hazard", "interim", major, "--measures", "停止产尘作业").exit_code == 0
     r = cmd(path, "2026-04-01", "reinspect", "hazard", major, "--pass", "--inspector", "张伟:1")
     assert r.exit_code == 4
-    assert "two inspectors" in r.stderr and "needs evidence" in r.stderr
+    assert "two different inspectors" in r.stderr and "needs evidence" in r.stderr
+    r = cmd(path, "2026-04-01", "reinspect", "hazard", major, "--pass", "--inspector", "张伟:1", "--inspector", "张伟:1",
+            "--evidence", str(folder / "photo.png"))
+    assert r.exit_code == 4 and "two different inspectors" in r.stderr  # one person listed twice is one person
+    r = cmd(path, "2026-04-01", "reinspect", "hazard", major, "--pass", "--fail", "--inspector", "张伟:1")
+    assert r.exit_code == 2 and "exactly one of --pass and --fail" in r.stderr
     r = cmd(path, "2026-04-01", "reinspect", "hazard", major, "--fail", "--inspector", "张伟:1", "--deadline", "2026-04-15")
     assert r.exit_code == 0 and "deadline 2026-04-15" in r.stdout
     r = cmd(path, "2026-04-15", "reinspect", "hazard", major, "--pass", "--inspector", "张伟:1", "--inspector", "李娜:2",

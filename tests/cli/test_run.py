@@ -81,7 +81,10 @@ def test_an_enforcement_inspection_needs_two_certified_inspectors(setup):
     f = write_answers(folder, answers("dust-explosion", {"collectors": ["1号除尘系统"]}))
     r = invoke(["run", "dust-explosion", "--site", SITE, "--inspector", "张伟:44010012345", "--answers", f,
                 "--ledger", path])
-    assert r.exit_code == 4 and "at least two inspectors" in r.stderr
+    assert r.exit_code == 4 and "at least two different inspectors" in r.stderr
+    r = invoke(["run", "dust-explosion", "--site", SITE, "--inspector", "张伟:44010012345", "--inspector",
+                "张伟:44010012345", "--answers", f, "--ledger", path])
+    assert r.exit_code == 4 and "given 1" in r.stderr
     r = invoke(["run", "dust-explosion", "--site", SITE, "--inspector", "张伟", "--kind", "self", "--answers", f,
                 "--ledger", path, "--json"])
     assert r.exit_code == 0, r.stderr
@@ -133,3 +136,26 @@ def test_interactive_run_can_be_interrupted_and_resumed(setup):
     assert r.exit_code == 0, r.stdout + r.stderr
     assert f"Inspection {inspection_id} saved" in r.stdout
     assert open_ledger(path).inspection(inspection_id)["status"] == "completed"
+
+
+@pytest.mark.parametrize("detail, says", [
+    ({"deadline": 20260401}, "deadline 20260401 is not a date: write YYYY-MM-DD"),
+    ({"deadline": "20260401"}, "deadline '20260401' is not a date: write YYYY-MM-DD"),
+    ({"deadline": "2026-02-30"}, "is not a real date"),
+    ({"fixed_on_spot": "perhaps"}, "fixed_on_spot must be true or false, not 'perhaps'"),
+    ({"note": "x"}, "no 'answer:' key"),
+])
+def test_bad_details_in_an_answers_file_are_refused(setup, detail, says):
+    folder, path = setup
+    doc = answers("dust-explosion", {"collectors": ["1号除尘系统"]}, {"DP6-9": {}})
+    doc["answers"]["DP6-9"] = dict({"answer": "no"}, **detail) if "note" not in detail else detail
+    r = run(path, write_answers(folder, doc))
+    assert r.exit_code == 4 and says in r.stderr, r.stderr
+
+
+@pytest.mark.parametrize("flag, closed", [("no", False), ("否", False), ("false", False), (True, True), ("yes", True)])
+def test_fixed_on_spot_reads_yes_and_no_as_people_write_them(setup, flag, closed):
+    folder, path = setup
+    doc = answers("dust-explosion", {"collectors": ["1号除尘系统"]}, {"DP6-9": {"fixed_on_spot": flag}})
+    h = run(path, write_answers(folder, doc)).json()["hazards"][0]
+    assert (h["status"] == "closed") is closed
