@@ -50,6 +50,9 @@ def verify_chain(hazard: dict[str, Any], events: list[dict[str, Any]],
     problems: list[str] = []
     prev = GENESIS
     for n, e in enumerate(events, start=1):
+        if not isinstance(e, dict):
+            problems.append(f"{hid}: an event is not a record: edited outside inspect-cli")
+            continue
         label = f"{hid} event {e.get('seq')} ({e.get('type')}, {e.get('date')})"
         if e.get("seq") != n:
             problems.append(f"{label}: out of order or an earlier event is missing (expected number {n})")

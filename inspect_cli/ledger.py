@@ -253,6 +253,7 @@ class Ledger:
     def export(self, out: Path, since: Optional[str] = None) -> dict[str, Any]:
         from .sync import collect, write_bundle
 
+        self.require_existing()
         with self.read() as st:
             records = collect(st, since)
             meta = {"ledger": str(self.path), "exported_at": self.clock.now(), "since": since, "by": self.actor}
@@ -274,19 +275,36 @@ class Ledger:
         return report
 
     # integrity ------------------------------------------------------------
+    def require_existing(self) -> None:
+        """For commands whose silence would mean "all is well": a mistyped path must not pass."""
+        from .errors import NotFound
+
+        if not self.backend.exists():
+            raise NotFound(f"there is no ledger at {self.path}; check --ledger / INSPECT_LEDGER")
+
     def verify(self) -> dict[str, Any]:
         """Check every hazard's hash chain and replay; ``problems`` empty when untouched."""
+        self.require_existing()
         with self.read() as st:
             events_by: dict[str, list[dict[str, Any]]] = {}
             for e in st.find("events"):
                 events_by.setdefault(e.get("subject", "?"), []).append(e)
             problems: list[str] = []
             hazards = st.find("hazards")
+            bad = [h for h in hazards if not isinstance(h, dict) or not isinstance(h.get("id"), str)]
+            problems += [f"a hazard record is not a record ({str(h)[:40]!r}): edited outside inspect-cli" for h in bad]
+            hazards = [h for h in hazards if h not in bad]
             for h in hazards:
                 evs = sorted(events_by.pop(h["id"], []), key=lambda e: (e.get("seq") or 0))
                 problems += history.verify_chain(h, evs, lifecycle.replay)
             for subject, evs in events_by.items():
                 problems.append(f"{len(evs)} event(s) belong to hazard {subject}, which is not in the ledger (removed?)")
+            known = {h["id"] for h in hazards}
+            for rec in st.find("inspections", fields=("id", "hazards")):
+                for hid in rec.get("hazards") or []:
+                    if hid not in known:
+                        problems.append(f"hazard {hid}, found at inspection {rec.get('id')}, is missing from the ledger "
+                                        "(removed with its history?)")
             return {"hazards": len(hazards), "events": sum(h.get("events", 0) for h in hazards), "problems": problems}
 
 

@@ -58,11 +58,33 @@ def migrate(src_path: PathLike, dst_path: PathLike, src_backend: Optional[str] =
         for table, rows in data.items():
             out.put_many(table, zip(keys[table], rows))
     copied = {t: len(rows) for t, rows in data.items()}
+    copied["evidence files"] = copy_evidence(Path(src.path), Path(dst.path))
     with dst.read() as st:
         found = {t: st.count(t) for t in copied}
+    found["evidence files"] = copied["evidence files"]
     if found != copied:
         diff = ", ".join(f"{t}: {copied[t]} copied, {found[t]} found" for t in copied if found[t] != copied[t])
         raise LedgerError(f"the copy in {dst.path} does not hold every record ({diff}); do not use it")
+    return copied
+
+
+def copy_evidence(src: Path, dst: Path) -> int:
+    """Evidence files travel with the ledger: ``SRC.evidence/`` → ``DST.evidence/`` (by content name)."""
+    import shutil
+
+    from .paths import evidence_dir
+
+    source, target = evidence_dir(src), evidence_dir(dst)
+    copied = 0
+    if source.resolve() == target.resolve() or not source.is_dir():
+        return 0
+    for f in source.rglob("*"):
+        if f.is_file():
+            out = target / f.relative_to(source)
+            if not out.exists():
+                out.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(f, out)
+                copied += 1
     return copied
 
 

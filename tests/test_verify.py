@@ -79,3 +79,31 @@ def test_each_kind_of_tampering_is_detected_and_named(ledger_file, tamper, says)
     assert r.exit_code == 8
     assert hid in r.stdout and says in r.stdout
     assert "PROBLEM" in r.stderr
+
+
+def _remove_hazard_with_history(data, hid):
+    del data["hazards"][hid]
+    for e in events_of(data, hid):
+        del data["events"][e["id"]]
+
+
+def _hazard_not_a_record(data, hid):
+    data["hazards"][hid] = "gone"
+
+
+@pytest.mark.parametrize("tamper, says", [
+    (_remove_hazard_with_history, "is missing from the ledger"),
+    (_hazard_not_a_record, "is not a record"),
+])
+def test_removing_a_whole_hazard_is_detected(ledger_file, tamper, says):
+    path, hid = ledger_file
+    edit(path, lambda d: tamper(d, hid))
+    r = invoke(["verify", "--ledger", str(path)])
+    assert r.exit_code == 8 and says in r.stdout and "Traceback" not in r.stderr
+
+
+def test_a_mistyped_ledger_path_does_not_pass(tmp_path):
+    for args in (["verify"], ["stats", "--gate", "overdue_hazards==0"], ["audit"]):
+        r = invoke([*args, "--ledger", str(tmp_path / "typo.json")])
+        assert r.exit_code == 3 and "there is no ledger at" in r.stderr, args
+        assert not (tmp_path / "typo.json").exists()

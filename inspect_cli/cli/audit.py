@@ -30,6 +30,7 @@ def audit(ignored: tuple[str, ...], checklist_dirs: tuple[str, ...], ledger_path
     from .. import audit as au
 
     ledger = open_ledger(ledger_path, today)
+    ledger.require_existing()
     defaults = au.registry_defaults(registry(checklist_dirs))
     with ledger.read() as st:
         result = au.run(st, ledger.clock.today, defaults)

@@ -46,6 +46,7 @@ def stats(since: Optional[str], until: Optional[str], domain: Optional[str], sit
         raise UsageError(f"--since {since_v} is after --until {until_v}")
     parsed = gt.parse_all(gate_exprs, METRICS)  # before reading: a typo fails fast
     ledger = open_ledger(ledger_path, today)
+    ledger.require_existing()
     with ledger.read() as st:
         result = compute(st, ledger.clock.today, since_v, until_v, domain, site, top)
     results = gt.evaluate(parsed, result["metrics"])

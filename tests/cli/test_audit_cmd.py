@@ -52,5 +52,6 @@ def test_json_and_ignore(ledger, tmp_path):
 
 
 def test_empty_ledger_is_clean(tmp_path):
+    invoke(["config", "set", "org.name", "某应急管理局", "--ledger", str(tmp_path / "none.json")])  # an empty ledger
     r = invoke(["audit", "--ledger", str(tmp_path / "none.json")])
     assert r.exit_code == 0

@@ -64,6 +64,7 @@ def test_gate_missed_with_json_still_prints_json(ledger_file):
 
 
 def test_gate_on_undefined_rate_is_skipped(tmp_path):
+    invoke(["config", "set", "org.name", "某应急管理局", "--ledger", str(tmp_path / "empty.json")])  # an empty ledger
     r = invoke(["stats", "--ledger", str(tmp_path / "empty.json"), "--gate", "major_closure_rate>=0.8"])
     assert r.exit_code == 0
     assert "skipped" in r.stdout

@@ -93,3 +93,11 @@ def test_backend_given_explicitly(tmp_path):
     assert src.read_bytes()[:16] == b"SQLite format 3\x00"
     counts = migrate(src, tmp_path / "again.json", src_backend="sqlite")
     assert counts["hazards"] == 3
+
+
+def test_migrate_takes_the_evidence_files_along(tmp_path):
+    ledger = ledger_with_site(tmp_path / "a.json", today="2026-03-02")
+    inspect_dust(ledger, {"GM10-11-10": {}}, tmp_path)
+    counts = migrate(tmp_path / "a.json", tmp_path / "b.sqlite")
+    assert counts["evidence files"] == 1
+    assert [p.name for p in (tmp_path / "a.evidence").rglob("*.png")] == [p.name for p in (tmp_path / "b.evidence").rglob("*.png")]
