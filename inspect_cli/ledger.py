@@ -194,7 +194,11 @@ class Ledger:
     def hazard(self, hazard_id: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         with self.read() as st:
             h = hz.get(st, hazard_id)
-            return hz.with_derived(h, self.clock.today), history.events_of(st, h["id"])
+            conflicts = st.find("conflicts", {"hazard": h["id"]})
+            out = hz.with_derived(h, self.clock.today)
+            if conflicts:
+                out["conflicts"] = conflicts
+            return out, history.events_of(st, h["id"])
 
     def plan(self, hazard_id: str, plan: Any) -> dict[str, Any]:
         with self.write() as st:

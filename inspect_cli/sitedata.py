@@ -16,6 +16,7 @@ from . import uscc
 from .errors import ValidationFailed
 
 SITE_FIELDS = ("code", "name", "address", "contact", "phone", "industry", "risk_class")
+MAX_TEXT = 200
 
 # 分级分类执法 classes. Only the letters are accepted (either case): local schemes name the
 # grades differently (一级/红/重点…), so a translation would guess.
@@ -93,6 +94,9 @@ def normalise_site(raw: dict[str, Any]) -> dict[str, Any]:
         problems.append(str(exc))
     if not text["name"]:
         problems.append("name (单位名称) is required")
+    for f in ("name", "address", "contact", "industry"):
+        if len(text[f]) > MAX_TEXT:  # documents print these in a table cell
+            problems.append(f"{f} is {len(text[f])} characters long; at most {MAX_TEXT}")
     if text["risk_class"]:
         rc = text["risk_class"].upper()
         if rc in RISK_CLASSES:

@@ -126,8 +126,18 @@ def _merge_plain(store: Store, table: str, rows: list[dict[str, Any]], report: d
                 continue
             if _same_but_bookkeeping(mine, row):
                 continue
-            report["conflicts"].append({"table": table, "id": row[key],
-                                        "message": f"{table[:-1]} {row[key]} differs between the ledgers; kept this ledger's copy"})
+            conflict_id = f"{table}:{row[key]}:{_digest(row)}"
+            if store.get("conflicts", conflict_id) is None:
+                store.put("conflicts", conflict_id, {"id": conflict_id, "table": table, "record": row[key], "theirs": row})
+                report["conflicts"].append({"table": table, "id": row[key], "message":
+                                            f"{table[:-1]} {row[key]} differs between the ledgers; kept this ledger's "
+                                            f"copy and stored the other as conflict {conflict_id}"})
+
+
+def _digest(row: dict[str, Any]) -> str:
+    import hashlib
+
+    return hashlib.sha256(json.dumps(row, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:12]
 
 
 def _same_but_bookkeeping(a: dict[str, Any], b: dict[str, Any]) -> bool:

@@ -232,8 +232,12 @@ def _attributes(data: dict[str, Any]) -> list[Problem]:
 def _overlay(data: dict[str, Any], base: Checklist) -> list[Problem]:
     problems: list[Problem] = []
     for i, skip in _dicts(data.get("skip")):
-        if isinstance(skip.get("item"), str) and base.item(skip["item"]) is None:
+        item = base.item(skip["item"]) if isinstance(skip.get("item"), str) else None
+        if isinstance(skip.get("item"), str) and item is None:
             problems.append((("skip", i, "item"), f"cannot skip {skip['item']!r}: {base.ref} has no such item"))
+        elif item is not None and item.severity == "major":
+            problems.append((("skip", i, "item"), f"cannot skip {item.id}: it is a major item in {base.ref}, and an "
+                             "overlay may never lower a major item (answer na on site where it does not apply)"))
     for i, ov in _dicts(data.get("override")):
         problems += _override(("override", i), ov, base)
     return problems

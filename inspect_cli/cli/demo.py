@@ -24,6 +24,10 @@ def demo(out: str, as_json: bool) -> None:
     from ..demo import build, render_all
 
     folder = Path(out)
+    if (folder / "ledger.json").exists():
+        from ..errors import UsageError
+
+        raise UsageError(f"{folder / 'ledger.json'} already exists: choose an empty folder with --out")
     say = (lambda _m: None) if as_json else (lambda m: click.echo(f"  {m}"))
     if not as_json:
         click.echo(f"Building a demo ledger in {folder}/ …")

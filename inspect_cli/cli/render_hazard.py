@@ -19,6 +19,13 @@ def print_hazard(con: Any, h: dict[str, Any], events: list[dict[str, Any]]) -> N
     con.print(f"隐患: {escape(h.get('description') or '')}")
     if h.get("location"):
         con.print(f"部位: {escape(h['location'])}")
+    if h.get("measured"):
+        m = h["measured"]
+        con.print(f"实测: {m['value']:g} {escape(m.get('unit') or '')}（合格范围 {escape(m.get('range') or '')}）")
+    if h.get("note"):
+        con.print(f"备注: {escape(h['note'])}")
+    for ev in h.get("evidence") or []:
+        con.print(f"证据: {escape(ev.get('name', ''))}  [dim]sha256 {ev.get('sha256', '')[:16]}… {ev.get('size', 0)} B[/dim]")
     for b in h.get("basis") or []:
         con.print(f"依据: {escape(b.get('citation', ''))}")
     if h.get("downgrade_reason"):
@@ -27,10 +34,13 @@ def print_hazard(con: Any, h: dict[str, Any], events: list[dict[str, Any]]) -> N
     con.print(f"整改期限: {h['deadline']}{overdue}")
     for m in h.get("interim") or []:
         con.print(f"临时管控措施 ({m['date']}): {escape(m['measures'])}")
-    con.print("\n[bold]History[/bold]")
+    con.print("\n[bold]处理过程 (history)[/bold]")
     for e in events:
         con.print(f"  {e['date']}  {EVENT_ZH.get(e['type'], e['type']):<8} {escape(e.get('actor') or '')}  "
                   f"{escape(_summary(e))}  [dim]{e['hash'][:12]}[/dim]")
+    for c in h.get("conflicts") or []:
+        con.print(f"[yellow]冲突 (conflict) {c['id']}: another ledger recorded {len(c['their_events'])} other event(s) "
+                  f"({', '.join(EVENT_ZH.get(e['type'], e['type']) for e in c['their_events'])}); kept for review[/yellow]")
 
 
 def _summary(e: dict[str, Any]) -> str:

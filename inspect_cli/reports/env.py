@@ -125,6 +125,12 @@ def render(fmt: str, name: str, context: dict[str, Any], template_dir: Optional[
     except TemplateError as e:
         tpl, line = _template_frame(name)
         raise ReportError(f"template {tpl}, line {line}: {e.message or e}") from None
+    except UnicodeDecodeError as e:
+        raise ReportError(f"template {name} (or one it includes) is not UTF-8 text: {e.reason}") from None
+    except (ArithmeticError, ValueError, TypeError, LookupError, MemoryError, RecursionError) as e:
+        # a user template's own mistake ({{ 1/0 }}, a huge range): the template's fault, not ours
+        tpl, line = _template_frame(name)
+        raise ReportError(f"template {tpl}, line {line}: {type(e).__name__}: {e}") from None
 
 
 def _template_frame(default: str) -> tuple[str, Any]:

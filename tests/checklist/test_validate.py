@@ -212,3 +212,14 @@ def test_anchors_and_aliases_in_a_valid_checklist_are_fine(tmp_path):
     problems, checklist = problems_of(path)
     assert problems == []
     assert checklist.item("G-3").basis[0].clause == "第四条"
+
+
+def test_an_overlay_may_not_skip_a_major_item(tmp_path):
+    overlay = tmp_path / "skip-major.yaml"
+    overlay.write_text("id: local-dust\nversion: 1\nextends: dust-explosion@1\ntitle: 本地检查表\ndomain: dust_explosion\n"
+                       "applies_to: {description: 本地}\nskip:\n  - {item: GM10-11-10, reason: 不查}\n", encoding="utf-8")
+    from inspect_cli.checklist import Registry
+
+    problems, _ = problems_of(overlay, Registry.discover().resolver())
+    assert problems == [f"{overlay}:8: skip[0].item: cannot skip GM10-11-10: it is a major item in dust-explosion@1, "
+                        "and an overlay may never lower a major item (answer na on site where it does not apply)"]
