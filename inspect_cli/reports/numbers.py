@@ -41,6 +41,10 @@ def assign(store: Any, kind: str, subject: str, date: str, settings: dict[str, A
     if known:
         return str(known["number"])
     year = int(date[:4])
+    if not (settings.get("org.code") or settings.get("org.name")):
+        # No issuing authority yet: print a blank number and keep the sequence untouched, so
+        # the first real document gets 1号 (inspect config set org.code …).
+        return format_number(str(settings.get(f"docno.{kind}") or "{seq}"), "    ", year, "    ")  # type: ignore[arg-type]
     counter = store.get("documents", f"seq:{kind}:{year}") or {"kind": kind, "year": year, "seq": 0}
     seq = int(counter["seq"]) + 1
     pattern = str(settings.get(f"docno.{kind}") or "{seq}")
