@@ -16,7 +16,8 @@ def parse_date(text: str, what: str = "date") -> dt.date:
     try:
         return dt.date.fromisoformat(str(text).strip())
     except ValueError:
-        raise UsageError(f"{what} {text!r} is not a date: use YYYY-MM-DD, e.g. 2026-03-15") from None
+        hint = " (from INSPECT_TODAY)" if what == "--today" and os.environ.get("INSPECT_TODAY") == text else ""
+        raise UsageError(f"{what}{hint} {text!r} is not a date: use YYYY-MM-DD, e.g. 2026-03-15") from None
 
 
 _ISO = __import__("re").compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -42,10 +43,13 @@ def iso_date(value: object) -> str:
 def _zone() -> dt.tzinfo:
     name = os.environ.get("INSPECT_TZ", DEFAULT_TZ)
     try:
-        from zoneinfo import ZoneInfo
+        from zoneinfo import ZoneInfo, available_timezones
 
         return ZoneInfo(name)
-    except Exception:  # no tz database on this machine: Asia/Shanghai has had no DST since 1991
+    except Exception:
+        if name != DEFAULT_TZ and available_timezones():
+            raise UsageError(f"INSPECT_TZ={name!r} is not a time zone; e.g. Asia/Shanghai, Asia/Urumqi") from None
+        # no tz database on this machine: Asia/Shanghai has had no DST since 1991
         return dt.timezone(dt.timedelta(hours=8), "CST")
 
 

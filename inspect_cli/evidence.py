@@ -16,7 +16,9 @@ def check_files(paths: Iterable[Path]) -> list[str]:
     """Problems with evidence paths, before anything is copied."""
     out = []
     for p in paths:
-        if not p.is_file():
+        if p.is_dir():
+            out.append(f"evidence {p} is a folder: name the files in it")
+        elif not p.is_file():
             out.append(f"evidence file {p} does not exist")
         elif p.stat().st_size > MAX_EVIDENCE_BYTES:
             out.append(f"evidence file {p} is over {MAX_EVIDENCE_BYTES // 2**20} MiB")

@@ -212,7 +212,10 @@ def evaluate_answers(checklist: Checklist, site: dict[str, Any], doc: Any, date:
     answers = inspection.walk(checklist, site, date, units, answer_for)
     known = {s.key for s in inspection.steps(checklist, units)}
     for key in given:
-        if key not in known:
+        item_id, unit = inspection.split_key(key)
+        item = checklist.item(item_id)
+        repeated = bool(unit and item and any(s.id == item.section and s.repeat for s in checklist.sections))
+        if key not in known and not repeated:  # a bad unit of a repeated item is reported above
             problems.append(f"{key}: unknown item id in {checklist.ref}" + _near(key, known))
     if problems:
         raise ValidationFailed(f"the answers do not fit {checklist.ref} at this site; nothing was saved", problems)

@@ -37,6 +37,8 @@ def run(checklist_ref: Optional[str], site_code: Optional[str], inspectors: tupl
     ledger = open_ledger(ledger_path, today)
     reg = registry(checklist_dirs)
     if resume_id:
+        if answers_file or checklist_ref or site_code:
+            raise click.UsageError("--resume continues an interactive run: give only --resume INSPECTION_ID")
         rec = ledger.inspection(resume_id)
         checklist = reg.get(f"{rec['checklist']}@{rec['checklist_version']}")
         return _interactive(ledger, checklist, rec, as_json)

@@ -19,10 +19,16 @@ FORMAT = "inspect-cli-ledger"
 
 
 def lock_timeout() -> float:
+    text = os.environ.get("INSPECT_LOCK_TIMEOUT", "10")
     try:
-        return float(os.environ.get("INSPECT_LOCK_TIMEOUT", "10"))
+        value = float(text)
+        if value < 0 or value != value:
+            raise ValueError
+        return value
     except ValueError:
-        return 10.0
+        from ..errors import UsageError
+
+        raise UsageError(f"INSPECT_LOCK_TIMEOUT={text!r} is not a number of seconds (e.g. 10)") from None
 
 
 def fsync_dir(folder: Path) -> None:

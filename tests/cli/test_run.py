@@ -159,3 +159,11 @@ def test_fixed_on_spot_reads_yes_and_no_as_people_write_them(setup, flag, closed
     doc = answers("dust-explosion", {"collectors": ["1号除尘系统"]}, {"DP6-9": {"fixed_on_spot": flag}})
     h = run(path, write_answers(folder, doc)).json()["hazards"][0]
     assert (h["status"] == "closed") is closed
+
+
+def test_a_unit_on_an_item_that_does_not_repeat_is_unknown(setup):
+    folder, path = setup
+    doc = answers("dust-explosion", {"collectors": ["1号除尘系统"]})
+    doc["answers"]["DP6-9[1号车间]"] = "yes"
+    r = run(path, write_answers(folder, doc))
+    assert r.exit_code == 4 and "DP6-9[1号车间]: unknown item id" in r.stderr
