@@ -8,7 +8,8 @@ import click
 
 from ..hazards import LIST_KEYS, SORT_FIELDS, HazardQuery
 from ..lifecycle import STATES
-from .options import console, date_value, emit_json, json_option, ledger_option, open_ledger, today_option
+from .options import (console, date_value, emit_json, json_option, lang_option, ledger_option, open_ledger,
+                      today_option)
 
 STATUS_ZH = {"open": "待整改", "planned": "治理中", "fixed": "已整改待复查", "closed": "已销号"}
 CSV_COLUMNS = ("id", "site", "site_name", "checklist", "checklist_version", "item", "unit", "severity", "status",
@@ -34,12 +35,13 @@ def hazard() -> None:
 @click.option("--limit", type=click.IntRange(min=1), help="Show at most N (the total is still counted).")
 @click.option("--offset", type=click.IntRange(min=0), default=0)
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV (UTF-8 with BOM, opens in Excel).")
+@lang_option
 @ledger_option
 @today_option
 @json_option
 def list_cmd(status: tuple[str, ...], severity: Optional[str], site: Optional[str], checklist: Optional[str],
              domain: Optional[str], inspection: Optional[str], overdue: bool, due_before: Optional[str], sort: str,
-             desc: bool, limit: Optional[int], offset: int, as_csv: bool, ledger_path: Optional[str],
+             desc: bool, limit: Optional[int], offset: int, as_csv: bool, lang: str, ledger_path: Optional[str],
              today: Optional[str], as_json: bool) -> None:
     """List hazards with filters; --json and --csv for scripts."""
     from ..ids import normalise
@@ -56,7 +58,7 @@ def list_cmd(status: tuple[str, ...], severity: Optional[str], site: Optional[st
     elif as_csv:
         _csv(rows)
     else:
-        _table(rows, total)
+        _table(rows, total, lang)
 
 
 def _public(h: dict[str, Any]) -> dict[str, Any]:
@@ -80,24 +82,33 @@ def _csv(rows: list[dict[str, Any]]) -> None:
         w.writerow([csv_safe(basis_text(h) if c == "basis" else ("" if h.get(c) is None else h.get(c))) for c in CSV_COLUMNS])
 
 
-def _table(rows: list[dict[str, Any]], total: int) -> None:
+HEADERS = {"zh": ("编号", "单位", "检查项", "等级", "状态", "整改期限", "隐患描述"),
+           "en": ("id", "site", "item", "severity", "status", "deadline", "finding")}
+STATUS_EN = {"open": "open", "planned": "planned", "fixed": "fixed, awaiting re-inspection", "closed": "closed"}
+
+
+def _table(rows: list[dict[str, Any]], total: int, lang: str = "zh") -> None:
     from rich.markup import escape
     from rich.table import Table
 
+    head = HEADERS[lang]
     table = Table()
-    table.add_column("编号", no_wrap=True)
-    table.add_column("单位", max_width=12, overflow="fold")
-    table.add_column("检查项", no_wrap=True)
-    table.add_column("等级", no_wrap=True)
-    table.add_column("状态", no_wrap=True)
-    table.add_column("整改期限", no_wrap=True)
-    table.add_column("隐患描述", min_width=16, ratio=1, overflow="fold")
+    table.add_column(head[0], no_wrap=True)
+    table.add_column(head[1], min_width=6, max_width=12, overflow="fold")
+    table.add_column(head[2], max_width=14, overflow="fold")
+    table.add_column(head[3], no_wrap=True)
+    table.add_column(head[4], min_width=4, overflow="fold")
+    table.add_column(head[5], no_wrap=True)
+    table.add_column(head[6], min_width=12, ratio=1, overflow="fold")
+    major, general = ("重大", "一般") if lang == "zh" else ("major", "general")
+    status_names = STATUS_ZH if lang == "zh" else STATUS_EN
     for h in rows:
-        sev = "[red]重大[/red]" if h["severity"] == "major" else "一般"
-        deadline = f"[red]{h['deadline']}\n逾期{h['days_overdue']}天[/red]" if h["overdue"] else h["deadline"]
+        sev = f"[red]{major}[/red]" if h["severity"] == "major" else general
+        late = f"逾期{h['days_overdue']}天" if lang == "zh" else f"{h['days_overdue']} d late"
+        deadline = f"[red]{h['deadline']}\n{late}[/red]" if h["overdue"] else h["deadline"]
         unit = f"[{h['unit']}]" if h.get("unit") else ""
         table.add_row(h["id"], escape(h.get("site_name") or h["site"]), escape(f"{h['item']}{unit}"), sev,
-                      STATUS_ZH.get(h["status"], h["status"]), deadline, escape(h.get("description") or ""))
+                      status_names.get(h["status"], h["status"]), deadline, escape(h.get("description") or ""))
     console().print(table)
     click.echo(f"{len(rows)} of {total} hazard(s).")
 
