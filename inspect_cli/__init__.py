@@ -2,10 +2,14 @@
 
 The Python API is the one the CLI uses::
 
-    from inspect_cli import open_ledger, Registry
+    from inspect_cli import HazardQuery, Registry, open_ledger
 
-    ledger = open_ledger("ledger.json")
+    ledger = open_ledger("ledger.json", today="2026-03-15")
+    ledger.add_site({"code": "91350100M000100Y43", "name": "某某木业有限公司", "attributes": {"wood_dust": True}})
     checklist = Registry.discover().get("dust-explosion")
+    result = ledger.run_answers(checklist, "91350100M000100Y43", inspectors, "enforcement", answers, folder)
+    rows, total = ledger.hazards(HazardQuery(overdue=True, severity="major"))
+    ledger.reinspect_apply("plan.csv", inspectors)
 
 Heavy modules are imported on first use, so ``import inspect_cli`` stays cheap.
 """
@@ -21,6 +25,8 @@ _API = {
     "open_ledger": "inspect_cli.ledger",
     "Ledger": "inspect_cli.ledger",
     "InspectError": "inspect_cli.errors",
+    "HazardQuery": "inspect_cli.hazards",
+    "migrate": "inspect_cli.migrate",
 }
 
 __all__ = sorted(_API) + ["__version__"]
