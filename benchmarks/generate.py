@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from inspect_cli import hazards, inspection
+from inspect_cli.inspection import example_answer
 from inspect_cli.checklist import Registry
 from inspect_cli.clock import Clock, _zone
 from inspect_cli.ids import new_id
@@ -64,23 +65,11 @@ class Templates:
 
 
 def _passing(item: Any) -> Any:
-    if item.type == "boolean":
-        return "yes"
-    if item.type == "number":
-        r = item.pass_range
-        return r.min if r.min is not None else r.max
-    if item.type == "choice":
-        return next(o.value for o in item.options if o.passes)
-    return "已记录"
+    return example_answer(item, True)
 
 
 def _failing(item: Any) -> Any:
-    if item.type == "boolean":
-        return "no"
-    if item.type == "number":
-        r = item.pass_range
-        return (r.max + 1) if r.max is not None else r.min - 1
-    return next(o.value for o in item.options if not o.passes)
+    return example_answer(item, False)
 
 
 def generate(n_hazards: int, today: dt.date, seed: int = 1) -> MemoryStore:

@@ -154,3 +154,20 @@ def walk(checklist: Checklist, site: dict[str, Any], date: dt.date, units: dict[
 def split_key(key: str) -> tuple[str, Optional[str]]:
     m = _UNIT_KEY.match(key)
     return (m["item"].strip(), m["unit"].strip()) if m else (key, None)
+
+
+def example_answer(item: Item, passes: bool = True) -> Any:
+    """An answer with the given outcome (for generated answer files, tests and benchmarks)."""
+    if item.type == "boolean":
+        return "yes" if passes else "no"
+    if item.type == "number":
+        r = item.pass_range
+        assert r is not None and (r.min is not None or r.max is not None)
+        if passes:
+            return r.min if r.min is not None else r.max
+        return (r.max + 1) if r.max is not None else r.min - 1  # type: ignore[operator]
+    if item.type == "choice":
+        return next(o.value for o in item.options if o.passes == passes)
+    if not passes:
+        raise ValueError(f"{item.id} is a text item: it never fails")
+    return "已记录"

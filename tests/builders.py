@@ -23,25 +23,11 @@ def registry() -> Registry:
 
 
 def passing(item: Any) -> Any:
-    if item.type == "boolean":
-        return "yes"
-    if item.type == "number":
-        rng = item.pass_range
-        return rng.min if rng.min is not None else rng.max
-    if item.type == "choice":
-        return next(o.value for o in item.options if o.passes)
-    return "已记录"
+    return inspection.example_answer(item, True)
 
 
 def failing(item: Any) -> Any:
-    if item.type == "boolean":
-        return "no"
-    if item.type == "number":
-        rng = item.pass_range
-        return (rng.max + 1) if rng.max is not None else rng.min - 1
-    if item.type == "choice":
-        return next(o.value for o in item.options if not o.passes)
-    raise ValueError("text items never fail")
+    return inspection.example_answer(item, False)
 
 
 def answers(checklist_id: str, units: dict[str, list[str]], fail: dict[str, Any] = None,
