@@ -96,9 +96,23 @@ def merge(store: Store, records: dict[str, list[dict[str, Any]]], today: dt.date
     by_subject: dict[str, list[dict[str, Any]]] = {}
     for e in records["events"]:
         by_subject.setdefault(e["subject"], []).append(e)
+    local = _local_events(store, set(by_subject))
     for hid, incoming in sorted(by_subject.items()):
-        _merge_hazard(store, hid, sorted(incoming, key=lambda e: e["seq"]), report, today)
+        _merge_hazard(store, hid, sorted(incoming, key=lambda e: e["seq"]), local.get(hid, []), report, today)
     return report
+
+
+def _local_events(store: Store, subjects: set[str]) -> dict[str, list[dict[str, Any]]]:
+    """This ledger's events of the bundle's hazards, grouped, in as few reads as possible."""
+    if len(subjects) <= 200:  # a small bundle: indexed look-ups
+        return {hid: history.events_of(store, hid) for hid in subjects}
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for e in store.find("events"):  # one pass, however many hazards the bundle holds
+        if e.get("subject") in subjects:
+            grouped.setdefault(e["subject"], []).append(e)
+    for evs in grouped.values():
+        evs.sort(key=lambda e: e.get("seq") or 0)
+    return grouped
 
 
 def _verify_incoming(records: dict[str, list[dict[str, Any]]]) -> None:
@@ -145,8 +159,8 @@ def _same_but_bookkeeping(a: dict[str, Any], b: dict[str, Any]) -> bool:
     return {k: v for k, v in a.items() if k not in skip} == {k: v for k, v in b.items() if k not in skip}
 
 
-def _merge_hazard(store: Store, hid: str, incoming: list[dict[str, Any]], report: dict[str, Any], today: dt.date) -> None:
-    local = history.events_of(store, hid)
+def _merge_hazard(store: Store, hid: str, incoming: list[dict[str, Any]], local: list[dict[str, Any]],
+                  report: dict[str, Any], today: dt.date) -> None:
     local_ids = [e["id"] for e in local]
     theirs = [e["id"] for e in incoming]
     if theirs[: len(local_ids)] == local_ids:  # theirs extends ours (or is new): append

@@ -67,3 +67,27 @@ def test_a_tampered_bundle_is_refused(tmp_path):
     r = invoke(["import", str(tmp_path / "bad.zip"), "--ledger", str(tmp_path / "c.json")])
     assert r.exit_code == 8 and "does not verify" in r.stderr
     assert not (tmp_path / "c.json").exists()
+
+
+def test_a_large_bundle_merges_in_one_pass(tmp_path):
+    from inspect_cli import hazards as hz
+    from inspect_cli.clock import Clock
+    from inspect_cli.ledger import open_ledger
+
+    a = open_ledger(tmp_path / "a.json", today="2026-03-01")
+    clock = Clock.make("2026-03-01")
+    with a.write() as st:
+        ids = [hz.register(st, {"site": "S", "severity": "general", "item": "X", "deadline": "2026-03-08"}, clock, "t")["id"]
+               for _ in range(300)]
+        for hid in ids[:100]:
+            hz.fixed(st, hid, "", [], clock, "t")
+    a.export(tmp_path / "a.zip")
+    b = open_ledger(tmp_path / "b.json", today="2026-03-01")
+    assert b.import_bundle(tmp_path / "a.zip")["added"]["hazards"] == 300
+    with a.write() as st:  # A goes on; B takes the new events on the next import
+        for hid in ids[:50]:
+            hz.interim(st, hid, "临时措施", clock, "t")
+    a.export(tmp_path / "a2.zip")
+    report = b.import_bundle(tmp_path / "a2.zip")
+    assert report["extended"] == 50 and report["conflicts"] == []
+    assert b.verify()["problems"] == []
