@@ -379,7 +379,9 @@ def bulletin(ledger: Any, subject: Optional[str], lang: str, settings: dict[str,
     first, last = parse_month(month, today)
     as_of = min(last, today)
     iso_first, iso_last, iso_as_of = first.isoformat(), last.isoformat(), as_of.isoformat()
-    hazards = [with_derived(h, as_of) for h in hazards_as_of(ledger, iso_as_of)]
+    # One light pass over every hazard (indexed columns only), full records for what is listed.
+    hazards = [with_derived(h, as_of) for h in hazards_as_of(ledger, iso_as_of, LIGHT_FIELDS)]
+    full = _FullRecords(ledger, iso_as_of)
     target = float(settings.get("bulletin.major_closure_target") or 0.8)
 
     # 1. domain × severity × status
@@ -401,7 +403,8 @@ def bulletin(ledger: Any, subject: Optional[str], lang: str, settings: dict[str,
         [L["general"], L["major"]], title=L["b_counts"])
 
     # 2. new and closed in the month
-    def short(h: dict[str, Any]) -> dict[str, Any]:
+    def short(light: dict[str, Any]) -> dict[str, Any]:
+        h = dict(full.get(light["id"]), **light)
         return {"id": h["id"], "site_name": h.get("site_name") or "", "item_ref": _ref(h),
                 "description": h.get("description") or "", "severity": lb.severity_name(h.get("severity"), lang),
                 "major": h.get("severity") == "major", "created": fmt_date(h.get("created"), lang),
@@ -449,22 +452,30 @@ def bulletin(ledger: Any, subject: Optional[str], lang: str, settings: dict[str,
     per_site: dict[str, dict[str, Any]] = {}
     for h in hazards:
         if h.get("status") in lifecycle.ACTIVE:
-            s = per_site.setdefault(h.get("site") or "", {"code": h.get("site") or "", "name": h.get("site_name") or "",
+            s = per_site.setdefault(h.get("site") or "", {"code": h.get("site") or "", "name": "",
                                                            "open": 0, "major": 0, "overdue": 0})
             s["open"] += 1
             s["major"] += h.get("severity") == "major"
             s["overdue"] += bool(h["overdue"])
     sites = sorted(per_site.values(), key=lambda s: (-s["open"], -s["major"], s["code"]))[:TOP_SITES]
+    with ledger.read() as st:
+        for s in sites:
+            s["name"] = (st.get("sites", s["code"]) or {}).get("name") or ""
     sites_chart = stacked_bars([(s["name"] or s["code"], [s["open"] - s["major"], s["major"]]) for s in sites],
                                [L["general"], L["major"]], title=L["b_sites"]) if sites else ""
 
-    flags = [short(h) for h in sorted(hazards, key=_order)
-             if h.get("severity") == "major" and h.get("status") == "closed" and not h.get("plan")]
+    closed_majors = [h for h in hazards if h.get("severity") == "major" and h.get("status") == "closed"]
+    # A month of a city is tens of thousands of new hazards: the bulletin counts them all and
+    # lists the first MAX_OVERDUE_ROWS of each table (the ledger report has the rest).
+    full.load([h["id"] for h in closed_majors] + [h["id"] for h in new[:MAX_OVERDUE_ROWS]]
+              + [h["id"] for h in closed[:MAX_OVERDUE_ROWS]] + [h["id"] for h in overdue[:MAX_OVERDUE_ROWS]])
+    flags = [short(h) for h in sorted(closed_majors, key=_order) if not full.get(h["id"]).get("plan")]
     ctx.update(
         month=f"{first.year}-{first.month:02d}", month_label=(f"{first.year}年{first.month}月" if lang == "zh" else first.strftime("%Y-%m")),
         as_of=fmt_date(iso_as_of, lang), statuses=[lb.pick(lb.STATUS, s, lang) for s in lifecycle.STATES],
         counts=counts, totals=totals, domain_chart=domain_chart,
-        new=[short(h) for h in new], closed=[short(h) for h in closed],
+        new=[short(h) for h in new[:MAX_OVERDUE_ROWS]], closed=[short(h) for h in closed[:MAX_OVERDUE_ROWS]],
+        new_total=len(new), closed_total=len(closed),
         rate_text=rate_text, rate=year_rate, rate_all=all_rate, target=target, target_met=met,
         rate_pct=f"{year_rate:.1%}" if year_rate is not None else "—", target_pct=f"{target:.0%}",
         rate_chart=rate_chart, buckets=buckets, overdue=[short(h) for h in overdue[:MAX_OVERDUE_ROWS]],
@@ -474,10 +485,32 @@ def bulletin(ledger: Any, subject: Optional[str], lang: str, settings: dict[str,
     return ctx
 
 
-REPLAY_ALL_ABOVE = 20000
+REPLAY_ALL_ABOVE = 200_000
 
 
-def hazards_as_of(ledger: Any, iso_as_of: str) -> list[dict[str, Any]]:
+LIGHT_FIELDS = ("id", "domain", "severity", "status", "deadline", "created", "closed_date", "site")
+
+
+class _FullRecords:
+    """Whole hazard records (as at the bulletin's day) for the few hazards a bulletin lists."""
+
+    def __init__(self, ledger: Any, iso_as_of: str) -> None:
+        self.ledger, self.as_of = ledger, iso_as_of
+        self.records: dict[str, dict[str, Any]] = {}
+
+    def load(self, ids: list[str]) -> None:
+        wanted = sorted(set(ids) - set(self.records))
+        if wanted:
+            self.records.update({h["id"]: h for h in hazards_as_of(self.ledger, self.as_of, None, wanted)})
+
+    def get(self, hazard_id: str) -> dict[str, Any]:
+        if hazard_id not in self.records:
+            self.load([hazard_id])
+        return self.records.get(hazard_id, {})
+
+
+def hazards_as_of(ledger: Any, iso_as_of: str, fields: Optional[tuple[str, ...]] = None,
+                  ids: Optional[list[str]] = None) -> list[dict[str, Any]]:
     """Every hazard as it stood at the end of ``iso_as_of``.
 
     A hazard with no event after that day is its stored record; only the hazards changed
@@ -485,8 +518,14 @@ def hazards_as_of(ledger: Any, iso_as_of: str) -> list[dict[str, Any]]:
     the hazards once and almost no events, and an old month's still comes out exact.
     """
     with ledger.read() as st:
-        current = st.find("hazards", {"created": ("<=", iso_as_of)})
-        changed = {e["subject"] for e in st.find("events", {"date": (">", iso_as_of)})}
+        if ids is None:
+            current = st.find("hazards", {"created": ("<=", iso_as_of)}, fields=fields)
+        else:
+            current = [h for i in range(0, len(ids), 500)
+                       for h in st.find("hazards", {"id": ("in", ids[i:i + 500]), "created": ("<=", iso_as_of)})]
+        changed = {e["subject"] for e in st.find("events", {"date": (">", iso_as_of)}, fields=("subject",))}
+        if ids is not None:
+            changed &= set(ids)
         if not changed:
             return current
         events_by: dict[str, list[dict[str, Any]]] = {}

@@ -44,6 +44,8 @@ INDEXES: dict[str, tuple[tuple[str, ...], ...]] = {
     "inspections": (("site", "date"), ("date",), ("checklist",)),
     "sites": (("industry",), ("risk_class",)),
 }
+# Tables whose records carry their key as "id": a condition on id uses the primary key.
+KEYED_BY_ID = ("hazards", "events", "inspections", "draws", "conflicts")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _SCALAR = (str, int, float, type(None))
 
@@ -122,8 +124,16 @@ class SqliteStore:
     def _project(self, sql: str, params: list[Any], fields: tuple[str, ...]) -> list[dict[str, Any]]:
         """Only ``fields`` of each record, extracted by SQLite: Python never decodes the rest."""
         fields = tuple(f for f in fields if _NAME.match(f))  # names go into SQL: plain identifiers only
-        cols = ", ".join(f"json_extract(data, '$.\"{f}\"'), json_type(data, '$.\"{f}\"')" for f in fields)
-        sql = sql.replace("SELECT data FROM", f"SELECT {cols} FROM", 1)
+        table = sql.split(" FROM ", 1)[1].split()[0].strip('"')
+        direct = set(COLUMNS.get(table, ())) | ({"id"} if table in KEYED_BY_ID else set())
+
+        def col(f: str) -> str:
+            # an indexed column is read as it is (the JSON is never parsed); its type says null/absent
+            if f in direct:
+                return f"{f}, CASE WHEN {f} IS NULL THEN NULL ELSE 'column' END"
+            return f"json_extract(data, '$.\"{f}\"'), json_type(data, '$.\"{f}\"')"
+
+        sql = sql.replace("SELECT data FROM", f"SELECT {', '.join(col(f) for f in fields)} FROM", 1)
         out = []
         for row in self.conn.execute(sql, params):
             rec = {}
@@ -183,6 +193,8 @@ class SqliteStore:
     def _field(table: str, field: str) -> str:
         if field in COLUMNS.get(table, ()):
             return field
+        if field == "id" and table in KEYED_BY_ID:
+            return "id"
         path = '$."' + field.replace('"', '\\"') + '"'
         return "json_extract(data, '" + path.replace("'", "''") + "')"
 
