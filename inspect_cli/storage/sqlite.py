@@ -25,12 +25,13 @@ from typing import Any, Iterable, Iterator, Optional
 from ..errors import LedgerError
 from .base import SCHEMA_VERSION, TABLES, Where, matches
 
-LAYOUT_VERSION = 1
+LAYOUT_VERSION = 2  # 2: events.date and hazards.closed_date are indexed columns
 META_TABLE = "_meta"
 META_ID = "ledger"
 HEADER = b"SQLite format 3\x00"
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "hazards": ("site", "status", "severity", "deadline", "checklist", "domain", "inspection", "created"),
+    "hazards": ("site", "status", "severity", "deadline", "checklist", "domain", "inspection", "created",
+                "closed_date"),
     "events": ("subject", "seq", "date"),
     "inspections": ("site", "date", "checklist"),
     "sites": ("industry", "risk_class"),
@@ -39,7 +40,7 @@ INDEXES: dict[str, tuple[tuple[str, ...], ...]] = {
     # (status, deadline) serves the overdue list and the re-inspection plan; (severity, status,
     # deadline) answers `hazard list --overdue --severity major` and its count from the index alone.
     "hazards": (("status", "deadline"), ("severity", "status", "deadline"), ("site", "deadline"), ("deadline",),
-                ("checklist",), ("domain",), ("inspection",), ("created",)),
+                ("checklist",), ("domain",), ("inspection",), ("created",), ("closed_date",)),
     "events": (("subject", "seq"), ("date",)),
     "inspections": (("site", "date"), ("date",), ("checklist",)),
     "sites": (("industry",), ("risk_class",)),
@@ -267,6 +268,22 @@ def create_table(conn: sqlite3.Connection, table: str) -> None:
         conn.execute(f"CREATE INDEX IF NOT EXISTS {table}_{'_'.join(index)} ON {_ident(table)} ({', '.join(index)})")
 
 
+def upgrade_layout(conn: sqlite3.Connection) -> None:
+    """Bring an older layout up to this one: add the indexed columns it lacks, filled from the
+    records, and their indexes. Runs inside the caller's write transaction."""
+    for table, cols in COLUMNS.items():
+        have = {r[1] for r in conn.execute(f"PRAGMA table_info({_ident(table)})")}
+        if not have:
+            create_table(conn, table)
+            continue
+        for col in cols:
+            if col not in have:
+                conn.execute(f"ALTER TABLE {_ident(table)} ADD COLUMN {col}")
+                conn.execute(f"UPDATE {_ident(table)} SET {col} = json_extract(data, '$.{col}')")
+        create_table(conn, table)  # the indexes (IF NOT EXISTS)
+    conn.execute(f"PRAGMA user_version = {LAYOUT_VERSION}")
+
+
 def create_schema(conn: sqlite3.Connection) -> None:
     conn.execute(f"CREATE TABLE IF NOT EXISTS {META_TABLE} (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL)")
     for table in TABLES:
@@ -330,8 +347,21 @@ class SqliteBackend:
                               "Try again when it has finished.")
         return LedgerError(f"cannot {doing} the ledger {self.path}: {e}. Nothing was changed.")
 
+    def _layout(self) -> int:
+        try:
+            conn = self._connect(self.path.resolve().as_uri() + "?mode=ro")
+            try:
+                return int(conn.execute("PRAGMA user_version").fetchone()[0])
+            finally:
+                conn.close()
+        except sqlite3.Error as e:
+            raise self._error(e, "open") from e
+
     @contextmanager
     def read(self) -> Iterator[SqliteStore]:
+        if self._check_header() and self._layout() < LAYOUT_VERSION:
+            with self.write():  # an older layout is upgraded once, under the lock, then read
+                pass
         if not self._check_header():
             conn = sqlite3.connect(":memory:", isolation_level=None)  # no file yet: an empty ledger
             create_schema(conn)
@@ -381,6 +411,8 @@ class SqliteBackend:
                     conn.execute("BEGIN IMMEDIATE")
                     if not ours:
                         create_schema(conn)
+                    elif conn.execute("PRAGMA user_version").fetchone()[0] < LAYOUT_VERSION:
+                        upgrade_layout(conn)
                     store = SqliteStore(conn, writable=True)
                     if not store.meta():
                         store.set_meta({"format": FORMAT, "schema": SCHEMA_VERSION})

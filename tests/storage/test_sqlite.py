@@ -231,3 +231,27 @@ def test_an_empty_file_becomes_a_ledger(backend):
     with backend.read() as st:
         assert st.count("hazards") == 1
     assert os.path.getsize(backend.path) > 0
+
+
+def test_a_ledger_of_the_older_layout_is_upgraded_in_place(tmp_path):
+    import sqlite3
+
+    from builders import inspect_dust, ledger_with_site
+    from cli.runner import invoke
+
+    path = tmp_path / "ledger.sqlite"
+    ledger = ledger_with_site(path, today="2026-03-02")
+    inspect_dust(ledger, {"DP6-9": {}}, tmp_path)
+    conn = sqlite3.connect(path)
+    conn.executescript("DROP INDEX events_date; ALTER TABLE events DROP COLUMN date; "
+                       "DROP INDEX hazards_closed_date; ALTER TABLE hazards DROP COLUMN closed_date; "
+                       "PRAGMA user_version = 1;")
+    conn.close()
+    r = invoke(["report", "bulletin", "--month", "2026-03", "--format", "md", "--out", str(tmp_path / "b.md"),
+                "--ledger", str(path), "--today", "2026-03-20"])
+    assert r.exit_code == 0, r.stderr
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert conn.execute("SELECT COUNT(*) FROM events WHERE date = '2026-03-02'").fetchone()[0] >= 1
+    conn.close()
+    assert invoke(["verify", "--ledger", str(path)]).exit_code == 0
