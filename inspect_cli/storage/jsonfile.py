@@ -88,6 +88,7 @@ class MemoryStore:
              descending: bool = False, limit: Optional[int] = None, offset: int = 0,
              fields: Optional[tuple[str, ...]] = None) -> list[dict[str, Any]]:
         # ``fields`` is ignored: every record is already decoded in memory
+        where = _hashed(where)
         rows = [r for r in self.data.get(table, {}).values() if matches(r, where)]
         if order_by:
             present = sorted((r for r in rows if r.get(order_by) is not None), key=sort_key(order_by), reverse=descending)
@@ -97,6 +98,7 @@ class MemoryStore:
     def count(self, table: str, where: Optional[Where] = None) -> int:
         if not where:
             return len(self.data.get(table, {}))
+        where = _hashed(where)
         return sum(1 for r in self.data.get(table, {}).values() if matches(r, where))
 
     def meta(self) -> dict[str, Any]:
@@ -104,6 +106,21 @@ class MemoryStore:
 
     def set_meta(self, meta: dict[str, Any]) -> None:
         self.put(META_TABLE, META_ID, dict(meta))
+
+
+def _hashed(where: Optional[Where]) -> Optional[Where]:
+    """`in` lists as sets, so a condition on 500 ids costs one look-up per record, not 500."""
+    if not where:
+        return where
+    out: Where = {}
+    for field, cond in where.items():
+        if isinstance(cond, tuple) and cond[0] in ("in", "not in") and isinstance(cond[1], (list, tuple)):
+            try:
+                cond = (cond[0], frozenset(cond[1]))
+            except TypeError:  # unhashable values: keep the list
+                pass
+        out[field] = cond
+    return out
 
 
 class JsonBackend:
@@ -115,6 +132,8 @@ class JsonBackend:
         self.path = Path(path)
         self.storage = AtomicJSONStorage(str(self.path))
         self.size_read = 0  # bytes at the last read: the CLI hints at SQLite for large ledgers
+        self._read_key: Optional[tuple[int, int, int]] = None
+        self._read_store = MemoryStore({})
         self.hazard_count = 0
 
     def exists(self) -> bool:
@@ -132,7 +151,17 @@ class JsonBackend:
 
     @contextmanager
     def read(self) -> Iterator[MemoryStore]:
-        yield self._load()
+        # A command often reads several times (a report: settings, hazards, sites …); parsing a
+        # large file once per command instead of once per read. The file is only ever replaced
+        # (os.replace), so an unchanged inode, size and mtime mean unchanged content.
+        try:
+            st = self.path.stat()
+            key: Optional[tuple[int, int, int]] = (st.st_ino, st.st_size, st.st_mtime_ns)
+        except OSError:
+            key = None
+        if key is None or key != self._read_key:
+            self._read_store, self._read_key = self._load(), key
+        yield self._read_store
 
     @contextmanager
     def write(self) -> Iterator[MemoryStore]:
