@@ -163,10 +163,21 @@ class JsonBackend:
             self._read_store, self._read_key = self._load(), key
         yield self._read_store
 
+    def _reuse_read(self) -> Optional[MemoryStore]:
+        """The store of an earlier read in this process if the file has not changed since
+        (checked under the lock); it is handed over, never shared: the cache is dropped."""
+        try:
+            st = self.path.stat()
+        except OSError:
+            return None
+        store = self._read_store if self._read_key == (st.st_ino, st.st_size, st.st_mtime_ns) else None
+        self._read_key, self._read_store = None, MemoryStore({})
+        return store
+
     @contextmanager
     def write(self) -> Iterator[MemoryStore]:
         with ledger_lock(self.path):
-            store = self._load()
+            store = self._reuse_read() or self._load()
             if not store.meta():
                 store.set_meta({"format": FORMAT, "schema": SCHEMA_VERSION})
                 for t in TABLES:
