@@ -5,6 +5,9 @@ columns, whole records only for the rows it lists.
 """
 from __future__ import annotations
 
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from .. import lifecycle
@@ -24,27 +27,27 @@ def bulletin(ledger: Any, subject: Optional[str], lang: str, settings: dict[str,
     first, last = parse_month(month, today)
     as_of = min(last, today)
     iso_first, iso_last, iso_as_of = first.isoformat(), last.isoformat(), as_of.isoformat()
-    # One light pass over every hazard (indexed columns only), full records for what is listed.
-    hazards = [with_derived(h, as_of) for h in hazards_as_of(ledger, iso_as_of, LIGHT_FIELDS)]
+    # One light pass over every hazard (indexed columns only), full records for what is listed;
+    # every figure is tallied in that single pass (a city's year is 360k hazards).
     full = _FullRecords(ledger, iso_as_of)
     target = float(settings.get("bulletin.major_closure_target") or 0.8)
+    year_start = f"{first.year}-01-01"
+    tally = _tally(hazards_as_of(ledger, iso_as_of, LIGHT_FIELDS), as_of, iso_first, iso_last, year_start)
 
     # 1. domain × severity × status
-    domains = sorted({h.get("domain") or "" for h in hazards})
+    domains = sorted({d for d, _ in tally.total})
     counts = []
     for d in domains:
         for sev in ("general", "major"):
-            hs = [h for h in hazards if (h.get("domain") or "") == d and h.get("severity") == sev]
-            if not hs:
+            if not tally.total[(d, sev)]:
                 continue
             counts.append({"domain": lb.domain_name(d, lang), "severity": lb.severity_name(sev, lang),
-                           "by_status": [sum(1 for h in hs if h.get("status") == s) for s in lifecycle.STATES],
-                           "overdue": sum(1 for h in hs if h["overdue"]), "total": len(hs)})
-    totals = {"by_status": [sum(1 for h in hazards if h.get("status") == s) for s in lifecycle.STATES],
-              "overdue": sum(1 for h in hazards if h["overdue"]), "total": len(hazards)}
+                           "by_status": [tally.cell[(d, sev, s)] for s in lifecycle.STATES],
+                           "overdue": tally.overdue_cell[(d, sev)], "total": tally.total[(d, sev)]})
+    totals = {"by_status": [sum(n for (_, _, st), n in tally.cell.items() if st == s) for s in lifecycle.STATES],
+              "overdue": len(tally.overdue), "total": sum(tally.total.values())}
     domain_chart = stacked_bars(
-        [(lb.domain_name(d, lang), [sum(1 for h in hazards if (h.get("domain") or "") == d and h.get("severity") == s)
-                                    for s in ("general", "major")]) for d in domains],
+        [(lb.domain_name(d, lang), [tally.total[(d, s)] for s in ("general", "major")]) for d in domains],
         [L["general"], L["major"]], title=L["b_counts"])
 
     # 2. new and closed in the month
@@ -57,25 +60,20 @@ def bulletin(ledger: Any, subject: Optional[str], lang: str, settings: dict[str,
                 "closed_reason": h.get("closed_reason") or "", "days_overdue": h.get("days_overdue") or 0,
                 "status_label": lb.pick(lb.STATUS, h.get("status"), lang),
                 "flag_no_plan": h.get("severity") == "major" and h.get("status") == "closed" and not h.get("plan")}
-    new = sorted((h for h in hazards if iso_first <= str(h.get("created") or "") <= iso_last), key=_order)
-    closed = sorted((h for h in hazards if h.get("status") == "closed" and iso_first <= str(h.get("closed_date") or "") <= iso_last),
-                    key=_order)
+    new = sorted(tally.new, key=_order)
+    closed = sorted(tally.closed, key=_order)
 
     # 3. closure rate of major hazards, this year to date and overall
-    year_start = f"{first.year}-01-01"
-    majors_year = [h for h in hazards if h.get("severity") == "major" and str(h.get("created") or "") >= year_start]
-    majors_all = [h for h in hazards if h.get("severity") == "major"]
+    def rate(total_closed: list[int]) -> Optional[float]:
+        return total_closed[1] / total_closed[0] if total_closed[0] else None
 
-    def rate(hs: list[dict[str, Any]]) -> Optional[float]:
-        return sum(1 for h in hs if h.get("status") == "closed") / len(hs) if hs else None
-
-    year_rate, all_rate = rate(majors_year), rate(majors_all)
-    closed_year = sum(1 for h in majors_year if h.get("status") == "closed")
+    year_rate, all_rate = rate(tally.majors_year), rate(tally.majors_all)
+    closed_year = tally.majors_year[1]
     if year_rate is None:
         rate_text, met = L["b_no_major"], None
     else:
         met = year_rate >= target
-        rate_text = L["b_rate_text"].format(year=first.year, as_of=fmt_date(iso_as_of, lang), total=len(majors_year),
+        rate_text = L["b_rate_text"].format(year=first.year, as_of=fmt_date(iso_as_of, lang), total=tally.majors_year[0],
                                             closed=closed_year, rate=f"{year_rate:.1%}", target=f"{target:.0%}",
                                             verdict=L["b_met"] if met else L["b_not_met"])
     rate_rows = [(f"{first.year}", [year_rate or 0.0])] if year_rate is not None else []
@@ -85,7 +83,7 @@ def bulletin(ledger: Any, subject: Optional[str], lang: str, settings: dict[str,
                               target_label=f"{L['target']} {target:.0%}", percent=True, max_value=1.0) if rate_rows else ""
 
     # 4. overdue by age
-    overdue = sorted((h for h in hazards if h["overdue"]), key=lambda h: (-h["days_overdue"], h["id"]))
+    overdue = sorted(tally.overdue, key=lambda h: (-h["days_overdue"], h["id"]))
     buckets: list[dict[str, Any]] = []
     for lo, hi, label in BUCKETS:
         n = sum(1 for h in overdue if h["days_overdue"] >= lo and (hi is None or h["days_overdue"] <= hi))
@@ -94,14 +92,7 @@ def bulletin(ledger: Any, subject: Optional[str], lang: str, settings: dict[str,
     overdue_chart = stacked_bars(bucket_rows, [L["bucket"]], title=L["b_overdue"])
 
     # 5. sites with most open hazards
-    per_site: dict[str, dict[str, Any]] = {}
-    for h in hazards:
-        if h.get("status") in lifecycle.ACTIVE:
-            s = per_site.setdefault(h.get("site") or "", {"code": h.get("site") or "", "name": "",
-                                                           "open": 0, "major": 0, "overdue": 0})
-            s["open"] += 1
-            s["major"] += h.get("severity") == "major"
-            s["overdue"] += bool(h["overdue"])
+    per_site = tally.per_site
     sites = sorted(per_site.values(), key=lambda s: (-s["open"], -s["major"], s["code"]))[:TOP_SITES]
     with ledger.read() as st:
         for s in sites:
@@ -109,7 +100,7 @@ def bulletin(ledger: Any, subject: Optional[str], lang: str, settings: dict[str,
     sites_chart = stacked_bars([(s["name"] or s["code"], [s["open"] - s["major"], s["major"]]) for s in sites],
                                [L["general"], L["major"]], title=L["b_sites"]) if sites else ""
 
-    closed_majors = [h for h in hazards if h.get("severity") == "major" and h.get("status") == "closed"]
+    closed_majors = tally.closed_majors
     # A month of a city is tens of thousands of new hazards: the bulletin counts them all and
     # lists the first MAX_OVERDUE_ROWS of each table (the ledger report has the rest).
     full.load([h["id"] for h in closed_majors] + [h["id"] for h in new[:MAX_OVERDUE_ROWS]]
@@ -191,3 +182,51 @@ def hazards_as_of(ledger: Any, iso_as_of: str, fields: Optional[tuple[str, ...]]
     return out
 
 
+
+
+@dataclass
+class _Tally:
+    cell: Counter = field(default_factory=Counter)          # (domain, severity, status) → n
+    total: Counter = field(default_factory=Counter)         # (domain, severity) → n
+    overdue_cell: Counter = field(default_factory=Counter)  # (domain, severity) → overdue n
+    new: list = field(default_factory=list)
+    closed: list = field(default_factory=list)
+    overdue: list = field(default_factory=list)
+    closed_majors: list = field(default_factory=list)
+    majors_year: list = field(default_factory=lambda: [0, 0])  # registered, closed
+    majors_all: list = field(default_factory=lambda: [0, 0])
+    per_site: dict = field(default_factory=dict)
+
+
+def _tally(hazards: list[dict[str, Any]], as_of: dt.date, iso_first: str, iso_last: str, year_start: str) -> _Tally:
+    """Every figure of the bulletin in one pass; only listed hazards get their derived fields."""
+    t = _Tally()
+    iso_as_of = as_of.isoformat()
+    for h in hazards:
+        d, sev, status = h.get("domain") or "", h.get("severity"), h.get("status")
+        created = str(h.get("created") or "")
+        t.cell[(d, sev, status)] += 1
+        t.total[(d, sev)] += 1
+        late = status in lifecycle.ACTIVE and bool(h.get("deadline")) and h["deadline"] < iso_as_of
+        if late:
+            t.overdue_cell[(d, sev)] += 1
+            t.overdue.append(with_derived(h, as_of))
+        if iso_first <= created <= iso_last:
+            t.new.append(with_derived(h, as_of))
+        if status == "closed" and iso_first <= str(h.get("closed_date") or "") <= iso_last:
+            t.closed.append(with_derived(h, as_of))
+        if sev == "major":
+            t.majors_all[0] += 1
+            t.majors_all[1] += status == "closed"
+            if created >= year_start:
+                t.majors_year[0] += 1
+                t.majors_year[1] += status == "closed"
+            if status == "closed":
+                t.closed_majors.append(h)
+        if status in lifecycle.ACTIVE:
+            s = t.per_site.setdefault(h.get("site") or "", {"code": h.get("site") or "", "name": "",
+                                                              "open": 0, "major": 0, "overdue": 0})
+            s["open"] += 1
+            s["major"] += sev == "major"
+            s["overdue"] += late
+    return t
