@@ -76,6 +76,11 @@ def _bucket(days: int) -> str:
     return BUCKETS[0][0]  # days >= 1 always falls in a bucket
 
 
+# What the tally below reads of a hazard: SQLite hands over only these (not basis, history …).
+HAZARD_FIELDS = ("checklist", "checklist_version", "closed_date", "closed_reason", "deadline", "domain", "item",
+                 "item_text", "severity", "site", "status")
+
+
 def compute(store: Store, today: dt.date, since: Optional[str] = None, until: Optional[str] = None,
             domain: Optional[str] = None, site: Optional[str] = None, top: int = TOP_ITEMS) -> dict[str, Any]:
     """The statistics of the window ``since``..``until`` (inclusive dates, either optional).
@@ -123,7 +128,7 @@ def _compute(store: Store, today: dt.date, since: Optional[str], until: Optional
     overdue = {s: {label: 0 for label, _, _ in BUCKETS} for s in SEVERITIES}
     failed_items: dict[tuple[str, Any, str], list[Any]] = {}
     deadline_days: dict[str, int] = {}
-    for h in store.find("hazards", {**filters, **window_where(since, until, "created")}):
+    for h in store.find("hazards", {**filters, **window_where(since, until, "created")}, fields=HAZARD_FIELDS):
         sev = str(h.get("severity")) if h.get("severity") in SEVERITIES else "general"
         status = h.get("status") or "open"
         dom = h.get("domain") or "?"
