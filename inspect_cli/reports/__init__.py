@@ -74,19 +74,29 @@ def render_text(kind: str, fmt: str, ctx: dict[str, Any], template_dir: Optional
 def render_bytes(ledger: Any, kind: str, subject: Optional[str] = None, fmt: str = "html", lang: str = "zh",
                  month: Optional[str] = None, template_dir: Union[str, Path, None] = None,
                  query: Optional[HazardQuery] = None) -> tuple[bytes, dict[str, Any]]:
+    from .numbers import take
+
     check_kind_format(kind, fmt, subject)
     tdir = template_dir_of(ledger, template_dir)
-    ctx = build_context(ledger, kind, subject, lang, month, query)
+    for _ in range(3):  # a number taken by another process meanwhile: build and render again
+        ctx = build_context(ledger, kind, subject, lang, month, query)
+        data = _render(kind, fmt, ctx, tdir)
+        if take(ledger, ctx, ledger.settings()):
+            return data, ctx
+    raise ReportError("document numbers kept being taken by other processes; try again")
+
+
+def _render(kind: str, fmt: str, ctx: dict[str, Any], tdir: Optional[Path]) -> bytes:
     if fmt == "xlsx":
         from .xlsx import WRITERS
 
-        return WRITERS[kind](ctx), ctx
+        return WRITERS[kind](ctx)  # type: ignore[no-any-return]
     text = render_text(kind, fmt, ctx, tdir)
     if fmt == "pdf":
         from .pdf import html_to_pdf
 
-        return html_to_pdf(text), ctx
-    return text.encode("utf-8"), ctx
+        return html_to_pdf(text)  # type: ignore[no-any-return]
+    return text.encode("utf-8")
 
 
 def default_out(kind: str, subject: Optional[str], fmt: str, month: Optional[str] = None) -> Path:

@@ -15,7 +15,7 @@ from ..hazards import HazardQuery
 from ..ids import normalise
 from . import labels as lb
 from .media import evidence_items
-from .numbers import assign
+from .numbers import assign, claim
 
 BUCKETS = ((1, 7, "1–7"), (8, 30, "8–30"), (31, 90, "31–90"), (91, None, ">90"))
 TOP_SITES = 10
@@ -170,9 +170,12 @@ def _inspection_hazards(ledger: Any, rec: dict[str, Any], lang: str) -> list[dic
     return out
 
 
-def _number(ledger: Any, kind: str, subject: str, date: str, settings: dict[str, Any]) -> str:
-    with ledger.write() as st:
-        return assign(st, kind, subject, date, settings)
+def _number(ledger: Any, kind: str, subject: str, date: str, settings: dict[str, Any],
+            ctx: dict[str, Any]) -> str:
+    """The number this document will carry; it is taken only after the render succeeds."""
+    claim(ctx, kind, subject, date)
+    with ledger.read() as st:
+        return assign(st, kind, subject, date, settings, commit=False)
 
 
 def _inspection(ledger: Any, inspection_id: Optional[str]) -> dict[str, Any]:
@@ -205,7 +208,7 @@ def record(ledger: Any, subject: Optional[str], lang: str, settings: dict[str, A
         checked=L["checked_summary"].format(title=rec.get("checklist_title") or rec.get("checklist"), ref=ref,
                                             total=len(answers), **counts),
         findings=_inspection_hazards(ledger, rec, lang),
-        number=_number(ledger, "record", rec["id"], rec["date"], settings),
+        number=_number(ledger, "record", rec["id"], rec["date"], settings, ctx),
     )
     return ctx
 
@@ -251,7 +254,7 @@ def order(ledger: Any, subject: Optional[str], lang: str, settings: dict[str, An
         findings=findings, deadlines=deadlines,
         on_spot=L["order_on_spot"].format(items=_list_nos(on_spot)) if on_spot else "",
         major=L["order_major"].format(items=_list_nos(majors)) if majors else "",
-        number=_number(ledger, "order", rec["id"], rec["date"], settings),
+        number=_number(ledger, "order", rec["id"], rec["date"], settings, ctx),
     )
     return ctx
 
@@ -281,9 +284,8 @@ def review(ledger: Any, subject: Optional[str], lang: str, settings: dict[str, A
             f["opinion"] = L["op_fixed"]
         else:
             f["opinion"] = L["op_none"]
-    with ledger.write() as st:
-        order_no = assign(st, "order", rec["id"], rec["date"], settings)
-        number = assign(st, "review", f"{rec['id']}@{round_date}", round_date, settings)
+    order_no = _number(ledger, "order", rec["id"], rec["date"], settings, ctx)
+    number = _number(ledger, "review", f"{rec['id']}@{round_date}", round_date, settings, ctx)
     ctx.update(
         inspection=_inspection_block(rec, lang), site=site_block(ledger, rec["site"], rec.get("site_name", "")),
         findings=findings, order_number=order_no, review_date=fmt_date(round_date, lang),

@@ -32,10 +32,12 @@ def lookup(store: Any, kind: str, subject: str) -> Optional[dict[str, Any]]:
     return store.get("documents", f"{kind}:{subject}")  # type: ignore[no-any-return]
 
 
-def assign(store: Any, kind: str, subject: str, date: str, settings: dict[str, Any]) -> str:
+def assign(store: Any, kind: str, subject: str, date: str, settings: dict[str, Any], commit: bool = True) -> str:
     """The number of document ``kind`` about ``subject``; a new one only the first time.
 
-    Call inside a write transaction so two laptops' processes never take the same number.
+    With ``commit`` (inside a write transaction, so two processes never take the same
+    number) the number is stored; without, it is only what the next number would be: a
+    report is rendered with that, and the number is taken only once the render succeeded.
     """
     known = lookup(store, kind, subject)
     if known:
@@ -49,7 +51,26 @@ def assign(store: Any, kind: str, subject: str, date: str, settings: dict[str, A
     seq = int(counter["seq"]) + 1
     pattern = str(settings.get(f"docno.{kind}") or "{seq}")
     number = format_number(pattern, org_code(settings), year, seq)
+    if not commit:
+        return number
     store.put("documents", f"seq:{kind}:{year}", {"kind": kind, "year": year, "seq": seq})
     store.put("documents", f"{kind}:{subject}",
               {"kind": kind, "subject": subject, "year": year, "seq": seq, "number": number, "date": date})
     return number
+
+
+def claim(ctx: dict[str, Any], kind: str, subject: str, date: str) -> None:
+    """Note in a report's context that a number was shown for ``kind``/``subject``."""
+    ctx.setdefault("number_claims", []).append([kind, subject, date])
+
+
+def take(ledger: Any, ctx: dict[str, Any], settings: dict[str, Any]) -> bool:
+    """Store the numbers a rendered report showed; False when one was taken meanwhile by
+    another process (the report must then be built and rendered again)."""
+    claims = ctx.get("number_claims") or []
+    if not claims:
+        return True
+    with ledger.write() as st:
+        shown = [assign(st, k, s, d, settings, commit=False) for k, s, d in claims]
+        taken = [assign(st, k, s, d, settings) for k, s, d in claims]
+    return shown == taken
