@@ -108,9 +108,10 @@ def check_row(store: Store, row: dict[str, Any], inspectors: list[dict[str, str]
         lifecycle.require(h, "reinspect", today)
     except IllegalTransition as e:
         return [str(e)]
-    deadline = new_deadline(row)
-    if deadline and not deadline[0].isdigit():
-        return [deadline]
+    try:
+        deadline = new_deadline(row)
+    except ValueError as e:
+        return [f"deadline {e}"]
     problems = check_files(evidence_paths(row, base_dir))
     problems += lifecycle.reinspection_problems(h, result, inspectors, evidence_paths(row, base_dir) or [],
                                                 deadline or "9999-12-31", today)
@@ -118,14 +119,11 @@ def check_row(store: Store, row: dict[str, Any], inspectors: list[dict[str, str]
 
 
 def new_deadline(row: dict[str, Any]) -> Optional[str]:
-    """The row's new deadline as YYYY-MM-DD, None when empty, or the problem (not starting with a digit)."""
+    """The row's new deadline as YYYY-MM-DD, None when empty; ValueError when it is no date."""
     raw = row.get("deadline")
     if raw is None or not str(raw).strip():
         return None
-    try:
-        return iso_date(raw)
-    except ValueError as e:
-        return f"deadline {e}"
+    return iso_date(raw)
 
 
 def evidence_paths(row: dict[str, Any], base_dir: Path) -> list[Path]:

@@ -187,7 +187,7 @@ def evaluate_answers(checklist: Checklist, site: dict[str, Any], doc: Any, date:
     given = {str(k): v for k, v in doc["answers"].items()}
     units, problems = _units(checklist, doc.get("units"), given)
     for section in checklist.sections:
-        if section.repeat and not units.get(section.id) and _section_applies(checklist, section, site, date):
+        if section.repeat and not units.get(section.id) and section_applies(checklist, section, site, date):
             problems.append(f"units: section {section.id!r} is answered once per {section.repeat.zh}: name them, "
                             f"e.g. units: {{{section.id}: [1号{section.repeat.zh}]}}, and answer ITEM[UNIT]")
     used: set[str] = set()
@@ -223,7 +223,7 @@ def evaluate_answers(checklist: Checklist, site: dict[str, Any], doc: Any, date:
     return answers, units, ignored
 
 
-def _section_applies(checklist: Checklist, section: Any, site: dict[str, Any], date: dt.date) -> bool:
+def section_applies(checklist: Checklist, section: Any, site: dict[str, Any], date: dt.date) -> bool:
     from .checklist import when as when_lang
 
     if not section.when:

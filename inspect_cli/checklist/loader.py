@@ -15,11 +15,15 @@ from .schema import CHECKLIST, check
 BaseResolver = Callable[[str], Checklist]
 
 
-def problems_of(path: FsPath, resolve_base: Optional[BaseResolver] = None) -> tuple[list[str], Optional[Checklist]]:
-    """Validate one file: ``(problems, checklist)``; the checklist is None when invalid."""
+def problems_of(path: FsPath, resolve_base: Optional[BaseResolver] = None,
+                loaded: Optional[tuple[Any, Any]] = None) -> tuple[list[str], Optional[Checklist]]:
+    """Validate one file: ``(problems, checklist)``; the checklist is None when invalid.
+
+    ``loaded`` is the file's ``(value, node tree)`` when the caller has parsed it already.
+    """
     name = str(path)
     try:
-        data, node = load_file(path)
+        data, node = loaded if loaded is not None else load_file(path)
     except YamlProblem as e:
         return [f"{name}:{e.line or 1}: {e.message}"], None
     if not isinstance(data, dict):
@@ -50,9 +54,10 @@ def _where(path: tuple[Any, ...]) -> str:
     return "" if not path else ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in path).replace(".[", "[") + ": "
 
 
-def load_checklist(path: FsPath, resolve_base: Optional[BaseResolver] = None) -> Checklist:
+def load_checklist(path: FsPath, resolve_base: Optional[BaseResolver] = None,
+                   loaded: Optional[tuple[Any, Any]] = None) -> Checklist:
     """Load a valid checklist or raise :class:`ChecklistError` listing every problem."""
-    problems, checklist = problems_of(path, resolve_base)
+    problems, checklist = problems_of(path, resolve_base, loaded)
     if checklist is None:
         raise ChecklistError(f"{path}: invalid checklist ({len(problems)} problem(s))", problems)
     return checklist

@@ -6,7 +6,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Optional
+from typing import Any, Callable, Iterable, Optional
 
 from ..errors import ChecklistError, NotFound
 from ..resources import bundled_dir
@@ -31,6 +31,7 @@ class _Entry:
     path: Path
     origin: str
     extends: Optional[str]
+    loaded: Any = None  # (value, node tree) from discovery, so a file is parsed once
 
 
 @dataclass
@@ -61,7 +62,7 @@ class Registry:
         if any(e.path == path for e in self.entries.values()):
             return  # the same file reached twice (bundled folder also given as --checklist-dir)
         try:
-            data, _ = load_file(path)
+            data, node = load_file(path)
         except YamlProblem as e:
             self.problems.append(f"{path}:{e.line or 1}: {e.message}")
             return
@@ -74,7 +75,7 @@ class Registry:
             raise ChecklistError(
                 f"{path}: checklist {key[0]}@{key[1]} is already defined by {other.path}; "
                 "give your checklist another id, or raise its version", [])
-        self.entries[key] = _Entry(key[0], key[1], path, origin, data.get("extends"))
+        self.entries[key] = _Entry(key[0], key[1], path, origin, data.get("extends"), (data, node))
 
     def refs(self) -> list[str]:
         return [f"{i}@{v}" for i, v in sorted(self.entries)]
@@ -104,7 +105,7 @@ class Registry:
         ref = f"{key[0]}@{key[1]}"
         if ref in chain:
             raise ChecklistError(f"overlay loop: {' → '.join(chain + (ref,))}", [])
-        checklist = load_checklist(entry.path, lambda base: self._base(base, chain + (ref,)))
+        checklist = load_checklist(entry.path, lambda base: self._base(base, chain + (ref,)), entry.loaded)
         checklist.origin = entry.origin
         self._cache[key] = checklist
         return checklist

@@ -33,10 +33,10 @@ class LazyGroup(click.Group):
     """Imports a command family only when it is run (or when --help lists it)."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(n for n, (mod, _, _) in COMMANDS.items() if _available(mod))
+        return sorted(COMMANDS)
 
     def get_command(self, ctx: click.Context, name: str) -> Optional[click.Command]:
-        if name not in COMMANDS or not _available(COMMANDS[name][0]):
+        if name not in COMMANDS:
             return None
         module, attr, _ = COMMANDS[name]
         return getattr(importlib.import_module(module), attr)  # type: ignore[no-any-return]
@@ -46,12 +46,6 @@ class LazyGroup(click.Group):
         rows = [(n, COMMANDS[n][2]) for n in self.list_commands(ctx)]
         with formatter.section("Commands"):
             formatter.write_dl(rows)
-
-
-def _available(module: str) -> bool:
-    from importlib.util import find_spec
-
-    return find_spec(module) is not None
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

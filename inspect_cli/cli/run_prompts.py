@@ -12,12 +12,12 @@ from ..inspection import Step, normalise_answer
 
 def ask_units(con: Any, ledger: Any, checklist: Any, rec: dict[str, Any], site: dict[str, Any]) -> dict[str, Any]:
     """Name the units of each repeated section that applies (each dust collector, each space)."""
-    from ..inspections import _section_applies
+    from ..inspections import section_applies
 
     for section in checklist.sections:
         if not section.repeat or section.id in rec["units"]:
             continue
-        if not _section_applies(checklist, section, site, dt.date.fromisoformat(rec["date"])):
+        if not section_applies(checklist, section, site, dt.date.fromisoformat(rec["date"])):
             continue
         con.print(f"\n[bold]{section.title.zh}[/bold] is answered once per {section.repeat.zh}.")
         text = click.prompt(f"Name each {section.repeat.zh} on site, separated by commas (empty: none)",
