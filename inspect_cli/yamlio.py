@@ -35,7 +35,10 @@ def compose_text(text: str) -> Any:
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = mark.line + 1 if mark else 0
-        raise YamlProblem(line, f"YAML syntax error: {e.problem or e}") from e
+        lines = text.splitlines()
+        hint = ("; this line holds a tab character: YAML indents with spaces only"
+                if 0 < line <= len(lines) and "\t" in lines[line - 1] else "")
+        raise YamlProblem(line, f"YAML syntax error: {e.problem or e}{hint}") from e
     except yaml.YAMLError as e:
         raise YamlProblem(0, f"YAML error: {e}") from e
     finally:

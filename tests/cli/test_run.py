@@ -167,3 +167,13 @@ def test_a_unit_on_an_item_that_does_not_repeat_is_unknown(setup):
     doc["answers"]["DP6-9[1号车间]"] = "yes"
     r = run(path, write_answers(folder, doc))
     assert r.exit_code == 4 and "DP6-9[1号车间]: unknown item id" in r.stderr
+
+
+def test_a_tab_in_an_answers_file_is_named(setup):
+    folder, path = setup
+    bad = folder / "tab.yaml"
+    bad.write_text("answers:\n\tDP6-9: yes\n", encoding="utf-8")
+    r = run(path, str(bad))
+    assert r.exit_code == 4
+    assert r.stderr == (f"Error: {bad}:2: YAML syntax error: found character that cannot start any token; "
+                        "this line holds a tab character: YAML indents with spaces only\n")
