@@ -5,7 +5,7 @@ from typing import Any, Optional
 
 import click
 
-from ..lifecycle import STATES
+from ..hazard.lifecycle import STATES
 from .options import date_value, emit_json, json_option, ledger_option, open_ledger, today_option
 
 KIND_CHOICES = ("record", "order", "review", "closure", "ledger", "bulletin")
@@ -47,7 +47,7 @@ def report(kind: str, subject_id: Optional[str], fmt: str, out: Optional[str], l
       bulletin                月度通报 for --month YYYY-MM
     """
     from ..errors import UsageError
-    from ..hazards import HazardQuery
+    from ..hazard.moves import HazardQuery
     from ..reports import check_kind_format, render_report
 
     filters_given = bool(status or severity or site or overdue or due_before)
