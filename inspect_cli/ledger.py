@@ -20,7 +20,6 @@ from .hazard import moves as hz
 from .hazard import history
 from .hazard import lifecycle
 from .clock import Clock
-from .errors import ValidationFailed
 from .hazard.moves import HazardQuery
 from .records import Event, Hazard, Inspection, Site
 from .paths import evidence_dir, ledger_path
@@ -62,7 +61,7 @@ def default_actor() -> str:
 
     try:
         return os.environ.get("INSPECT_USER") or getpass.getuser()
-    except Exception:  # no user name on this platform: say so rather than fail
+    except (KeyError, OSError, ImportError):  # no user name on this platform: say so rather than fail
         return "unknown"
 
 
@@ -149,11 +148,9 @@ class Ledger:
         """A whole inspection from an answers document, all or nothing."""
         from .inspection import record as ins
 
-        from .inspection.answers import inspector_problems
+        from .inspection.answers import require_inspectors
 
-        problems = inspector_problems(kind, inspectors)
-        if problems:
-            raise ValidationFailed("the inspectors do not meet the rules", problems)
+        require_inspectors(kind, inspectors)  # before the answers are read: fail fast
         with self.read() as st:
             site = ins.site_of(st, site_code)
         answers, units, ignored = ins.evaluate_answers(checklist, site, doc, self.clock.today, base_dir)

@@ -3,17 +3,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable
 
+from ..hazard import vocab
+
 if TYPE_CHECKING:
     from ..records import Event, Hazard
 
-EVENT_ZH = {"registered": "登记", "closed_on_spot": "当场整改销号", "plan": "治理方案", "supervise": "挂牌督办",
-            "interim": "临时管控措施", "extended": "延期", "fixed": "企业报告整改完成", "reinspected": "复查"}
+EVENT_ZH = vocab.zh(vocab.EVENTS)
+STATUS_ZH = vocab.zh(vocab.STATUS)
 
 
 def print_hazard(con: Any, h: Hazard, events: list[Event]) -> None:
     from rich.markup import escape
 
-    from .hazard import STATUS_ZH
 
     sev = "[red]重大事故隐患[/red]" if h["severity"] == "major" else "一般事故隐患"
     con.print(f"[bold]{h['id']}[/bold]  {sev}  {STATUS_ZH.get(h['status'], h['status'])}")
