@@ -12,7 +12,7 @@ import re
 import secrets
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-PREFIXES = {"site": "S", "inspection": "I", "hazard": "H", "event": "E", "draw": "D"}
+PREFIXES = {"site": "S", "inspection": "I", "hazard": "H", "event": "E", "draw": "D", "case": "C"}
 _PATTERN = re.compile(r"^[A-Z]-[0-9A-Z]{5}-[0-9A-Z]{5}$")
 
 

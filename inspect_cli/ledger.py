@@ -29,6 +29,7 @@ from .storage import open_backend
 from .storage.base import Backend, Store
 
 if TYPE_CHECKING:
+    from .case.records import CaseQuery, OpenRequest
     from .checklist.model import Checklist
 
 # The inspection modules load the checklist model and the `when` language: they are
@@ -198,6 +199,11 @@ class Ledger:
             out = hz.with_derived(h, self.clock.today)
             if conflicts:
                 out["conflicts"] = conflicts
+            from .case.records import cases_of_hazard
+
+            cases = cases_of_hazard(st, h["id"])  # the hazard shows its cases; they never change it
+            if cases:
+                out["cases"] = cases
             return out, history.events_of(st, h["id"])
 
     def plan(self, hazard_id: str, plan: Any) -> dict[str, Any]:
@@ -228,6 +234,45 @@ class Ledger:
         with self.write() as st:
             return hz.reinspect(st, hazard_id, result, inspectors, note, files, deadline, self.clock, actor,
                                 self.settings(st))
+
+    # cases (行政处罚案件) ---------------------------------------------------------
+    def open_case(self, request: "OpenRequest") -> dict[str, Any]:
+        """立案 from hazards, an inspection's findings or failed re-inspections (see docs/cases.md)."""
+        from .case.records import open_case
+
+        with self.write() as st:
+            return open_case(st, request, self.clock, self.actor)
+
+    def case_move(self, case_id: str, move: str, args: dict[str, Any],
+                  evidence: tuple[Path, ...] = ()) -> dict[str, Any]:
+        """One stage move of a case (``move`` one of :data:`inspect_cli.case.machine.MOVES`)."""
+        from .case.records import MOVE_FUNCTIONS
+
+        files = _store_files(evidence, self.evidence_dir) if evidence else []
+        with self.write() as st:
+            return MOVE_FUNCTIONS[move](st, case_id, args, files, self.clock, self.actor, self.settings(st))
+
+    def case(self, case_id: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """A case with its deadlines and allowed moves for today, and its history."""
+        from .case.machine import with_derived
+        from .case.records import events_of, get
+
+        with self.read() as st:
+            c = get(st, case_id)
+            return with_derived(c, self.settings(st), self.clock.today), events_of(st, c["id"])
+
+    def cases(self, query: Optional["CaseQuery"] = None) -> list[dict[str, Any]]:
+        from .case.records import CaseQuery, query as case_query
+
+        with self.read() as st:
+            return case_query(st, query or CaseQuery(), self.settings(st), self.clock.today)
+
+    def repeat_offenders(self) -> list[dict[str, Any]]:
+        """Sites with hazards overdue after a failed re-inspection (a case is suggested, never opened)."""
+        from .case.records import repeat_offenders
+
+        with self.read() as st:
+            return repeat_offenders(st, self.clock.today)
 
     # batch re-inspection ---------------------------------------------------
     def reinspect_plan(self, due_by: Optional[str] = None, site: Optional[str] = None,
@@ -309,7 +354,11 @@ class Ledger:
                     if hid not in known:
                         problems.append(f"hazard {hid}, found at inspection {rec.get('id')}, is missing from the ledger "
                                         "(removed with its history?)")
-            return {"hazards": len(hazards), "events": sum(h.get("events", 0) for h in hazards), "problems": problems}
+            from .case.records import verify as verify_cases
+
+            n_cases, n_case_events, case_problems = verify_cases(st, known)
+            return {"hazards": len(hazards), "events": sum(h.get("events", 0) for h in hazards), "cases": n_cases,
+                    "case_events": n_case_events, "problems": problems + case_problems}
 
 
 class _DryRun(Exception):
