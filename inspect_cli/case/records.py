@@ -150,9 +150,14 @@ def _default_facts(hazards: list[dict[str, Any]], source: dict[str, Any]) -> str
     lines = [f"{n}. " + str(h.get("description") or h.get("item_text") or h.get("item")).rstrip("。；; ")
              for n, h in enumerate(hazards, 1)]
     if source["kind"] == "reinspection":
-        dates = "、".join(sorted({str(r["date"]) for r in source["reinspections"]}))
-        return f"经{dates}复查，责令限期整改的事故隐患未按期消除：" + "；".join(lines) + "。"
-    return "经查，当事人存在下列违法行为：" + "；".join(lines) + "。"
+        dates = "、".join(_zh_date(d) for d in sorted({str(r["date"]) for r in source["reinspections"]}))
+        return f"{dates}复查发现，当事人未按期消除责令限期整改的事故隐患：" + "；".join(lines) + "。"
+    return "当事人存在下列违法行为：" + "；".join(lines) + "。"
+
+
+def _zh_date(iso: str) -> str:
+    d = dt.date.fromisoformat(iso[:10])
+    return f"{d.year}年{d.month}月{d.day}日"
 
 
 def open_case(store: Store, req: OpenRequest, clock: Clock, actor: str) -> dict[str, Any]:

@@ -8,7 +8,7 @@ import click
 from ..lifecycle import STATES
 from .options import date_value, emit_json, json_option, ledger_option, open_ledger, today_option
 
-KIND_CHOICES = ("record", "order", "review", "closure", "ledger", "bulletin")
+KIND_CHOICES = ("record", "order", "review", "closure", "ledger", "bulletin", "filing", "penalty")
 FORMAT_CHOICES = ("html", "md", "pdf", "xlsx")
 
 
@@ -45,6 +45,8 @@ def report(kind: str, subject_id: Optional[str], fmt: str, out: Optional[str], l
       closure HAZARD_ID|SITE  closure report: the whole history to 销号
       ledger                  隐患台账, with the filters of `hazard list`
       bulletin                月度通报 for --month YYYY-MM
+      filing  CASE_ID         立案审批表 (case filing approval form)
+      penalty CASE_ID         行政处罚决定书 (penalty decision)
     """
     from ..errors import UsageError
     from ..hazards import HazardQuery

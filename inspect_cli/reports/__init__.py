@@ -20,12 +20,13 @@ from typing import Any, Optional, Union
 from ..errors import ReportError, UsageError
 from ..hazards import HazardQuery
 
-KINDS = ("record", "order", "review", "closure", "ledger", "bulletin")
+KINDS = ("record", "order", "review", "closure", "ledger", "bulletin", "filing", "penalty")
 FORMATS = {
     "record": ("html", "md", "pdf"), "order": ("html", "md", "pdf"), "review": ("html", "md", "pdf"),
     "closure": ("html", "md", "pdf"), "ledger": ("html", "md", "pdf", "xlsx"), "bulletin": ("html", "md", "pdf", "xlsx"),
+    "filing": ("html", "md", "pdf"), "penalty": ("html", "md", "pdf"),  # case documents (inspect_cli.case.documents)
 }
-NEEDS_SUBJECT = ("record", "order", "review", "closure")
+NEEDS_SUBJECT = ("record", "order", "review", "closure", "filing", "penalty")
 EXTENSIONS = {"html": ".html", "md": ".md", "pdf": ".pdf", "xlsx": ".xlsx"}
 
 
@@ -37,7 +38,8 @@ def check_kind_format(kind: str, fmt: str, subject: Optional[str]) -> None:
         raise UsageError(f"the {kind} report has no {fmt} format; use one of: {', '.join(FORMATS[kind])}"
                          + (" (xlsx is for the ledger and the bulletin)" if fmt == "xlsx" else ""))
     if kind in NEEDS_SUBJECT and not subject:
-        what = "a hazard id (H-…) or a site code" if kind == "closure" else "an inspection id (I-…)"
+        what = ("a hazard id (H-…) or a site code" if kind == "closure" else "a case id (C-…)"
+                if kind in ("filing", "penalty") else "an inspection id (I-…)")
         raise UsageError(f"the {kind} report needs {what}: inspect report {kind} ID")
     if kind not in NEEDS_SUBJECT and subject:
         raise UsageError(f"the {kind} report takes no ID (got {subject!r}); "

@@ -385,5 +385,14 @@ def _bulletin(*args: Any, **kw: Any) -> dict[str, Any]:
     return bulletin(*args, **kw)
 
 
+def _case_document(kind: str) -> Any:
+    def build(*args: Any, **kw: Any) -> dict[str, Any]:
+        from ..case import documents
+
+        return getattr(documents, kind)(*args, **kw)  # type: ignore[no-any-return]
+
+    return build
+
+
 BUILDERS = {"record": record, "order": order, "review": review, "closure": closure, "ledger": ledger_table,
-            "bulletin": _bulletin}
+            "bulletin": _bulletin, "filing": _case_document("filing"), "penalty": _case_document("penalty")}
