@@ -118,6 +118,10 @@ def bulletin(ledger: Any, subject: Optional[str], lang: str, settings: dict[str,
         overdue_total=len(overdue), overdue_chart=overdue_chart, sites=sites, sites_chart=sites_chart,
         flags=flags,
     )
+    from ..case.rates import bulletin_figures
+
+    with ledger.read() as st:  # 立案率, 立案处罚率, 处罚执行率 (docs/cases.md)
+        ctx["enforcement"] = bulletin_figures(st, as_of, iso_first, iso_last, year_start, lang)
     return ctx
 
 
