@@ -34,3 +34,32 @@ def print_enforcement(out: Any, enforcement: dict[str, Any]) -> None:
         for name, r in enforcement[key].items():
             add(f"[dim]{title.split()[0]}[/dim] {escape(name)}", r)
     out.print(t)
+
+
+def repeat_offenders_cmd(ledger: Any, as_json: bool, as_csv: bool) -> None:
+    """``hazard list --repeat-offenders``: print the sites and the ``case open`` command each suggests."""
+    import click
+
+    from .options import console, emit_json
+
+    if as_csv:
+        raise click.UsageError("--repeat-offenders prints a table or --json, not CSV")
+    sites = ledger.repeat_offenders()
+    if as_json:
+        emit_json({"total": len(sites), "sites": sites})
+        return
+    from rich.markup import escape
+    from rich.table import Table
+
+    t = Table(title="逾期未整改（复查不合格）的单位 Sites not rectifying after a failed re-inspection")
+    for col in ("单位 site", "隐患 hazards", "最长逾期 max days late", "案件 case"):
+        t.add_column(col, overflow="fold")
+    for s in sites:
+        hz = "\n".join(f"{h['id']} 逾期{h['days_overdue']}天 复查不合格{h['failed_reinspections']}次" for h in s["hazards"])
+        t.add_row(escape(f"{s['site_name']} ({s['site']})"), hz, str(s["max_days_overdue"]),
+                  " ".join(s["in_case"]) or "—")
+    console().print(t)
+    for s in sites:
+        if s["suggestion"]:
+            click.echo(f"Suggested (not opened): {s['suggestion']}")
+    click.echo(f"{len(sites)} site(s). A case is opened only by `inspect case open`.")
