@@ -73,7 +73,7 @@ def executed(case: dict[str, Any], today_iso: str) -> bool:
     e = case.get("execution")
     if e and str(e.get("date")) <= today_iso:
         return True
-    s = case.get("service")
+    s = case.get("service") or {}
     return not machine.needs_execution(case) and bool(s) and str(s.get("date")) <= today_iso
 
 
