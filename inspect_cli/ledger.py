@@ -18,15 +18,16 @@ from typing import Any, Iterator, Optional, Union
 
 from typing import TYPE_CHECKING
 
-from . import hazards as hz
-from . import history, lifecycle
+from .hazard import moves as hz
+from .hazard import history
+from .hazard import lifecycle
 from .clock import Clock
 from .errors import ValidationFailed
-from .hazards import HazardQuery
+from .hazard.moves import HazardQuery
 from .paths import evidence_dir, ledger_path
 from .settings import DEFAULTS, coerce
 from .storage import open_backend
-from .storage.base import Backend, Store
+from .storage.interface import Backend, Store
 
 if TYPE_CHECKING:
     from .case.records import CaseQuery, OpenRequest
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
 
 
 def _inspections() -> Any:
-    from . import inspections
+    from .inspection import record as inspections
 
     return inspections
 
@@ -107,13 +108,13 @@ class Ledger:
 
     # sites ----------------------------------------------------------------
     def add_site(self, raw: dict[str, Any]) -> dict[str, Any]:
-        from .sites import add_site
+        from .site.record import add_site
 
         with self.write() as st:
             return add_site(st, raw, self.clock)
 
     def import_sites(self, csv_path: Path, skip_invalid: bool = False, dry_run: bool = False) -> dict[str, Any]:
-        from .sites import import_sites
+        from .site.record import import_sites
 
         try:
             with self.write() as st:
@@ -136,7 +137,7 @@ class Ledger:
     def run_answers(self, checklist: Checklist, site_code: str, inspectors: list[dict[str, str]], kind: str,
                     doc: Any, base_dir: Path) -> dict[str, Any]:
         """A whole inspection from an answers document, all or nothing."""
-        from .inspection import inspector_problems
+        from .inspection.answers import inspector_problems
 
         problems = inspector_problems(kind, inspectors)
         if problems:
@@ -277,7 +278,7 @@ class Ledger:
     # batch re-inspection ---------------------------------------------------
     def reinspect_plan(self, due_by: Optional[str] = None, site: Optional[str] = None,
                        severity: Optional[str] = None) -> list[dict[str, Any]]:
-        from .batch import plan_rows
+        from .hazard.batchplan import plan_rows
 
         with self.read() as st:
             return plan_rows(st, self.clock.today, due_by, site, severity)
@@ -285,7 +286,7 @@ class Ledger:
     def reinspect_apply(self, plan_file: Path, inspectors: list[dict[str, str]], dry_run: bool = False,
                         progress: Any = None) -> dict[str, Any]:
         """Apply a filled plan in one write; a bad row changes nothing. ``dry_run`` checks only."""
-        from .batch import apply_plan, read_plan
+        from .hazard.batchplan import apply_plan, read_plan
 
         rows = read_plan(Path(plan_file))
         try:
@@ -300,7 +301,7 @@ class Ledger:
 
     # merging ledgers -------------------------------------------------------
     def export(self, out: Path, since: Optional[str] = None) -> dict[str, Any]:
-        from .sync import collect, write_bundle
+        from .sync.bundle import collect, write_bundle
 
         self.require_existing()
         with self.read() as st:
@@ -310,7 +311,7 @@ class Ledger:
 
     def import_bundle(self, bundle: Path) -> dict[str, Any]:
         """Merge a bundle: idempotent, keeps every history, reports conflicts."""
-        from .sync import copy_evidence, merge, read_bundle
+        from .sync.bundle import copy_evidence, merge, read_bundle
 
         meta, records, z = read_bundle(Path(bundle))
         with z:

@@ -7,8 +7,8 @@ import datetime as dt
 from hypothesis import event, settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
-from inspect_cli import hazards as hz
-from inspect_cli import history
+from inspect_cli.hazard import moves as hz
+from inspect_cli.hazard import history
 from inspect_cli.case import machine, records
 from inspect_cli.case.records import OpenRequest
 from inspect_cli.clock import Clock

@@ -13,7 +13,7 @@ from typing import Any, Optional
 from ..errors import ReportError, UsageError
 from ..reports import labels as lb
 from ..reports.context import fmt_date, people, site_block
-from ..reports.numbers import assign, claim
+from ..reports.docnumbers import assign, claim
 from . import machine
 
 _LABELS: dict[str, tuple[str, str]] = {

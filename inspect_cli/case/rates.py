@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Optional
 
-from ..storage.base import Store, Where
+from ..storage.interface import Store, Where
 from . import machine
 from .records import TABLE, region_of
 

@@ -12,13 +12,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
-from .. import history
+from ..hazard import history
 from ..clock import Clock
 from ..errors import NotFound, ValidationFailed
 from ..ids import new_id, normalise
-from ..lifecycle import ACTIVE as HAZARD_ACTIVE
-from ..lifecycle import distinct_certified
-from ..storage.base import Store
+from ..hazard.lifecycle import ACTIVE as HAZARD_ACTIVE
+from ..hazard.lifecycle import distinct_certified
+from ..storage.interface import Store
 from . import machine
 
 TABLE, EVENTS = "cases", "case_events"

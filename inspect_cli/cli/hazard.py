@@ -6,8 +6,8 @@ from typing import Any, Optional
 
 import click
 
-from ..hazards import LIST_KEYS, SORT_FIELDS, HazardQuery
-from ..lifecycle import STATES
+from ..hazard.moves import LIST_KEYS, SORT_FIELDS, HazardQuery
+from ..hazard.lifecycle import STATES
 from .options import (console, date_value, emit_json, json_option, lang_option, ledger_option, open_ledger,
                       today_option)
 
@@ -80,7 +80,7 @@ def _csv(rows: list[dict[str, Any]]) -> None:
     import csv
     import sys
 
-    from ..batch import csv_safe
+    from ..hazard.batchplan import csv_safe
 
     sys.stdout.write("\ufeff")
     w = csv.writer(sys.stdout, lineterminator="\n")

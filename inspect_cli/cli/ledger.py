@@ -30,7 +30,7 @@ def migrate_cmd(src: str, dst: str, from_backend: Optional[str], to_backend: Opt
     FROM is not changed; TO must not exist (or be empty). Exit 8 if the copy fails inspect verify.
     """
     from ..ledger import open_ledger
-    from ..migrate import migrate
+    from ..storage.migrate import migrate
 
     copied = migrate(src, dst, from_backend, to_backend)
     result = open_ledger(dst, backend=to_backend).verify()
@@ -67,7 +67,7 @@ def info(backend: Optional[str], ledger_path: Optional[str], as_json: bool) -> N
 
 def ledger_info(ledger_path: Optional[str], backend: Optional[str] = None) -> dict[str, Any]:
     from ..ledger import open_ledger
-    from ..migrate import counts
+    from ..storage.migrate import counts
 
     led = open_ledger(ledger_path, backend=backend)
     b = led.backend

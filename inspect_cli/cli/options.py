@@ -80,7 +80,7 @@ def inspector_option(f: F) -> F:
 
 
 def parse_inspectors(values: tuple[str, ...]) -> list[dict[str, str]]:
-    from ..inspection import parse_inspector
+    from ..inspection.answers import parse_inspector
 
     try:
         return [parse_inspector(v) for v in values]

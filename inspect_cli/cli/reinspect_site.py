@@ -13,8 +13,8 @@ def walk_site(ledger: Any, code: str, inspectors: list[dict[str, str]]) -> dict[
     from rich.markup import escape
 
     from ..errors import InspectError
-    from ..hazards import HazardQuery
-    from ..lifecycle import ACTIVE, can_reinspect
+    from ..hazard.moves import HazardQuery
+    from ..hazard.lifecycle import ACTIVE, can_reinspect
 
     con = console()
     site = ledger.site(code)

@@ -5,7 +5,7 @@ from typing import Any, Optional
 
 import click
 
-from ..lifecycle import STATES
+from ..hazard.lifecycle import STATES
 from .options import date_value, emit_json, json_option, ledger_option, open_ledger, today_option
 
 KIND_CHOICES = ("record", "order", "review", "closure", "ledger", "bulletin", "filing", "penalty")
@@ -49,7 +49,7 @@ def report(kind: str, subject_id: Optional[str], fmt: str, out: Optional[str], l
       penalty CASE_ID         行政处罚决定书 (penalty decision)
     """
     from ..errors import UsageError
-    from ..hazards import HazardQuery
+    from ..hazard.moves import HazardQuery
     from ..reports import check_kind_format, render_report
 
     filters_given = bool(status or severity or site or overdue or due_before)

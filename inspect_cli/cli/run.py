@@ -6,7 +6,7 @@ from typing import Any, Optional
 
 import click
 
-from ..inspection import KINDS
+from ..inspection.answers import KINDS
 from .options import (checklist_dir_option, console, emit_json, inspector_option, json_option, ledger_option,
                       open_ledger, parse_inspectors, registry, today_option)
 
@@ -56,7 +56,7 @@ def run(checklist_ref: Optional[str], site_code: Optional[str], inspectors: tupl
             raise ValidationFailed(f"{answers_file}:{e.line or 1}: {e.message}") from None
         result = ledger.run_answers(checklist, site_code, people, kind, doc, Path(answers_file).resolve().parent)
         return _report(result["inspection"], result["hazards"], result["ignored"], as_json)
-    from ..inspection import inspector_problems
+    from ..inspection.answers import inspector_problems
 
     problems = inspector_problems(kind, people)
     if problems:
@@ -76,7 +76,7 @@ def _interactive(ledger: Any, checklist: Any, rec: dict[str, Any], as_json: bool
               f"[bold]inspect run --resume {rec['id']}[/bold] continues.")
     try:
         rec = ask_units(con, ledger, checklist, rec, site)
-        from ..inspections import pending
+        from ..inspection.record import pending
 
         settings = ledger.settings()
         while True:

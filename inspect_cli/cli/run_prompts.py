@@ -7,12 +7,12 @@ from typing import Any
 
 import click
 
-from ..inspection import Step, normalise_answer
+from ..inspection.answers import Step, normalise_answer
 
 
 def ask_units(con: Any, ledger: Any, checklist: Any, rec: dict[str, Any], site: dict[str, Any]) -> dict[str, Any]:
     """Name the units of each repeated section that applies (each dust collector, each space)."""
-    from ..inspections import section_applies
+    from ..inspection.record import section_applies
 
     for section in checklist.sections:
         if not section.repeat or section.id in rec["units"]:

@@ -35,7 +35,7 @@ def sample(sites_n: Optional[int], inspectors_m: Optional[int], where: tuple[str
     sha256; anyone with the ledger re-checks it with:
       inspect sample --verify D-XXXXX-XXXXX
     """
-    from .. import sampling
+    from ..site import sampling
     from ..errors import IntegrityError, UsageError
 
     ledger = open_ledger(ledger_path, today)

@@ -29,7 +29,7 @@ def site() -> None:
 def add(code: str, name: str, address: str, contact: str, phone: str, industry: str, risk_class: str,
         attrs: tuple[str, ...], ledger_path: Optional[str], today: Optional[str], as_json: bool) -> None:
     """Add a site to the ledger; a wrong code is refused with the expected check character."""
-    from ..sitedata import parse_attr
+    from ..site.data import parse_attr
 
     attributes = dict(parse_attr(a) for a in attrs)
     raw = {"code": code, "name": name, "address": address, "contact": contact, "phone": phone,
@@ -97,7 +97,7 @@ def show(code: str, ledger_path: Optional[str], as_json: bool) -> None:
     ledger = open_ledger(ledger_path)
     s = ledger.site(code)
     inspections = ledger.inspections(site=s["code"])
-    from ..hazards import HazardQuery
+    from ..hazard.moves import HazardQuery
 
     hazards, _ = ledger.hazards(HazardQuery(site=s["code"]))
     if as_json:

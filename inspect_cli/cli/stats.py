@@ -37,9 +37,9 @@ def stats(since: Optional[str], until: Optional[str], domain: Optional[str], sit
       inspect stats --since 2026-03-01 --until 2026-03-31 \\
           --gate 'major_closure_rate>=0.8' --gate 'overdue_major_over_30_days==0'
     """
-    from .. import gates as gt
+    from ..analysis import gates as gt
     from ..errors import UsageError
-    from ..stats import METRICS, compute
+    from ..analysis.stats import METRICS, compute
 
     since_v, until_v = date_value(since, "--since"), date_value(until, "--until")
     if since_v and until_v and since_v > until_v:

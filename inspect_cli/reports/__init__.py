@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Optional, Union
 
 from ..errors import ReportError, UsageError
-from ..hazards import HazardQuery
+from ..hazard.moves import HazardQuery
 
 KINDS = ("record", "order", "review", "closure", "ledger", "bulletin", "filing", "penalty")
 FORMATS = {
@@ -76,7 +76,7 @@ def render_text(kind: str, fmt: str, ctx: dict[str, Any], template_dir: Optional
 def render_bytes(ledger: Any, kind: str, subject: Optional[str] = None, fmt: str = "html", lang: str = "zh",
                  month: Optional[str] = None, template_dir: Union[str, Path, None] = None,
                  query: Optional[HazardQuery] = None) -> tuple[bytes, dict[str, Any]]:
-    from .numbers import take
+    from .docnumbers import take
 
     check_kind_format(kind, fmt, subject)
     tdir = template_dir_of(ledger, template_dir)

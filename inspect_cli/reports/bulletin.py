@@ -10,8 +10,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from .. import lifecycle
-from ..hazards import with_derived
+from ..hazard import lifecycle
+from ..hazard.moves import with_derived
 from . import labels as lb
 from .context import (BUCKETS, MAX_OVERDUE_ROWS, TOP_SITES, _order, _ref, base, fmt_date,
                       parse_month)

@@ -9,13 +9,13 @@ import calendar
 import datetime as dt
 from typing import Any, Optional
 
-from .. import lifecycle
+from ..hazard import lifecycle
 from ..errors import NotFound, ReportError, UsageError
-from ..hazards import HazardQuery
+from ..hazard.moves import HazardQuery
 from ..ids import normalise
 from . import labels as lb
 from .media import evidence_items
-from .numbers import assign, claim
+from .docnumbers import assign, claim
 
 BUCKETS = ((1, 7, "1–7"), (8, 30, "8–30"), (31, 90, "31–90"), (91, None, ">90"))
 TOP_SITES = 10

@@ -16,8 +16,8 @@ from typing import Any, Iterable, Iterator, Optional
 from tinydb.storages import Storage
 
 from ..errors import LedgerError
-from .base import SCHEMA_VERSION, TABLES, Where, matches, sort_key
-from .common import (FORMAT, META_ID, META_TABLE, atomic_write_bytes, check_format,  # noqa: F401
+from .interface import SCHEMA_VERSION, TABLES, Where, matches, sort_key
+from .files import (FORMAT, META_ID, META_TABLE, atomic_write_bytes, check_format,  # noqa: F401
                      fsync_dir, ledger_lock, lock_timeout)
 
 # Every call parses and rewrites the whole file, about 60 ms per MB on the benchmark machine

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Optional
 
 from ..errors import LedgerError
-from .base import SCHEMA_VERSION, TABLES, Where, matches
+from .interface import SCHEMA_VERSION, TABLES, Where, matches
 
 LAYOUT_VERSION = 2  # 2: events.date and hazards.closed_date are indexed columns
 META_TABLE = "_meta"
@@ -52,7 +52,7 @@ _SCALAR = (str, int, float, type(None))
 
 
 def lock_timeout() -> float:
-    from .common import lock_timeout as timeout
+    from .files import lock_timeout as timeout
 
     return timeout()
 
@@ -330,7 +330,7 @@ class SqliteBackend:
         if META_TABLE not in tables:
             raise LedgerError(f"{self.path} is an SQLite database of another program (no ledger metadata). "
                               "It was left untouched; point --ledger at an inspect-cli ledger or a new file.")
-        from .common import check_format
+        from .files import check_format
 
         row = conn.execute(f"SELECT value FROM {META_TABLE} WHERE key = ?", (META_ID,)).fetchone()
         check_format(json.loads(row[0]) if row else {}, self.path)
@@ -391,7 +391,7 @@ class SqliteBackend:
 
     @contextmanager
     def write(self) -> Iterator[SqliteStore]:
-        from .common import FORMAT, ledger_lock
+        from .files import FORMAT, ledger_lock
 
         with ledger_lock(self.path):
             self._check_header()

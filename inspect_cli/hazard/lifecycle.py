@@ -17,7 +17,7 @@ import copy
 import datetime as dt
 from typing import Any, Optional
 
-from .errors import IllegalTransition
+from ..errors import IllegalTransition
 
 STATES = ("open", "planned", "fixed", "closed")
 ACTIVE = ("open", "planned", "fixed")

@@ -10,9 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Optional, Union
 
-from .errors import LedgerError, UsageError
-from .storage import open_backend
-from .storage.base import TABLES, Backend, Store
+from ..errors import LedgerError, UsageError
+from . import open_backend
+from .interface import TABLES, Backend, Store
 
 PathLike = Union[str, Path]
 
@@ -72,7 +72,7 @@ def copy_evidence(src: Path, dst: Path) -> int:
     """Evidence files travel with the ledger: ``SRC.evidence/`` → ``DST.evidence/`` (by content name)."""
     import shutil
 
-    from .paths import evidence_dir
+    from ..paths import evidence_dir
 
     source, target = evidence_dir(src), evidence_dir(dst)
     copied = 0
@@ -96,7 +96,7 @@ def _keys(store: Store, table: str, rows: list[dict[str, Any]]) -> list[str]:
         return list(data.get(table, {}).keys())
     conn = getattr(store, "conn", None)
     if conn is not None:  # SQLite: the same ORDER BY rowid as find()
-        from .storage.sqlite import _ident
+        from .sqlite import _ident
 
         return [r[0] for r in conn.execute(f"SELECT id FROM {_ident(table)} ORDER BY rowid")]
     return [str(r.get("id") or r.get("code")) for r in rows]

@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
-from .checklist import when as when_lang
-from .checklist.model import Checklist, Item, Section
+from ..checklist import when as when_lang
+from ..checklist.model import Checklist, Item, Section
 
 KINDS = ("enforcement", "self", "special", "unannounced")
 KIND_ZH = {"enforcement": "执法检查", "self": "自查", "special": "专项检查", "unannounced": "暗访暗查"}

@@ -20,9 +20,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Optional
 
-from .case.rates import METRICS as CASE_METRICS
-from .lifecycle import ACTIVE, STATES
-from .storage.base import Store, Where
+from ..case.rates import METRICS as CASE_METRICS
+from ..hazard.lifecycle import ACTIVE, STATES
+from ..storage.interface import Store, Where
 
 SEVERITIES = ("general", "major")
 # Overdue age buckets: (label, lowest day, highest day or None for open-ended).
@@ -197,7 +197,7 @@ def _compute(store: Store, today: dt.date, since: Optional[str], until: Optional
         "major_closure_rate": _rate(closed["major"], registered["major"]),
         "overdue_rate": _rate(sum(overdue_total.values()), total_active),
     }
-    from .case.rates import compute as enforcement_rates
+    from ..case.rates import compute as enforcement_rates
 
     enforcement = enforcement_rates(store, today, since, until, domain, site)
     metrics.update(enforcement["metrics"])

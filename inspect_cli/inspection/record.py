@@ -5,14 +5,15 @@ import datetime as dt
 from pathlib import Path
 from typing import Any, Optional
 
-from . import hazards, inspection
-from .checklist.model import Checklist, Item
-from .clock import Clock, iso_date
-from .errors import NotFound, UsageError, ValidationFailed
-from .evidence import check_files, store_files
-from .ids import new_id, normalise
-from .inspection import Step, normalise_answer
-from .storage.base import Store
+from ..hazard import moves as hazards
+from . import answers as inspection
+from ..checklist.model import Checklist, Item
+from ..clock import Clock, iso_date
+from ..errors import NotFound, UsageError, ValidationFailed
+from ..evidence import check_files, store_files
+from ..ids import new_id, normalise
+from .answers import Step, normalise_answer
+from ..storage.interface import Store
 
 
 def get(store: Store, inspection_id: str) -> dict[str, Any]:
@@ -224,7 +225,7 @@ def evaluate_answers(checklist: Checklist, site: dict[str, Any], doc: Any, date:
 
 
 def section_applies(checklist: Checklist, section: Any, site: dict[str, Any], date: dt.date) -> bool:
-    from .checklist import when as when_lang
+    from ..checklist import when as when_lang
 
     if not section.when:
         return True

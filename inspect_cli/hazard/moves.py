@@ -9,11 +9,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from . import history, lifecycle
-from .clock import Clock
-from .errors import NotFound, ValidationFailed
-from .ids import new_id, normalise
-from .storage.base import Store, Where
+from . import history
+from . import lifecycle
+from ..clock import Clock
+from ..errors import NotFound, ValidationFailed
+from ..ids import new_id, normalise
+from ..storage.interface import Store, Where
 
 SORT_FIELDS = ("deadline", "created", "severity", "status", "site", "id", "checklist")
 LIST_KEYS = ("id", "site", "site_name", "checklist", "checklist_version", "item", "unit", "severity", "status",
