@@ -260,7 +260,11 @@ class Ledger:
 
         with self.read() as st:
             c = get(st, case_id)
-            return with_derived(c, self.settings(st), self.clock.today), events_of(st, c["id"])
+            out = with_derived(c, self.settings(st), self.clock.today)
+            conflicts = st.find("conflicts", {"case": c["id"]})  # another ledger's diverged history (import)
+            if conflicts:
+                out["conflicts"] = conflicts
+            return out, events_of(st, c["id"])
 
     def cases(self, query: Optional["CaseQuery"] = None) -> list[dict[str, Any]]:
         from .case.records import CaseQuery, query as case_query

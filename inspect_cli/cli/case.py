@@ -320,5 +320,8 @@ def show(case_id: str, ledger_path: Optional[str], today: Optional[str], as_json
     for e in events:
         detail = "；".join(x for x in (event_text(e), e.get("note") or "") if x)
         out.print(f"  {e['seq']:>2} {e['date']} {e['type']:<12} {escape(e.get('actor') or '')}  {escape(detail)}")
+    for k in c.get("conflicts") or []:
+        out.print(f"[yellow]冲突 (conflict) {k['id']}: another ledger recorded {len(k['their_events'])} other "
+                  f"event(s) ({', '.join(e['type'] for e in k['their_events'])}); kept for review[/yellow]")
     moves = c["allowed_moves"]
     out.print("Allowed moves: " + ("; ".join(MOVE_COMMANDS[m] for m in moves) if moves else "none (结案 is final)"))

@@ -206,3 +206,31 @@ def test_stats_gate_and_bulletin_show_the_rates(failed, tmp_path):
     text = out.read_text(encoding="utf-8")
     for figure in ("立案率", "立案处罚率", "处罚执行率", "100.0%", "5,000"):
         assert figure in text
+
+
+def test_cases_travel_in_bundles_with_their_hazards_and_merge_like_hazards(failed, tmp_path):
+    path, hid, major, _ = failed
+    other = str(tmp_path / "other.json")
+    cid = cmd(path, "2026-03-11", "case", "open", "--reinspection", hid, *INSPECTOR_ARGS, "--json").json()["id"]
+    assert cmd(path, "2026-03-12", "export", "--out", str(tmp_path / "a.zip")).exit_code == 0
+    r = cmd(other, "2026-03-12", "import", str(tmp_path / "a.zip"), "--json")
+    assert r.exit_code == 0 and r.json()["added"]["cases"] == 1 and r.json()["added"]["case_events"] == 1
+    again = cmd(other, "2026-03-12", "import", str(tmp_path / "a.zip"), "--json")
+    assert not any(again.json()["added"].values())
+    # the case goes on in the first ledger; a bundle of what changed since brings it and its hazard along
+    cmd(path, "2026-03-20", "case", "investigate", cid, "--note", "询问")
+    assert cmd(path, "2026-03-20", "export", "--out", str(tmp_path / "b.zip"), "--since", "2026-03-20").exit_code == 0
+    r = cmd(other, "2026-03-21", "import", str(tmp_path / "b.zip"), "--json")
+    assert r.exit_code == 0 and r.json()["added"]["case_events"] == 1 and r.json()["conflicts"] == []
+    assert cmd(other, "2026-03-21", "case", "show", cid, "--json").json()["stage"] == "investigating"
+    assert invoke(["verify", "--ledger", other]).exit_code == 0
+    # both ledgers change the case: this one keeps its history, the other's is a conflict
+    cmd(other, "2026-03-22", "case", "withdraw", cid, "--reason", "违法事实不能成立")
+    cmd(path, "2026-03-22", "case", "notify", cid, "--penalty", "fine", "--amount", "1000")
+    cmd(path, "2026-03-22", "export", "--out", str(tmp_path / "c.zip"))
+    r = cmd(other, "2026-03-23", "import", str(tmp_path / "c.zip"), "--json")
+    assert [c["table"] for c in r.json()["conflicts"]] == ["cases"]
+    kept = cmd(other, "2026-03-23", "case", "show", cid, "--json").json()
+    assert kept["withdrawn"] is True and [e["type"] for e in kept["conflicts"][0]["their_events"]] == ["notified"]
+    assert "冲突 (conflict)" in cmd(other, "2026-03-23", "case", "show", cid).stdout
+    assert invoke(["verify", "--ledger", other]).exit_code == 0
