@@ -272,12 +272,12 @@ class Ledger:
         with self.read() as st:
             return case_query(st, query or CaseQuery(), self.settings(st), self.clock.today)
 
-    def repeat_offenders(self) -> list[dict[str, Any]]:
+    def repeat_offenders(self, site: Optional[str] = None) -> list[dict[str, Any]]:
         """Sites with hazards overdue after a failed re-inspection (a case is suggested, never opened)."""
         from .case.records import repeat_offenders
 
         with self.read() as st:
-            return repeat_offenders(st, self.clock.today)
+            return repeat_offenders(st, self.clock.today, site)
 
     # batch re-inspection ---------------------------------------------------
     def reinspect_plan(self, due_by: Optional[str] = None, site: Optional[str] = None,

@@ -96,7 +96,8 @@ def region_of(site: dict[str, Any]) -> str:
 
 def cases_of_hazard(store: Store, hazard_id: str) -> list[dict[str, Any]]:
     return [{"id": c["id"], "stage": c.get("stage"), "opened": c.get("opened"), "withdrawn": c.get("withdrawn")}
-            for c in store.find(TABLE, order_by="opened") if hazard_id in (c.get("hazards") or [])]
+            for c in store.find(TABLE, order_by="opened", fields=("id", "hazards", "stage", "opened", "withdrawn"))
+            if hazard_id in (c.get("hazards") or [])]
 
 
 def _hazard(store: Store, hazard_id: str) -> dict[str, Any]:
@@ -366,7 +367,7 @@ def verify(store: Store, known_hazards: set[str]) -> tuple[int, int, list[str]]:
 
 
 # sites that do not rectify -------------------------------------------------------------
-def repeat_offenders(store: Store, today: dt.date) -> list[dict[str, Any]]:
+def repeat_offenders(store: Store, today: dt.date, site: Optional[str] = None) -> list[dict[str, Any]]:
     """Sites with hazards past their deadline after a failed re-inspection; a case is only suggested."""
     t = today.isoformat()
     linked: dict[str, str] = {}
@@ -375,7 +376,10 @@ def repeat_offenders(store: Store, today: dt.date) -> list[dict[str, Any]]:
             for hid in c.get("hazards") or []:
                 linked[hid] = c["id"]
     sites: dict[str, dict[str, Any]] = {}
-    for h in store.find("hazards", {"status": ("in", list(HAZARD_ACTIVE)), "deadline": ("<", t)}, order_by="deadline"):
+    where: dict[str, Any] = {"status": ("in", list(HAZARD_ACTIVE)), "deadline": ("<", t)}
+    if site:
+        where["site"] = site.strip().upper()
+    for h in store.find("hazards", where, order_by="deadline"):
         fails = [r for r in h.get("reinspections") or [] if r.get("result") == "fail"]
         if not fails:
             continue

@@ -53,7 +53,12 @@ def list_cmd(status: tuple[str, ...], severity: Optional[str], site: Optional[st
     if repeat_offenders:
         from .render_case import repeat_offenders_cmd
 
-        repeat_offenders_cmd(open_ledger(ledger_path, today), as_json, as_csv)
+        others = [o for o, v in (("--status", status), ("--severity", severity), ("--checklist", checklist),
+                                 ("--domain", domain), ("--inspection", inspection), ("--overdue", overdue),
+                                 ("--due-before", due_before), ("--limit", limit)) if v]
+        if others:
+            raise click.UsageError(f"--repeat-offenders takes --site only, not {', '.join(others)}")
+        repeat_offenders_cmd(open_ledger(ledger_path, today), site, as_json, as_csv)
         return
     q = HazardQuery(status=status, severity=severity, site=site.upper() if site else None, checklist=checklist,
                     domain=domain, inspection=normalise(inspection) if inspection else None, overdue=overdue,

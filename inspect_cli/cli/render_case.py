@@ -36,7 +36,7 @@ def print_enforcement(out: Any, enforcement: dict[str, Any]) -> None:
     out.print(t)
 
 
-def repeat_offenders_cmd(ledger: Any, as_json: bool, as_csv: bool) -> None:
+def repeat_offenders_cmd(ledger: Any, site: Optional[str], as_json: bool, as_csv: bool) -> None:
     """``hazard list --repeat-offenders``: print the sites and the ``case open`` command each suggests."""
     import click
 
@@ -44,7 +44,7 @@ def repeat_offenders_cmd(ledger: Any, as_json: bool, as_csv: bool) -> None:
 
     if as_csv:
         raise click.UsageError("--repeat-offenders prints a table or --json, not CSV")
-    sites = ledger.repeat_offenders()
+    sites = ledger.repeat_offenders(site)
     if as_json:
         emit_json({"total": len(sites), "sites": sites})
         return

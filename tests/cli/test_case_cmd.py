@@ -160,6 +160,10 @@ def test_repeat_offenders_suggest_a_case_and_never_open_one(failed):
                                   "--inspector NAME:CERT_NO --inspector NAME:CERT_NO")
     text = cmd(path, "2026-03-25", "hazard", "list", "--repeat-offenders")
     assert "Suggested (not opened)" in text.stdout
+    assert cmd(path, "2026-03-25", "hazard", "list", "--repeat-offenders", "--site", "91350100000000001X",
+               "--json").json()["total"] == 0
+    r = cmd(path, "2026-03-25", "hazard", "list", "--repeat-offenders", "--severity", "major")
+    assert r.exit_code == 2 and "takes --site only, not --severity" in r.stderr
     assert ledger_bytes(path) == before
     assert cmd(path, "2026-03-25", "case", "list", "--json").json()["total"] == 0
 
