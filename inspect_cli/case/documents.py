@@ -13,7 +13,7 @@ from typing import Any, Optional
 from ..errors import ReportError, UsageError
 from ..reports import labels as lb
 from ..reports.context import fmt_date, people, site_block
-from ..reports.docnumbers import assign, claim
+from ..reports.docnumbers import claim
 from . import machine
 
 _LABELS: dict[str, tuple[str, str]] = {
@@ -128,8 +128,7 @@ def _base(ledger: Any, kind: str, lang: str, settings: dict[str, Any]) -> dict[s
 def _number(ledger: Any, kind: str, subject: str, date: str, settings: dict[str, Any], ctx: dict[str, Any]) -> str:
     """The number this document will carry; taken only after the render succeeded."""
     claim(ctx, kind, subject, date)
-    with ledger.read() as st:
-        return assign(st, kind, subject, date, settings, commit=False)
+    return str(ledger.document_number(kind, subject, date, settings))
 
 
 def _case(ledger: Any, subject: Optional[str]) -> tuple[dict[str, Any], list[dict[str, Any]]]:

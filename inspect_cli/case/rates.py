@@ -162,16 +162,15 @@ def _fmt(key: str, value: Any) -> str:
     return f"{value:,}"
 
 
-def bulletin_figures(store: Store, as_of: dt.date, first: str, last: str, year_start: str, lang: str) -> dict[str, Any]:
-    """The bulletin's enforcement section: the three rates and amounts for the month and the year
-    to date, and the year by 区域. ``shown`` is False while the ledger has no case at all."""
+def bulletin_figures(month: dict[str, Any], year: dict[str, Any], lang: str) -> dict[str, Any]:
+    """The bulletin's enforcement section from :func:`compute` of the month and of the year to
+    date: the three rates and amounts, and the year by 区域. ``shown`` is False while the year
+    has no case (the section is then left out)."""
     i = 1 if lang == "en" else 0
     L = {k: v[i] for k, v in _BULLETIN_LABELS.items()}
-    month = compute(store, as_of, first, last)
-    year = compute(store, as_of, year_start, last)
     rows = [{"label": L[k], "month": _fmt(k, month["metrics"][k]), "year": _fmt(k, year["metrics"][k])}
             for k in BULLETIN_ROWS]
     regions = [{"region": name, **{k: _fmt(k, r[k]) for k in BULLETIN_ROWS}} for name, r in year["by_region"].items()
                if r["cases"] or r["inspections_with_findings"]]
-    return {"shown": store.count(TABLE) > 0, "L": L, "rows": rows, "regions": regions,
+    return {"shown": year["metrics"]["cases"] > 0, "L": L, "rows": rows, "regions": regions,
             "metrics": {"month": month["metrics"], "year": year["metrics"]}}

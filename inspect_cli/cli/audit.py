@@ -31,9 +31,7 @@ def audit(ignored: tuple[str, ...], checklist_dirs: tuple[str, ...], ledger_path
 
     ledger = open_ledger(ledger_path, today)
     ledger.require_existing()
-    defaults = au.registry_defaults(registry(checklist_dirs))
-    with ledger.read() as st:
-        result = au.run(st, ledger.clock.today, defaults)
+    result = ledger.audit(au.registry_defaults(registry(checklist_dirs)))
     if ignored:
         result["findings"] = [f for f in result["findings"] if f["kind"] not in ignored]
         result["counts"] = {k: (0 if k in ignored else n) for k, n in result["counts"].items()}

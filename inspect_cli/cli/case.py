@@ -48,7 +48,7 @@ def _move(ledger_path: Optional[str], today: Optional[str], case_id: str, move: 
     ledger.require_existing()
     ledger.case_move(case_id, move, args, tuple(Path(e) for e in evidence))
     c, _ = ledger.case(case_id)
-    return c  # type: ignore[no-any-return]
+    return c
 
 
 evidence_option = click.option("--evidence", multiple=True, type=click.Path(exists=True, dir_okay=False),

@@ -1,11 +1,14 @@
 """``inspect site``: register, import and list inspected sites (被检查单位)."""
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import click
 
 from .options import console, emit_json, json_option, ledger_option, open_ledger, today_option
+
+if TYPE_CHECKING:
+    from ..records import Site
 
 
 @click.group()
@@ -107,13 +110,14 @@ def show(code: str, ledger_path: Optional[str], as_json: bool) -> None:
     con.print(f"[bold]{s['name']}[/bold]  {s['code']}")
     for key, label in (("address", "地址"), ("contact", "负责人"), ("phone", "电话"), ("industry", "行业"),
                        ("risk_class", "风险等级")):
-        if s.get(key):
-            con.print(f"  {label}: {s[key]}")
+        value = s.get(key)
+        if value:
+            con.print(f"  {label}: {value}")
     if s.get("attributes"):
         con.print(f"  属性: {_attrs(s)}")
     con.print(f"  检查 {len(inspections)} 次；隐患 {len(hazards)} 项，未销号 "
               f"{sum(1 for h in hazards if h['status'] != 'closed')} 项")
 
 
-def _attrs(s: dict[str, Any]) -> str:
+def _attrs(s: Site) -> str:
     return ", ".join(f"{k}={v}" for k, v in (s.get("attributes") or {}).items())
