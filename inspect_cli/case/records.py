@@ -152,8 +152,13 @@ def _default_facts(hazards: list[dict[str, Any]], source: dict[str, Any]) -> str
              for n, h in enumerate(hazards, 1)]
     if source["kind"] == "reinspection":
         dates = "、".join(_zh_date(d) for d in sorted({str(r["date"]) for r in source["reinspections"]}))
-        return f"{dates}复查发现，当事人未按期消除责令限期整改的事故隐患：" + "；".join(lines) + "。"
-    return "当事人存在下列违法行为：" + "；".join(lines) + "。"
+        return f"{dates}复查发现，当事人未按期消除责令限期整改的事故隐患：" + _sentence(lines)
+    return "当事人存在下列违法行为：" + _sentence(lines)
+
+
+def _sentence(lines: list[str]) -> str:
+    text = "；".join(lines)
+    return text if text.endswith(("。", "。”", "”", "」")) else text + "。"
 
 
 def _zh_date(iso: str) -> str:
