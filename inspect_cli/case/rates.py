@@ -93,14 +93,17 @@ def compute(store: Store, today: dt.date, since: Optional[str] = None, until: Op
     def rows(keys: dict[str, str]) -> list[dict[str, Any]]:
         return [total] + [by[k].setdefault(v, _row()) for k, v in keys.items()]
 
+    # a city's year is ~437,000 inspections: count them by (domain, site, month) first
+    tally: dict[tuple[str, str, str], int] = {}
     for rec in store.find("inspections", {**filters, **_window(since, until, "date")},
                           fields=("status", "kind", "domain", "site", "date", "hazards")):
         if rec.get("status") != "completed" or rec.get("kind") == "self" or not rec.get("hazards"):
             continue
-        keys = {"domain": str(rec.get("domain") or "?"), "region": regions.get(str(rec.get("site")), "?"),
-                "month": str(rec.get("date") or "")[:7]}
-        for r in rows(keys):
-            r["inspections_with_findings"] += 1
+        key = (str(rec.get("domain") or "?"), str(rec.get("site")), str(rec.get("date") or "")[:7])
+        tally[key] = tally.get(key, 0) + 1
+    for (dom, code, month), n in tally.items():
+        for r in rows({"domain": dom, "region": regions.get(code, "?"), "month": month}):
+            r["inspections_with_findings"] += n
 
     from ..settings import DEFAULTS
 
@@ -113,20 +116,21 @@ def compute(store: Store, today: dt.date, since: Optional[str] = None, until: Op
                 "month": str(c.get("opened") or "")[:7]}
         d = c.get("decision") or {}
         decided = bool(d) and str(d.get("date")) <= t
+        is_open = c.get("stage") != "closed" or str(c.get("closed_date") or "") > t
+        late = is_open and bool(machine.overdue(c, conf, today))
+        penalty = decided and d.get("outcome") == "penalty"
+        done = penalty and executed(c, t)
+        fine = int(d.get("amount") or 0) if penalty else 0
+        collected = int((c.get("execution") or {}).get("amount") or 0) if done else 0
         for r in rows(keys):
             r["cases"] += 1
-            if c.get("stage") != "closed" or str(c.get("closed_date") or "") > t:
-                r["open_cases"] += 1
-                if machine.overdue(c, conf, today):
-                    r["overdue_cases"] += 1
-            if decided and d.get("outcome") == "penalty":
-                r["penalty_decisions"] += 1
-                r["fines_decided_yuan"] += int(d.get("amount") or 0)
-                if executed(c, t):
-                    r["penalties_executed"] += 1
-                    r["fines_collected_yuan"] += int((c.get("execution") or {}).get("amount") or 0)
-            elif decided:
-                r["no_penalty_decisions"] += 1
+            r["open_cases"] += is_open
+            r["overdue_cases"] += late
+            r["penalty_decisions"] += penalty
+            r["no_penalty_decisions"] += decided and not penalty
+            r["penalties_executed"] += done
+            r["fines_decided_yuan"] += fine
+            r["fines_collected_yuan"] += collected
     metrics = _finish(total)
     assert set(metrics) == set(METRICS)
     return {"metrics": metrics,
