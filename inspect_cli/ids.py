@@ -11,7 +11,8 @@ from __future__ import annotations
 import secrets
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-PREFIXES = {"site": "S", "inspection": "I", "hazard": "H", "event": "E", "draw": "D", "case": "C"}
+PREFIXES = {"site": "S", "inspection": "I", "hazard": "H", "event": "E", "draw": "D", "case": "C", "plan": "P",
+            "lookback": "K"}
 
 
 def new_id(kind: str) -> str:

@@ -145,8 +145,8 @@ class Ledger:
 
     # inspections ----------------------------------------------------------
     def run_answers(self, checklist: Checklist, site_code: str, inspectors: list[dict[str, str]], kind: str,
-                    doc: Any, base_dir: Path) -> dict[str, Any]:
-        """A whole inspection from an answers document, all or nothing."""
+                    doc: Any, base_dir: Path, campaign: Optional[str] = None) -> dict[str, Any]:
+        """A whole inspection from an answers document, all or nothing (``campaign``: tagged with it)."""
         from .inspection import record as ins
 
         from .inspection.answers import require_inspectors
@@ -160,20 +160,32 @@ class Ledger:
         with self.write() as st:
             site = ins.site_of(st, site_code)
             rec = ins.start(st, checklist, site, inspectors, kind, self.clock, units)
+            self._tag_campaign(st, rec, campaign)
             for key, detail in answers.items():
                 ins.answer(st, rec["id"], key, detail, who, self.clock)
             rec, created = ins.finish(st, rec["id"], checklist, self.clock, self.settings(st))
             rec["ignored"] = ignored
             st.put("inspections", rec["id"], rec)
+            _link_relapses(st, rec, created)
         return {"inspection": rec, "hazards": created, "ignored": ignored}
 
     def start_inspection(self, checklist: Checklist, site_code: str, inspectors: list[dict[str, str]],
-                         kind: str) -> Inspection:
+                         kind: str, campaign: Optional[str] = None) -> Inspection:
         from .inspection import record as ins
 
         with self.write() as st:
             site = ins.site_of(st, site_code)
-            return cast(Inspection, ins.start(st, checklist, site, inspectors, kind, self.clock))
+            rec = ins.start(st, checklist, site, inspectors, kind, self.clock)
+            return cast(Inspection, self._tag_campaign(st, rec, campaign))
+
+    def _tag_campaign(self, st: Store, rec: dict[str, Any], campaign: Optional[str]) -> dict[str, Any]:
+        """An inspection made under a campaign (专项整治) carries its id; refused outside it."""
+        if campaign:
+            from .campaign.model import check_run
+
+            rec["campaign"] = check_run(st, campaign, rec["site"], self.clock.today)["id"]
+            st.put("inspections", rec["id"], rec)
+        return rec
 
     def save_answer(self, inspection_id: str, key: str, detail: dict[str, Any]) -> Inspection:
         from .inspection import record as ins
@@ -197,6 +209,7 @@ class Ledger:
 
         with self.write() as st:
             rec, created = ins.finish(st, inspection_id, checklist, self.clock, self.settings(st))
+            _link_relapses(st, rec, created)
             return cast(Inspection, rec), cast(list[Hazard], created)
 
     def inspection(self, inspection_id: str) -> Inspection:
@@ -228,6 +241,9 @@ class Ledger:
             cases = cases_of_hazard(st, h["id"])  # the hazard shows its cases; they never change it
             if cases:
                 out["cases"] = cases
+            relapse = st.get("relapses", h["id"])
+            if relapse:
+                out["relapse_of"] = relapse
             return cast(Hazard, out), cast(list[Event], history.events_of(st, h["id"]))
 
     def plan(self, hazard_id: str, plan: Any) -> Hazard:
@@ -419,6 +435,98 @@ class Ledger:
         with self.read() as st:
             return verify(st, draw_id)
 
+    # the bureau's year: plans, look-backs, self-reports, campaigns (docs/planning.md) ------
+    def make_annual_plan(self, year: int, seed: int, where: dict[str, str], pool: list[dict[str, str]]) -> dict[str, Any]:
+        """The 年度监督检查计划 of ``year`` from the risk classes, reproducible from ``seed``; recorded."""
+        from .plan.annual import make
+
+        with self.write() as st:
+            return make(st, year, seed, where, pool, self.settings(st), self.clock.today, self.actor)
+
+    def annual_plan(self, plan_id: Optional[str] = None, year: Optional[int] = None) -> dict[str, Any]:
+        """A recorded plan by id, or the last one made for ``year``."""
+        from .plan import annual
+
+        with self.read() as st:
+            return annual.get(st, plan_id) if plan_id else annual.latest(st, int(year or self.clock.today.year))
+
+    def annual_plans(self) -> list[dict[str, Any]]:
+        from .plan.annual import listing
+
+        with self.read() as st:
+            return listing(st)
+
+    def verify_annual_plan(self, plan_id: str) -> dict[str, Any]:
+        from .plan.annual import verify
+
+        with self.read() as st:
+            return verify(st, plan_id)
+
+    def plan_progress(self, plan_id: Optional[str] = None, year: Optional[int] = None,
+                      as_of: Optional[str] = None) -> dict[str, Any]:
+        """Done against planned, by class, quarter and inspector (:mod:`.plan.progress`)."""
+        import datetime as dt
+
+        from .plan import annual
+        from .plan.progress import compute
+
+        with self.read() as st:
+            plan = annual.get(st, plan_id) if plan_id else annual.latest(st, int(year or self.clock.today.year))
+            return compute(st, plan, dt.date.fromisoformat(as_of) if as_of else self.clock.today)
+
+    def draw_lookback(self, of: str, seed: int, where: dict[str, str], share: Optional[float] = None,
+                      minimum: Optional[int] = None, closed_since: Optional[str] = None,
+                      closed_until: Optional[str] = None, pool: Optional[list[dict[str, str]]] = None) -> dict[str, Any]:
+        """回头看: draw closed hazards or certified sites reproducibly and record the draw."""
+        from .plan import lookback
+
+        with self.write() as st:
+            cfg = self.settings(st)
+            return lookback.draw(st, of, seed, where, float(cfg["lookback.share"] if share is None else share),
+                                 int(cfg["lookback.minimum"] if minimum is None else minimum), closed_since,
+                                 closed_until, pool or [], self.clock.today, self.actor)
+
+    def verify_lookback(self, lookback_id: str) -> dict[str, Any]:
+        from .plan import lookback
+
+        with self.read() as st:
+            return lookback.verify(st, lookback_id)
+
+    def relapses(self, since: Optional[str] = None, until: Optional[str] = None) -> list[dict[str, Any]]:
+        """Relapses (复发) found by look-back inspections in a date window."""
+        from .plan import lookback
+
+        with self.read() as st:
+            return lookback.relapses(st, since, until)
+
+    def self_reporting(self, months: int) -> dict[str, Any]:
+        """Sites whose self-reports (自查自报) stayed at zero over the last ``months`` months."""
+        from .plan.selfreport import silent_sites
+
+        with self.read() as st:
+            return silent_sites(st, self.clock.today, months)
+
+    def start_campaign(self, campaign: dict[str, Any]) -> dict[str, Any]:
+        """Record a checked campaign (:func:`.campaign.model.read`) with its resolved target sites."""
+        from .campaign.model import start
+
+        with self.write() as st:
+            return start(st, campaign, self.clock.today, self.actor)
+
+    def campaigns(self) -> list[dict[str, Any]]:
+        from .campaign.model import listing
+
+        with self.read() as st:
+            return listing(st)
+
+    def campaign_status(self, campaign_id: str) -> dict[str, Any]:
+        """A campaign's coverage, findings and closure against its targets, today."""
+        from .campaign.model import get
+        from .campaign.report import status
+
+        with self.read() as st:
+            return status(st, get(st, campaign_id), self.clock.today)
+
     # documents -----------------------------------------------------------
     def document_number(self, kind: str, subject: str, date: str, settings: dict[str, Any]) -> str:
         """The number a document would carry now (its own if already issued); nothing is taken."""
@@ -484,6 +592,13 @@ class Ledger:
             n_cases, n_case_events, case_problems = verify_cases(st, known)
             return {"hazards": len(hazards), "events": sum(h.get("events", 0) for h in hazards), "cases": n_cases,
                     "case_events": n_case_events, "problems": problems + case_problems}
+
+
+def _link_relapses(st: Store, rec: dict[str, Any], created: list[dict[str, Any]]) -> None:
+    if rec.get("kind") == "lookback" and created:  # 回头看: a failure found again links to the closed hazard
+        from .plan.lookback import link_relapses
+
+        link_relapses(st, rec, created)
 
 
 class _DryRun(Exception):

@@ -75,6 +75,8 @@ class Inspection(TypedDict, total=False):
     answers: dict[str, Answer]
     hazards: list[str]
     ignored: list[str]
+    campaign: str  # the campaign (专项整治) it was made under, see inspect_cli.campaign
+    prior_notice: bool  # False for 暗访暗查 (unannounced)
 
 
 class Event(TypedDict, total=False):
@@ -135,6 +137,7 @@ class Hazard(TypedDict, total=False):
     reinspections: list[dict[str, Any]]
     head: str
     events: int
+    relapse_of: dict[str, Any]  # derived by Ledger.hazard: the closed hazard it relapses (回头看), never stored
     cases: list[dict[str, Any]]  # derived by Ledger.hazard: the cases (行政处罚案件) opened on it, never stored
     # derived when read, never stored
     overdue: bool

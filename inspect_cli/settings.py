@@ -24,7 +24,17 @@ DEFAULTS: dict[str, Any] = {
     "case.hearing_amount": 50000,
     "docno.filing": "（{org}）应急立〔{year}〕{seq}号",
     "docno.penalty": "（{org}）应急罚〔{year}〕{seq}号",
+    # the bureau's year (docs/planning.md)
+    "plan.frequencies": "A=4,B=2,C=1,D=0.5",
+    "plan.counts": "enforcement,random,special,lookback,unannounced,complaint",
+    "plan.random_share": 0.2,
+    "plan.silent_months": 6,
+    "plan.silent_extra": 1,
+    "lookback.share": 0.1,
+    "lookback.minimum": 50,
 }
+# whole-number settings that are counts (0 allowed), not days
+COUNTS = {"plan.silent_extra": (0, 12), "plan.silent_months": (1, 120), "lookback.minimum": (0, 100000)}
 DESCRIPTIONS = {
     "org.name": "name of the enforcing authority (执法机关), printed on documents",
     "org.code": "short code of the authority in document numbers ({org})",
@@ -47,6 +57,13 @@ DESCRIPTIONS = {
     "case.hearing_amount": "fine in yuan from which the party may ask for a hearing (听证)",
     "docno.filing": "document-number pattern of 立案审批表",
     "docno.penalty": "document-number pattern of 行政处罚决定书",
+    "plan.frequencies": "visits a year by risk class, e.g. A=4,B=2,C=1,D=0.5; dust: A=6 (per domain)",
+    "plan.counts": "inspection kinds that count as a visit of the annual plan",
+    "plan.random_share": "share (0–1) of the planned sites whose first visit is drawn 双随机",
+    "plan.silent_months": "months of zero self-reports (自查自报) after which a site is 'silent'",
+    "plan.silent_extra": "visits the annual plan adds to a silent site (0 to 12)",
+    "lookback.share": "share (0–1) of the pool a 回头看 draw takes at least",
+    "lookback.minimum": "how many a 回头看 draw takes at least (or the whole pool, if smaller)",
 }
 
 
@@ -60,6 +77,12 @@ def coerce(key: str, value: str) -> Any:
         raise UsageError(f"unknown setting {key!r}{hint}")
     default = DEFAULTS[key]
     try:
+        if key in COUNTS:
+            low, high = COUNTS[key]
+            n = int(value)
+            if not low <= n <= high:
+                raise UsageError(f"{key} must be a whole number from {low} to {high}, not {value!r}")
+            return n
         if key == "case.hearing_amount":
             amount = int(value)
             if amount < 0:
@@ -80,6 +103,14 @@ def coerce(key: str, value: str) -> Any:
                          f"not {value!r}") from None
     if key == "lang" and value not in ("zh", "en"):
         raise UsageError("lang must be zh or en")
+    if key == "plan.frequencies":
+        from .plan.classes import parse_frequencies
+
+        parse_frequencies(value)
+    if key == "plan.counts":
+        from .plan.classes import parse_counts
+
+        parse_counts(value)
     if key.startswith("docno.") and "{seq}" not in value:
         raise UsageError(f"{key} must contain {{seq}} (and may use {{org}} and {{year}})")
     return value

@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 @click.option("--site", "site_code", metavar="CODE", help="The site's unified social credit code.")
 @inspector_option
 @click.option("--kind", type=click.Choice(KINDS), default="enforcement", show_default=True,
-              help="enforcement (执法检查, two certified inspectors), self (自查), special (专项), unannounced (暗访暗查).")
+              help="enforcement 执法检查, random 双随机, special 专项, lookback 回头看, unannounced 暗访暗查, "
+                   "complaint 举报核查 (two certified inspectors each), self 自查 (one enterprise person).")
 @click.option("--answers", "answers_file", type=click.Path(exists=True, dir_okay=False),
               help="Answer every item from a YAML file (non-interactive; all or nothing).")
 @click.option("--resume", "resume_id", metavar="INSPECTION_ID", help="Continue an interrupted interactive run.")

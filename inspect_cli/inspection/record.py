@@ -13,6 +13,7 @@ from ..errors import NotFound, UsageError, ValidationFailed
 from ..evidence import check_files, store_files
 from ..ids import new_id, normalise
 from .answers import Step, normalise_answer
+from .kinds import prior_notice
 from ..storage.interface import Store
 
 
@@ -38,7 +39,7 @@ def start(store: Store, checklist: Checklist, site: dict[str, Any], inspectors: 
         "checklist_version": checklist.version, "checklist_title": checklist.title.zh, "domain": checklist.domain,
         "kind": kind, "inspectors": inspectors, "date": clock.today.isoformat(), "started_at": clock.now(),
         "finished_at": None, "status": "in_progress", "units": units or {}, "answers": {}, "hazards": [],
-        "ignored": [],
+        "ignored": [], "prior_notice": prior_notice(kind),  # 暗访暗查: no prior notice
     }
     store.put("inspections", rec["id"], rec)
     return rec
