@@ -183,7 +183,7 @@ class Ledger:
         if campaign:
             from .campaign.model import check_run
 
-            rec["campaign"] = check_run(st, campaign, rec["site"], self.clock.today)["id"]
+            rec["campaign"] = check_run(st, campaign, rec["site"], self.clock.today, rec["checklist"])["id"]
             st.put("inspections", rec["id"], rec)
         return rec
 

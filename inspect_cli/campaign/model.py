@@ -167,9 +167,13 @@ def listing(store: Store) -> list[dict[str, Any]]:
     return sorted(store.find(TABLE), key=lambda r: (str(r.get("start")), r["id"]))
 
 
-def check_run(store: Store, campaign_id: str, site_code: str, today: dt.date) -> dict[str, Any]:
-    """Before an inspection is tagged with a campaign: the campaign exists, is running, and names the site."""
+def check_run(store: Store, campaign_id: str, site_code: str, today: dt.date, checklist: str = "") -> dict[str, Any]:
+    """Before an inspection is tagged with a campaign: the campaign exists, is running, names the
+    site, and (when it has one) its checklist is the one run."""
     camp = get(store, campaign_id)
+    own = str(camp.get("checklist") or "").partition("@")[0]
+    if own and checklist and checklist != own:
+        raise UsageError(f"campaign {camp['id']} inspects with checklist {camp['checklist']}, not {checklist}")
     day = today.isoformat()
     if not str(camp["start"]) <= day <= str(camp["end"]):
         raise IllegalTransition(f"campaign {camp['id']} runs from {camp['start']} to {camp['end']}; today is {day}")

@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 @click.option("--kind", type=click.Choice(KINDS), default="enforcement", show_default=True,
               help="enforcement 执法检查, random 双随机, special 专项, lookback 回头看, unannounced 暗访暗查, "
                    "complaint 举报核查 (two certified inspectors each), self 自查 (one enterprise person).")
+@click.option("--campaign", "campaign", metavar="CAMPAIGN_ID",
+              help="Made under this campaign (专项整治): tagged with it; the kind is special unless --kind says.")
 @click.option("--answers", "answers_file", type=click.Path(exists=True, dir_okay=False),
               help="Answer every item from a YAML file (non-interactive; all or nothing).")
 @click.option("--resume", "resume_id", metavar="INSPECTION_ID", help="Continue an interrupted interactive run.")
@@ -30,7 +32,7 @@ if TYPE_CHECKING:
 @today_option
 @json_option
 def run(checklist_ref: Optional[str], site_code: Optional[str], inspectors: tuple[str, ...], kind: str,
-        answers_file: Optional[str], resume_id: Optional[str], checklist_dirs: tuple[str, ...],
+        campaign: Optional[str], answers_file: Optional[str], resume_id: Optional[str], checklist_dirs: tuple[str, ...],
         ledger_path: Optional[str], today: Optional[str], as_json: bool) -> None:
     """Run a checklist at a site: every failed item becomes a hazard (隐患) in the ledger.
 
@@ -51,14 +53,18 @@ def run(checklist_ref: Optional[str], site_code: Optional[str], inspectors: tupl
         raise click.UsageError("give a CHECKLIST and --site CODE (or --resume INSPECTION_ID)")
     checklist = reg.get(checklist_ref)
     people = parse_inspectors(inspectors)
+    ctx = click.get_current_context()
+    if campaign and ctx.get_parameter_source("kind") == click.core.ParameterSource.DEFAULT:
+        kind = "special"
     if answers_file:
         from ..inputs import load_yaml
 
         doc, _ = load_yaml(Path(answers_file))
-        result = ledger.run_answers(checklist, site_code, people, kind, doc, Path(answers_file).resolve().parent)
+        result = ledger.run_answers(checklist, site_code, people, kind, doc, Path(answers_file).resolve().parent,
+                                    campaign)
         return _report(result["inspection"], result["hazards"], result["ignored"], as_json)
     ledger.site(site_code)  # an unknown site is refused before anything is written
-    rec = ledger.start_inspection(checklist, site_code, people, kind)
+    rec = ledger.start_inspection(checklist, site_code, people, kind, campaign)
     _interactive(ledger, checklist, rec, as_json)
 
 

@@ -25,11 +25,16 @@ KIND_ZH = vocab.zh(KIND_NAMES)
                    "Metrics: see docs/analysis.md or --json's 'metrics'.")
 @click.option("--top", type=click.IntRange(min=0), default=10, show_default=True,
               help="How many of the most often failed items to list.")
+@click.option("--self-reporting", "self_reporting", is_flag=True,
+              help="List the sites whose self-reports (自查自报) stayed at zero for the last --months months.")
+@click.option("--months", type=click.IntRange(min=1, max=120), metavar="N",
+              help="With --self-reporting: the months [default: setting plan.silent_months, 6].")
 @ledger_option
 @today_option
 @json_option
 def stats(since: Optional[str], until: Optional[str], domain: Optional[str], site: Optional[str],
-          gate_exprs: tuple[str, ...], top: int, ledger_path: Optional[str], today: Optional[str], as_json: bool) -> None:
+          gate_exprs: tuple[str, ...], top: int, self_reporting: bool, months: Optional[int],
+          ledger_path: Optional[str], today: Optional[str], as_json: bool) -> None:
     """Statistics of inspections and hazards registered in a window (default: the whole ledger).
 
     \b
@@ -43,6 +48,12 @@ def stats(since: Optional[str], until: Optional[str], domain: Optional[str], sit
     from ..errors import UsageError
     from ..analysis.stats import METRICS
 
+    if self_reporting or months is not None:
+        if not self_reporting:
+            raise UsageError("--months goes with --self-reporting")
+        if since or until or domain or site or gate_exprs:
+            raise UsageError("--self-reporting takes only --months (the window ends today)")
+        return _self_reporting(ledger_path, today, months, as_json)
     since_v, until_v = date_value(since, "--since"), date_value(until, "--until")
     if since_v and until_v and since_v > until_v:
         raise UsageError(f"--since {since_v} is after --until {until_v}")
@@ -59,6 +70,28 @@ def stats(since: Optional[str], until: Optional[str], domain: Optional[str], sit
         for r in missed:
             click.echo(f"gate missed: {r['gate']} (actual {_fmt(r['actual'])})", err=True)
         raise click.exceptions.Exit(1)
+
+
+def _self_reporting(ledger_path: Optional[str], today: Optional[str], months: Optional[int], as_json: bool) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    ledger = open_ledger(ledger_path, today)
+    ledger.require_existing()
+    result = ledger.self_reporting(months or int(ledger.settings()["plan.silent_months"]))
+    if as_json:
+        emit_json(result)
+        return
+    out = console()
+    out.print(f"[bold]自查自报为零的单位 Sites whose self-reports stayed at zero[/bold] "
+              f"{result['since']} – {result['until']} ({result['months']} months): {len(result['sites'])}")
+    t = Table()
+    for col in ("单位 Site", "名称 Name", "风险等级 Class", "自查次数 Self-inspections", "最近自查 Last self-report"):
+        t.add_column(col)
+    for r in result["sites"]:
+        t.add_row(r["code"], escape(r["name"]), escape(r["risk_class"]), str(r["self_inspections"]),
+                  r["last_self_report"] or "—")
+    out.print(t if result["sites"] else "Every site self-reported at least one hazard in the window.")
 
 
 def _fmt(value: Any) -> str:

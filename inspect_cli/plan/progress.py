@@ -65,8 +65,10 @@ def compute(store: Store, plan: dict[str, Any], as_of: dt.date) -> dict[str, Any
     order = {c: n for n, c in enumerate(plan["pool"]["frequencies"]["base"])}
     by_class = sorted(classes.values(), key=lambda r: (order.get(r["class"], len(order)), r["class"]))
     today_q = _quarter(as_of.isoformat()) if as_of.year == year else (5 if as_of.year > year else 0)
+    ends = {1: f"{year}-03-31", 2: f"{year}-06-30", 3: f"{year}-09-30", 4: f"{year}-12-31"}
+    # "ended": the quarter is over by the day of the figures; "due_to_date" counts the current quarter too
     by_quarter = [{"quarter": q, "planned": planned_q[q], "done": done_q[q], "rate": _rate(min(done_q[q], planned_q[q]), planned_q[q]),
-                   "due": q < today_q} for q in (1, 2, 3, 4)]
+                   "ended": ends[q] <= as_of.isoformat()} for q in (1, 2, 3, 4)]
     names = sorted(set(planned_who) | set(done_who))
     by_inspector = [{"inspector": n, "planned": planned_who[n], "done": done_who[n]} for n in names]
     planned = sum(planned_site.values())

@@ -181,10 +181,13 @@ def _number(ledger: Ledger, kind: str, subject: str, date: str, settings: dict[s
     return ledger.document_number(kind, subject, date, settings)
 
 
-def _inspection(ledger: Ledger, inspection_id: Optional[str]) -> Inspection:
+def _inspection(ledger: Ledger, inspection_id: Optional[str], document: str = "执法文书") -> Inspection:
     if not inspection_id:
         raise UsageError("this report needs an INSPECTION_ID (see inspect hazard list, column inspection)")
     rec = ledger.inspection(inspection_id)
+    from .selfcheck import refuse_self
+
+    refuse_self(rec, document)  # a self-inspection (自查) has only the enterprise's own record
     if rec.get("status") != "completed":
         raise ReportError(f"inspection {rec['id']} is {rec.get('status')}: finish it before printing its documents")
     return rec
@@ -193,7 +196,7 @@ def _inspection(ledger: Ledger, inspection_id: Optional[str]) -> Inspection:
 # record: 现场检查记录 -------------------------------------------------------------------
 def record(ledger: Ledger, subject: Optional[str], lang: str, settings: dict[str, Any],
            registry: Optional[Registry] = None, **_: Any) -> dict[str, Any]:
-    rec = _inspection(ledger, subject)
+    rec = _inspection(ledger, subject, "现场检查记录")
     L = lb.labels(lang)
     ctx = base(ledger, "record", lang, settings)
     answers = rec.get("answers") or {}
@@ -241,7 +244,7 @@ def _item_texts(rec: Inspection, registry: Optional[Registry]) -> dict[str, str]
 
 # order: 责令限期整改指令书 ---------------------------------------------------------------
 def order(ledger: Ledger, subject: Optional[str], lang: str, settings: dict[str, Any], **_: Any) -> dict[str, Any]:
-    rec = _inspection(ledger, subject)
+    rec = _inspection(ledger, subject, "责令限期整改指令书")
     L = lb.labels(lang)
     ctx = base(ledger, "order", lang, settings)
     findings = _inspection_hazards(ledger, rec, lang)
@@ -266,7 +269,7 @@ def order(ledger: Ledger, subject: Optional[str], lang: str, settings: dict[str,
 
 # review: 整改复查意见书 -----------------------------------------------------------------
 def review(ledger: Ledger, subject: Optional[str], lang: str, settings: dict[str, Any], **_: Any) -> dict[str, Any]:
-    rec = _inspection(ledger, subject)
+    rec = _inspection(ledger, subject, "整改复查意见书")
     L = lb.labels(lang)
     ctx = base(ledger, "review", lang, settings)
     findings = _inspection_hazards(ledger, rec, lang)
@@ -387,6 +390,12 @@ def _bulletin(*args: Any, **kw: Any) -> dict[str, Any]:
     return bulletin(*args, **kw)
 
 
+def _selfcheck(*args: Any, **kw: Any) -> dict[str, Any]:
+    from .selfcheck import selfcheck
+
+    return selfcheck(*args, **kw)
+
+
 def _case_document(kind: str) -> Callable[..., dict[str, Any]]:
     def build(*args: Any, **kw: Any) -> dict[str, Any]:
         from ..case import documents
@@ -397,4 +406,4 @@ def _case_document(kind: str) -> Callable[..., dict[str, Any]]:
 
 
 BUILDERS = {"record": record, "order": order, "review": review, "closure": closure, "ledger": ledger_table,
-            "bulletin": _bulletin, "filing": _case_document("filing"), "penalty": _case_document("penalty")}
+            "bulletin": _bulletin, "filing": _case_document("filing"), "penalty": _case_document("penalty"), "selfcheck": _selfcheck}
