@@ -36,7 +36,8 @@ def demo(out: str, as_json: bool) -> None:
     files, notes = render_all(folder, made, say=say)
     if as_json:
         emit_json({"ledger": str(made["ledger"]), "reports": files, "notes": notes,
-                   "inspections": [r["inspection"]["id"] for r in made["runs"].values()], "cases": made["cases"]})
+                   "inspections": [r["inspection"]["id"] for r in made["runs"].values()], "cases": made["cases"],
+                   "plan": made["plan"], "campaign": made["campaign"]})
         return
     for n in notes:
         click.echo(f"  note: {n}")
@@ -45,3 +46,5 @@ def demo(out: str, as_json: bool) -> None:
     click.echo(f"      inspect hazard list --overdue --ledger {made['ledger']} --today 2026-04-01")
     click.echo(f"      inspect verify --ledger {made['ledger']}")
     click.echo(f"      inspect case show {made['cases'][0]} --ledger {made['ledger']} --today 2026-04-01")
+    click.echo(f"      inspect plan progress --year 2026 --ledger {made['ledger']} --today 2026-03-31")
+    click.echo(f"      inspect campaign report {made['campaign']} --ledger {made['ledger']} --today 2026-03-31")

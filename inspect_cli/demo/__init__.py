@@ -58,15 +58,32 @@ def build(out: Path, step: Optional[Step] = None) -> dict[str, Any]:
     (work / "sites.csv").write_text(_data("sites.csv"), encoding="utf-8")
     ledger.import_sites(work / "sites.csv")
     say("3 sites imported")
+    plan, campaign = _year(ledger, work, say)
     runs = {}
     for checklist_id, site, day in (("dust-explosion", WOOD, "2026-03-02"), ("limited-space", SEWAGE, "2026-03-05")):
         doc = construct(compose_text(_data(f"{checklist_id}-answers.yaml")))
-        result = at(ledger, day).run_answers(reg.get(checklist_id), site, INSPECTORS, "enforcement", doc, work)
+        # the dust inspection is one of the campaign's (专项), the other a routine 执法检查
+        kind, tag = ("special", campaign) if checklist_id == "dust-explosion" else ("enforcement", None)
+        result = at(ledger, day).run_answers(reg.get(checklist_id), site, INSPECTORS, kind, doc, work, tag)
         runs[checklist_id] = result
         say(f"{checklist_id} at {site}: inspection {result['inspection']['id']}, {len(result['hazards'])} hazard(s)")
     _loop(ledger, runs, work, say)
     case_id = _case(ledger, runs, say)
-    return {"ledger": ledger_path, "runs": runs, "work": work, "cases": [case_id]}
+    return {"ledger": ledger_path, "runs": runs, "work": work, "cases": [case_id], "plan": plan, "campaign": campaign}
+
+
+def _year(ledger: Ledger, work: Path, say: Step) -> tuple[str, str]:
+    """The bureau's year: the 2026 plan by risk class, and a dust campaign (docs/planning.md)."""
+    from ..campaign.model import read
+
+    day = at(ledger, "2026-03-02")
+    plan = day.make_annual_plan(2026, 20260302, {}, INSPECTORS + [{"name": "王强", "cert": "44010011111"}])
+    say(f"2026 enforcement plan {plan['id']}: {len(plan['result']['visits'])} visit(s) to "
+        f"{len(plan['pool']['sites'])} site(s) by risk class (seed {plan['seed']})")
+    (work / "campaign-dust-2026.yaml").write_text(_data("campaign-dust-2026.yaml"), encoding="utf-8")
+    campaign = day.start_campaign(read(work / "campaign-dust-2026.yaml"))
+    say(f"campaign {campaign['id']} started: {campaign['title']}, {len(campaign['sites'])} target site(s)")
+    return str(plan["id"]), str(campaign["id"])
 
 
 def _case(ledger: Ledger, runs: dict[str, Any], say: Step) -> str:
@@ -137,6 +154,16 @@ def render_all(out: Path, made: dict[str, Any], today: str = "2026-03-31",
     for cid in made.get("cases") or []:
         jobs += [("filing", cid, "html"), ("penalty", cid, "html"), ("penalty", cid, "md")]
     files, notes = [], []
+    if made.get("plan"):
+        from ..plan.xlsx import plan_workbook
+        from ..storage.files import atomic_write_bytes
+
+        plan = ledger.annual_plan(made["plan"])
+        folder.mkdir(parents=True, exist_ok=True)
+        names = ledger.site_names([s["code"] for s in plan["pool"]["sites"]])
+        atomic_write_bytes(folder / "plan-2026.xlsx", plan_workbook(plan, names))
+        files.append(str(folder / "plan-2026.xlsx"))
+        say(f"plan xlsx: {folder / 'plan-2026.xlsx'}")
     for kind, subject, fmt in jobs:
         name = f"{kind}-{subject}.{fmt}" if subject else f"{kind}-2026-03.{fmt}" if kind == "bulletin" else f"{kind}.{fmt}"
         try:

@@ -129,6 +129,10 @@ def bulletin(ledger: Ledger, subject: Optional[str], lang: str, settings: dict[s
     # 立案率, 立案处罚率, 处罚执行率 for the month and the year to date (docs/cases.md)
     ctx["enforcement"] = bulletin_figures(ledger.enforcement_rates(iso_first, iso_last, iso_as_of),
                                           ledger.enforcement_rates(year_start, iso_last, iso_as_of), lang)
+    from ..plan.bulletin import bulletin_figures as year_figures
+
+    # the annual plan done against planned, and relapses found by look-backs (docs/planning.md)
+    ctx["year_plan"] = year_figures(ledger, first.year, iso_first, iso_last, iso_as_of, lang)
     return ctx
 
 
