@@ -163,9 +163,8 @@ def _print_plan(ledger: Any, rec: dict[str, Any]) -> None:
 
     out = console()
     pool = rec["pool"]
-    out.print(f"[bold]{rec['year']}年度监督检查计划 plan {rec['id']}[/bold]  seed {rec['seed']}  "
-              f"({rec['date']}, {escape(str(rec['actor']))})")
-    out.print(f"{len(pool['sites'])} site(s) with a risk class, {len(rec['result']['visits'])} visit(s); "
+    click.echo(f"{rec['year']}年度监督检查计划 plan {rec['id']}  seed {rec['seed']}  ({rec['date']}, {rec['actor']})")
+    click.echo(f"{len(pool['sites'])} site(s) with a risk class, {len(rec['result']['visits'])} visit(s); "
               f"双随机 share {pool['random_share']:.0%}; {len(pool['unclassified'])} site(s) without a planned class.")
     t = Table(title="按风险等级 By risk class")
     for col in ("等级 Class", "单位 Sites", "检查 Visits", "Q1", "Q2", "Q3", "Q4", "双随机 Random"):
@@ -181,8 +180,8 @@ def _print_plan(ledger: Any, rec: dict[str, Any]) -> None:
         v.add_row(f"Q{x['quarter']}", x["site"], escape(names.get(x["site"], "")), escape(x["class"]),
                   kind_name(x["kind"]), escape("、".join(i["name"] for i in x.get("inspectors") or [])))
     out.print(v)
-    out.print(f"sha256 {rec['sha256']}")
-    out.print(f"Re-check: inspect plan verify {rec['id']}")
+    click.echo(f"sha256 {rec['sha256']}")
+    click.echo(f"Re-check: inspect plan verify {rec['id']}")
 
 
 def _print_progress(r: dict[str, Any]) -> None:
@@ -190,7 +189,7 @@ def _print_progress(r: dict[str, Any]) -> None:
     from rich.table import Table
 
     out = console()
-    out.print(f"[bold]{r['year']}年度计划执行情况 plan {r['plan']}[/bold] as of {r['as_of']}: "
+    click.echo(f"{r['year']}年度计划执行情况 plan {r['plan']} as of {r['as_of']}: "
               f"{r['done']}/{r['planned']} planned visits done ({_pct(r['rate'])}); "
               f"due by this quarter {r['due_to_date']} ({_pct(r['rate_to_date'])}); {r['extra']} extra.")
     t = Table(title="按风险等级 By class")
