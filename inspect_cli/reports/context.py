@@ -105,6 +105,7 @@ def finding(h: Hazard, events: list[Event], ledger: Ledger, lang: str, n: int = 
         "closed_reason": h.get("closed_reason") or "",
         "flag_no_plan": major and h.get("status") == "closed" and not plan,
         "inspectors": people(h.get("inspectors") or []),
+        "kind_label": lb.pick(lb.KINDS, h.get("kind"), lang) if h.get("kind") else "",  # 检查类别
     }
 
 

@@ -12,7 +12,8 @@ from typing import Any, Callable, Optional
 LEDGER_COLUMNS: list[tuple[str, str, str, int]] = [
     # key, zh header, en header, width
     ("id", "隐患编号", "Hazard id", 16), ("site", "统一社会信用代码", "Site code", 22),
-    ("site_name", "被检查单位", "Inspected unit", 28), ("domain_name", "领域", "Domain", 12),
+    ("site_name", "被检查单位", "Inspected unit", 28), ("kind_label", "检查类别", "Kind of inspection", 10),
+    ("domain_name", "领域", "Domain", 12),
     ("checklist", "检查表", "Checklist", 18), ("checklist_version", "检查表版本", "Checklist version", 10),
     ("item", "检查项编号", "Item id", 14), ("unit", "单元", "Unit", 14),
     ("item_text", "检查项", "Checklist item", 40), ("description", "隐患描述", "Description", 48),
