@@ -85,6 +85,8 @@ def test_a_relapse_links_to_the_original_hazard_and_the_bulletin_counts_it(tmp_p
     h, _ = open_ledger(path).hazard(new)
     assert h["relapse_of"]["original"] == ids[0] and h["relapse_of"]["lookback"] == draw["id"]
     assert [r["hazard"] for r in open_ledger(path).relapses("2026-04-01", "2026-04-30")] == [new]
+    shown = invoke(["hazard", "show", new, "--ledger", path])
+    assert "复发 relapse of " + ids[0] in shown.stdout and "检查类别: 回头看" in shown.stdout
     # an ordinary inspection finding the same failure is not a look-back: no relapse recorded
     led.run_answers(registry().get("dust-explosion"), SITE, INSPECTORS, "enforcement", doc, tmp_path)
     assert len(open_ledger(path).relapses()) == 1

@@ -21,6 +21,14 @@ def print_hazard(con: Any, h: Hazard, events: list[Event]) -> None:
     con.print(f"单位: {escape(h.get('site_name') or '')} ({h['site']})   检查: {h['inspection']}   "
               f"检查表: {h['checklist']}@{h['checklist_version']} {h['item']}" + (f" [{escape(h['unit'])}]" if h.get("unit") else ""))
     con.print(f"隐患: {escape(h.get('description') or '')}")
+    if h.get("kind"):
+        from ..inspection.kinds import kind_name
+
+        con.print(f"检查类别: {kind_name(str(h['kind']))}")
+    if h.get("relapse_of"):
+        r = h["relapse_of"]
+        con.print(f"[red]复发 relapse[/red] of {r['original']} (销号 {r.get('original_closed') or '—'}), found by 回头看 "
+                  f"{r.get('inspection')}" + (f", look-back {r['lookback']}" if r.get("lookback") else ""))
     if h.get("location"):
         con.print(f"部位: {escape(h['location'])}")
     if h.get("measured"):

@@ -47,7 +47,7 @@ def bulletin_figures(ledger: Ledger, year: int, iso_first: str, iso_last: str, i
         out["plan_text"] = L["plan"].format(year=year, id=progress["plan"], planned=progress["planned"],
                                             done=progress["done"], rate=_pct(progress["rate"]), due=progress["due_to_date"])
         out["classes"] = [{"class": c["class"], "sites": c["sites"], "planned": c["planned"], "done": c["done"],
-                           "rate": _pct(c["rate"]), "not_visited": c["sites_not_visited"]} for c in progress["by_class"]]
+                           "rate": _pct(c["rate"]), "rate_value": c["rate"], "not_visited": c["sites_not_visited"]} for c in progress["by_class"]]
         out["progress"] = progress
     else:
         out["plan_text"] = L["no_plan"].format(year=year)

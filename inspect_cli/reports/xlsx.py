@@ -111,6 +111,18 @@ def bulletin_workbook(ctx: dict[str, Any]) -> bytes:
     sites = wb.create_sheet(L["open_count"][:31])
     _sheet(sites, [(L["code"], 22), (L["site"], 30), (L["open_count"], 10), (L["major_open"], 10), (L["days"], 10)],
            [[s["code"], s["name"], s["open"], s["major"], s["overdue"]] for s in ctx["sites"]])
+    year = ctx.get("year_plan") or {}
+    if year.get("shown"):  # the annual plan done against planned, and relapses (docs/planning.md)
+        Y = year["L"]
+        ws_year = wb.create_sheet(Y["title"][:31])
+        _sheet(ws_year, [(Y["class"], 12), (Y["sites"], 10), (Y["planned"], 10), (Y["done"], 10), (Y["rate"], 10),
+                         (Y["not_visited"], 12)],
+               [[c["class"], c["sites"], c["planned"], c["done"], c["rate_value"], c["not_visited"]] for c in year["classes"]],
+               number_formats={4: "0.0%"})
+        ws_year.append([year["plan_text"]])
+        ws_year.append([year["relapse_text"]])
+        for r in year["relapse_rows"]:
+            ws_year.append([r])
     return _save(wb)
 
 
