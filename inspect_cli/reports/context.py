@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Optional, Sequence
 
 from ..hazard import lifecycle
 from ..errors import NotFound, ReportError, UsageError
@@ -186,9 +186,9 @@ def _inspection(ledger: Ledger, inspection_id: Optional[str], document: str = "�
     if not inspection_id:
         raise UsageError("this report needs an INSPECTION_ID (see inspect hazard list, column inspection)")
     rec = ledger.inspection(inspection_id)
-    from .selfcheck import refuse_self
-
-    refuse_self(rec, document)  # a self-inspection (自查) has only the enterprise's own record
+    if rec.get("kind") == "self":  # a self-inspection (自查) has only the enterprise's own record
+        raise ReportError(f"inspection {rec['id']} is a self-inspection (自查) by the enterprise: it has no "
+                          f"{document} (执法文书); print its 隐患排查治理记录 with inspect report selfcheck {rec['id']}")
     if rec.get("status") != "completed":
         raise ReportError(f"inspection {rec['id']} is {rec.get('status')}: finish it before printing its documents")
     return rec
@@ -383,28 +383,3 @@ def _ref(h: Mapping[str, Any]) -> str:
 
 def _order(h: Mapping[str, Any]) -> tuple[str, str]:
     return (str(h.get("created") or ""), str(h.get("id")))
-
-
-def _bulletin(*args: Any, **kw: Any) -> dict[str, Any]:
-    from .bulletin import bulletin
-
-    return bulletin(*args, **kw)
-
-
-def _selfcheck(*args: Any, **kw: Any) -> dict[str, Any]:
-    from .selfcheck import selfcheck
-
-    return selfcheck(*args, **kw)
-
-
-def _case_document(kind: str) -> Callable[..., dict[str, Any]]:
-    def build(*args: Any, **kw: Any) -> dict[str, Any]:
-        from ..case import documents
-
-        return getattr(documents, kind)(*args, **kw)  # type: ignore[no-any-return]
-
-    return build
-
-
-BUILDERS = {"record": record, "order": order, "review": review, "closure": closure, "ledger": ledger_table,
-            "bulletin": _bulletin, "filing": _case_document("filing"), "penalty": _case_document("penalty"), "selfcheck": _selfcheck}

@@ -4,8 +4,8 @@ from __future__ import annotations
 FORMATS: dict[str, tuple[str, ...]] = {
     "record": ("html", "md", "pdf"), "order": ("html", "md", "pdf"), "review": ("html", "md", "pdf"),
     "closure": ("html", "md", "pdf"), "ledger": ("html", "md", "pdf", "xlsx"), "bulletin": ("html", "md", "pdf", "xlsx"),
-    "filing": ("html", "md", "pdf"), "penalty": ("html", "md", "pdf"),  # case documents (inspect_cli.case.documents)
-    "selfcheck": ("html", "md", "pdf"),  # 隐患排查治理记录 of a self-inspection (inspect_cli.reports.selfcheck)
+    "filing": ("html", "md", "pdf"), "penalty": ("html", "md", "pdf"),  # case documents (reports/case_documents.py)
+    "selfcheck": ("html", "md", "pdf"),  # 隐患排查治理记录 of a self-inspection (reports/selfcheck.py)
 }
 KINDS: tuple[str, ...] = tuple(FORMATS)
 ALL_FORMATS: tuple[str, ...] = ("html", "md", "pdf", "xlsx")

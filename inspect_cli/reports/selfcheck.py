@@ -3,7 +3,7 @@
 A self-inspection (kind ``self``) is made by the enterprise's safety officer; its hazards are
 rectified by the enterprise itself. Its one document is this record, headed by the
 enterprise (not the bureau) and without a document number; the enforcement documents
-(现场检查记录, 责令限期整改指令书, 整改复查意见书) refuse a self-inspection.
+(现场检查记录, 责令限期整改指令书, 整改复查意见书) refuse a self-inspection (``context._inspection``).
 """
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Optional
 
 from ..errors import ReportError, UsageError
 from . import labels as lb
+from .context import _inspection_block, _inspection_hazards, site_block
 
 if TYPE_CHECKING:
     from ..ledger import Ledger
@@ -33,16 +34,7 @@ TEXTS: dict[str, tuple[str, str]] = {
 }
 
 
-def refuse_self(rec: Any, document: str) -> None:
-    """An enforcement document (执法文书) is never made from a self-inspection."""
-    if rec.get("kind") == "self":
-        raise ReportError(f"inspection {rec['id']} is a self-inspection (自查) by the enterprise: it has no "
-                          f"{document} (执法文书); print its 隐患排查治理记录 with inspect report selfcheck {rec['id']}")
-
-
 def selfcheck(ledger: Ledger, subject: Optional[str], lang: str, settings: dict[str, Any], **_: Any) -> dict[str, Any]:
-    from .context import _inspection_block, _inspection_hazards, site_block
-
     if not subject:
         raise UsageError("the selfcheck report needs a self-inspection id (I-…)")
     rec = ledger.inspection(subject)
