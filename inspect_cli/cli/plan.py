@@ -214,13 +214,6 @@ def _print_progress(r: dict[str, Any]) -> None:
 
 
 def _write_xlsx(ledger: Any, rec: dict[str, Any], out: Path) -> None:
-    from ..plan.xlsx import plan_workbook
-    from ..storage.files import atomic_write_bytes
+    from ..plan.xlsx import write_plan_xlsx
 
-    from ..errors import ReportError
-
-    names = ledger.site_names([s["code"] for s in rec["pool"]["sites"]])
-    try:
-        atomic_write_bytes(out, plan_workbook(rec, names))
-    except OSError as e:
-        raise ReportError(f"cannot write {out}: {e.strerror or e}") from None
+    write_plan_xlsx(rec, ledger.site_names([s["code"] for s in rec["pool"]["sites"]]), out)

@@ -155,13 +155,11 @@ def render_all(out: Path, made: dict[str, Any], today: str = "2026-03-31",
         jobs += [("filing", cid, "html"), ("penalty", cid, "html"), ("penalty", cid, "md")]
     files, notes = [], []
     if made.get("plan"):
-        from ..plan.xlsx import plan_workbook
-        from ..storage.files import atomic_write_bytes
+        from ..plan.xlsx import write_plan_xlsx
 
         plan = ledger.annual_plan(made["plan"])
         folder.mkdir(parents=True, exist_ok=True)
-        names = ledger.site_names([s["code"] for s in plan["pool"]["sites"]])
-        atomic_write_bytes(folder / "plan-2026.xlsx", plan_workbook(plan, names))
+        write_plan_xlsx(plan, ledger.site_names([s["code"] for s in plan["pool"]["sites"]]), folder / "plan-2026.xlsx")
         files.append(str(folder / "plan-2026.xlsx"))
         say(f"plan xlsx: {folder / 'plan-2026.xlsx'}")
     for kind, subject, fmt in jobs:

@@ -1,6 +1,7 @@
 """The annual plan as an XLSX workbook (openpyxl), styled like the ledger's (reports/xlsx.py)."""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from ..inspection.kinds import kind_name
@@ -35,3 +36,14 @@ def plan_workbook(rec: dict[str, Any], names: dict[str, str]) -> bytes:
         info.append([label, value])
     info.column_dimensions["A"].width, info.column_dimensions["B"].width = 22, 70
     return _save(wb)
+
+
+def write_plan_xlsx(rec: dict[str, Any], names: dict[str, str], out: Path) -> None:
+    """Write the workbook atomically; :class:`ReportError` (exit 9) when the file cannot be written."""
+    from ..errors import ReportError
+    from ..storage.files import atomic_write_bytes
+
+    try:
+        atomic_write_bytes(Path(out), plan_workbook(rec, names))
+    except OSError as e:
+        raise ReportError(f"cannot write {out}: {e.strerror or e}") from None
