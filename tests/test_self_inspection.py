@@ -94,3 +94,18 @@ def test_unannounced_records_no_prior_notice(tmp_path):
     out = tmp_path / "record.md"
     assert invoke(["report", "record", rec["id"], "--format", "md", "--out", str(out), "--ledger", str(path)]).exit_code == 0
     assert "暗访暗查" in out.read_text(encoding="utf-8")
+
+
+def test_self_reports_reach_the_bureau_through_a_bundle(self_run):
+    folder, enterprise, run = self_run
+    bureau = folder / "bureau.json"
+    led = ledger_with_site(bureau, today="2026-03-01")
+    before = invoke(["stats", "--self-reporting", "--months", "3", "--ledger", str(bureau), "--today", "2026-04-01",
+                     "--json"]).json()
+    assert [s["code"] for s in before["sites"]] == [SITE]
+    assert invoke(["export", "--out", str(folder / "self.zip"), "--ledger", enterprise]).exit_code == 0
+    assert invoke(["import", str(folder / "self.zip"), "--ledger", str(bureau)]).exit_code == 0
+    after = invoke(["stats", "--self-reporting", "--months", "3", "--ledger", str(bureau), "--today", "2026-04-01",
+                    "--json"]).json()
+    assert after["sites"] == []
+    assert led.inspection(run["inspection"])["kind"] == "self"
