@@ -114,3 +114,11 @@ def test_plan_property(classes, freqs, share, seed):
     assert all(1 <= v["quarter"] <= 4 for v in result["visits"])
     with_visit = [c for c in per_site if per_site[c]]
     assert sum(v["kind"] == "random" for v in result["visits"]) == round(share * len(with_visit))
+
+
+def test_plan_on_sqlite_is_the_same_plan(tmp_path):
+    a = ledger_with_classes(tmp_path / "l.json")
+    b = ledger_with_classes(tmp_path / "l.sqlite")
+    pa, pb = a.make_annual_plan(2027, 8, {}, PAIR), b.make_annual_plan(2027, 8, {}, PAIR)
+    assert pa["result"] == pb["result"] and pa["sha256"] == pb["sha256"]
+    assert b.verify_annual_plan(pb["id"])["ok"] and b.plan_progress(year=2027)["planned"] == len(pb["result"]["visits"])

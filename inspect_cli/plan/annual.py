@@ -137,8 +137,9 @@ def make(store: Store, year: int, seed: int, where: dict[str, str], pool_inspect
                          + f" ({', '.join(parse_frequencies(str(settings.get('plan.frequencies'))).classes)}); "
                            "give sites a 风险等级 (risk_class) or change plan.frequencies with inspect config set")
     result = plan_from(pool, seed)
+    number = 1 + max((int(r.get("number") or 0) for r in store.find(TABLE, {"year": year}, fields=("number",))), default=0)
     record: dict[str, Any] = {
-        "id": new_id("plan"), "algorithm": ALGORITHM, "year": year, "seed": seed, "where": dict(where),
+        "id": new_id("plan"), "number": number, "algorithm": ALGORITHM, "year": year, "seed": seed, "where": dict(where),
         "pool": pool, "result": result, "date": today.isoformat(), "actor": actor,
         "recorded_at": Clock.make(today.isoformat()).now(),
     }
@@ -156,7 +157,7 @@ def get(store: Store, plan_id: str) -> dict[str, Any]:
 
 def latest(store: Store, year: int) -> dict[str, Any]:
     """The plan of ``year`` recorded last (a year may be planned again; the last one stands)."""
-    found = sorted(store.find(TABLE, {"year": year}), key=lambda r: (str(r.get("recorded_at") or ""), r["id"]))
+    found = sorted(store.find(TABLE, {"year": year}), key=lambda r: (int(r.get("number") or 0), r["id"]))
     if not found:
         raise NotFound(f"no plan for {year} in this ledger; make one with inspect plan year {year} --seed S")
     return found[-1]
@@ -164,8 +165,8 @@ def latest(store: Store, year: int) -> dict[str, Any]:
 
 def listing(store: Store) -> list[dict[str, Any]]:
     out = []
-    for r in sorted(store.find(TABLE), key=lambda r: (r.get("year") or 0, str(r.get("recorded_at") or ""))):
-        out.append({"id": r["id"], "year": r.get("year"), "seed": r.get("seed"), "date": r.get("date"),
+    for r in sorted(store.find(TABLE), key=lambda r: (r.get("year") or 0, int(r.get("number") or 0))):
+        out.append({"id": r["id"], "year": r.get("year"), "number": r.get("number"), "seed": r.get("seed"), "date": r.get("date"),
                     "actor": r.get("actor"), "sites": len((r.get("pool") or {}).get("sites") or []),
                     "visits": len((r.get("result") or {}).get("visits") or []), "sha256": r.get("sha256")})
     return out

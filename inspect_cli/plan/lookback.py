@@ -94,8 +94,9 @@ def draw(store: Store, of: str, seed: int, where: dict[str, str], share: float, 
     else:
         info = {s["code"]: {"site": s["code"], "site_name": s.get("name")}
                 for s in store.find("sites", {"code": ("in", drawn)})}
+    number = 1 + max((int(r.get("number") or 0) for r in store.find(TABLE, fields=("number",))), default=0)
     record: dict[str, Any] = {
-        "id": new_id("lookback"), "algorithm": ALGORITHM, "seed": seed, "sites_n": n,
+        "id": new_id("lookback"), "number": number, "algorithm": ALGORITHM, "seed": seed, "sites_n": n,
         "inspectors_m": len(result["inspectors"]) or None, "of": of, "where": dict(where),
         "closed_since": closed_since, "closed_until": closed_until,
         "pool": {"of": of, "items": items, "inspectors": inspectors, "share": share, "minimum": minimum},
@@ -142,7 +143,7 @@ def verify(store: Store, lookback_id: str) -> dict[str, Any]:
 def _drawn_in(store: Store, site: str, original: str) -> Optional[str]:
     """The last look-back that drew ``original`` or its site."""
     found = None
-    for rec in sorted(store.find(TABLE), key=lambda r: str(r.get("recorded_at") or "")):
+    for rec in sorted(store.find(TABLE), key=lambda r: int(r.get("number") or 0)):
         drawn = {a["site"] for a in (rec.get("result") or {}).get("assignments") or []}
         if original in drawn or site in drawn:
             found = rec["id"]

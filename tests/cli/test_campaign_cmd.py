@@ -147,3 +147,27 @@ def test_unknown_sites_checklist_and_id_reuse(setup):
     rec = cmd(path, "campaign", "start", str(where), "--json").json()
     assert rec["sites"] == sorted([SITE, other_code(2)])
     assert [c["id"] for c in cmd(path, "campaign", "list", "--json").json()] == ["dust-2026", "wood"]
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from inspect_cli.campaign.model import parse  # noqa: E402
+from inspect_cli.errors import ValidationFailed  # noqa: E402
+
+_scalar = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), st.text(max_size=12),
+                    st.dates().map(lambda d: d.isoformat()))
+_value = st.recursive(_scalar, lambda inner: st.one_of(st.lists(inner, max_size=3),
+                                                      st.dictionaries(st.text(max_size=6), inner, max_size=3)),
+                      max_leaves=8)
+_keys = st.sampled_from(["id", "title", "start", "end", "domain", "checklist", "sites", "targets", "description", "x"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(doc=st.one_of(_value, st.dictionaries(_keys, _value, max_size=9)))
+def test_any_campaign_document_is_accepted_or_refused_with_problems(doc):
+    try:
+        camp = parse(doc, "c.yaml")
+    except ValidationFailed as e:
+        assert str(e).startswith("c.yaml")
+    else:
+        assert camp["start"] <= camp["end"] and camp["targets"]
