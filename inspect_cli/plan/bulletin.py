@@ -18,6 +18,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "plan": ("{year}年度监督检查计划（{id}）：计划检查{planned}次，已完成{done}次，完成率{rate}；截至本季度应完成{due}次。",
              "{year} enforcement plan ({id}): {planned} visits planned, {done} done ({rate}); {due} due by this quarter."),
     "no_plan": ("{year}年度尚未编制监督检查计划。", "No enforcement plan has been made for {year}."),
+    "quarters": ("按季度（完成/计划）：{items}。", "By quarter (done/planned): {items}."),
     "class": ("风险等级", "Risk class"), "sites": ("单位数", "Sites"), "planned": ("计划", "Planned"),
     "done": ("完成", "Done"), "rate": ("完成率", "Rate"), "not_visited": ("未检查单位", "Not visited"),
     "relapses": ("回头看发现隐患复发：本月{month}项，本年累计{year}项。",
@@ -49,8 +50,11 @@ def bulletin_figures(ledger: Ledger, year: int, iso_first: str, iso_last: str, i
         out["classes"] = [{"class": c["class"], "sites": c["sites"], "planned": c["planned"], "done": c["done"],
                            "rate": _pct(c["rate"]), "rate_value": c["rate"], "not_visited": c["sites_not_visited"]} for c in progress["by_class"]]
         out["progress"] = progress
+        out["quarter_text"] = L["quarters"].format(items=("，" if lang != "en" else ", ").join(
+            f"Q{q['quarter']} {q['done']}/{q['planned']}" for q in progress["by_quarter"]))
     else:
         out["plan_text"] = L["no_plan"].format(year=year)
+        out["quarter_text"] = ""
     out["relapse_text"] = L["relapses"].format(month=len(month), year=len(year_all))
     out["relapse_rows"] = [L["relapse_row"].format(hazard=r["hazard"], original=r["original"], site=r.get("site") or "",
                                                    item=r.get("item") or "", closed=r.get("original_closed") or "")

@@ -104,3 +104,19 @@ def test_progress_by_class_quarter_and_inspector(ledger_file, tmp_path):
     assert {"inspector": "张伟（44010012345）", "planned": 0, "done": 1} in r["by_inspector"]
     table = plan(ledger_file, "progress", "--year", "2027", today="2027-05-31")
     assert table.exit_code == 0 and "按风险等级 By class" in table.stdout and "按检查人员 By inspector" in table.stdout
+
+
+def test_the_bulletin_prints_done_against_planned(ledger_file, tmp_path):
+    invoke(["config", "set", "plan.silent_extra", "0", "--ledger", ledger_file])
+    rec = plan(ledger_file, "year", "2027", "--seed", "9", "--json").json()
+    out = tmp_path / "b.md"
+    r = invoke(["report", "bulletin", "--month", "2027-02", "--format", "md", "--out", str(out), "--ledger", ledger_file,
+                "--today", "2027-02-28"])
+    assert r.exit_code == 0, r.stderr
+    text = out.read_text(encoding="utf-8")
+    assert f"2027年度监督检查计划（{rec['id']}）：计划检查13次，已完成0次" in text
+    assert "| A | 2 | 8 | 0 | 0.0% | 2 |" in text and "按季度（完成/计划）：Q1 0/" in text
+    html = tmp_path / "b.html"
+    assert invoke(["report", "bulletin", "--month", "2027-02", "--out", str(html), "--ledger", ledger_file,
+                   "--today", "2027-02-28"]).exit_code == 0
+    assert "年度计划执行与回头看" in html.read_text(encoding="utf-8")
