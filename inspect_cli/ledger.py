@@ -116,17 +116,19 @@ class Ledger:
 
     # sites ----------------------------------------------------------------
     def add_site(self, raw: dict[str, Any]) -> Site:
+        from .plan.classes import risk_classes
         from .site.record import add_site
 
         with self.write() as st:
-            return cast(Site, add_site(st, raw, self.clock))
+            return cast(Site, add_site(st, raw, self.clock, risk_classes(self.settings(st))))
 
     def import_sites(self, csv_path: Path, skip_invalid: bool = False, dry_run: bool = False) -> dict[str, Any]:
+        from .plan.classes import risk_classes
         from .site.record import import_sites
 
         try:
             with self.write() as st:
-                result = import_sites(st, csv_path, skip_invalid, self.clock)
+                result = import_sites(st, csv_path, skip_invalid, self.clock, risk_classes(self.settings(st)))
                 if dry_run:
                     raise _DryRun(result)
                 return result

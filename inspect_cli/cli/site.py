@@ -23,7 +23,7 @@ def site() -> None:
 @click.option("--contact", default="", help="Person in charge (负责人).")
 @click.option("--phone", default="")
 @click.option("--industry", default="", help="Industry (行业), e.g. 木材加工.")
-@click.option("--risk-class", default="", help="Risk class for 分级分类执法: A, B, C or D.")
+@click.option("--risk-class", default="", help="Risk class for 分级分类执法: A, B, C or D, or a label of plan.frequencies.")
 @click.option("--attr", "attrs", multiple=True, metavar="KEY=VALUE",
               help="A site attribute used by checklist `when` conditions (repeatable), e.g. al_mg_dust=true.")
 @ledger_option

@@ -113,3 +113,12 @@ def site_domains(site: Mapping[str, Any]) -> list[str]:
 
 def site_class(site: Mapping[str, Any]) -> str:
     return str(site.get("risk_class") or "").strip()
+
+
+def risk_classes(settings: Mapping[str, Any]) -> tuple[str, ...]:
+    """The risk classes a site may carry: A–D, and the bureau's own labels in ``plan.frequencies``."""
+    try:
+        own = parse_frequencies(str(settings.get("plan.frequencies") or "")).classes
+    except UsageError:
+        own = []
+    return tuple(dict.fromkeys(["A", "B", "C", "D", *own]))

@@ -10,7 +10,7 @@ import csv
 import io
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 from . import uscc
 from ..errors import ValidationFailed
@@ -19,8 +19,9 @@ from ..inputs import read_text
 SITE_FIELDS = ("code", "name", "address", "contact", "phone", "industry", "risk_class")
 MAX_TEXT = 200
 
-# 分级分类执法 classes. Only the letters are accepted (either case): local schemes name the
-# grades differently (一级/红/重点…), so a translation would guess.
+# 分级分类执法 classes. The letters are accepted (either case): local schemes name the
+# grades differently (一级/红/重点…), so a translation would guess; a bureau's own labels
+# are those named in its ``plan.frequencies`` setting (see inspect_cli.plan.classes).
 RISK_CLASSES = ("A", "B", "C", "D")
 
 # Headers used by Chinese office exports; English names are matched case-insensitively.
@@ -80,7 +81,7 @@ def parse_attr(text: str) -> tuple[str, bool | int | float | str]:
     return key, parse_value(value)
 
 
-def normalise_site(raw: dict[str, Any]) -> dict[str, Any]:
+def normalise_site(raw: dict[str, Any], classes: Sequence[str] = RISK_CLASSES) -> dict[str, Any]:
     """Validate one site and return it normalised; ValidationFailed lists every problem."""
     problems: list[str] = []
     unknown = sorted(str(k) for k in raw if k not in SITE_FIELDS and k != "attributes")
@@ -99,11 +100,12 @@ def normalise_site(raw: dict[str, Any]) -> dict[str, Any]:
         if len(text[f]) > MAX_TEXT:  # documents print these in a table cell
             problems.append(f"{f} is {len(text[f])} characters long; at most {MAX_TEXT}")
     if text["risk_class"]:
-        rc = text["risk_class"].upper()
-        if rc in RISK_CLASSES:
+        known = {c.upper(): c for c in classes}
+        rc = known.get(text["risk_class"].upper())
+        if rc is not None:
             site["risk_class"] = rc
         else:
-            problems.append(f"risk_class {text['risk_class']!r} must be one of {', '.join(RISK_CLASSES)}")
+            problems.append(f"risk_class {text['risk_class']!r} must be one of {', '.join(classes)}")
     if text["phone"]:
         problems.extend(_phone_problems(text["phone"]))
     site["attributes"], attr_problems = _attributes(raw.get("attributes"))
@@ -115,7 +117,8 @@ def normalise_site(raw: dict[str, Any]) -> dict[str, Any]:
     return site
 
 
-def read_sites_csv(path: Path | str) -> tuple[list[tuple[int, dict[str, Any]]], list[tuple[int, str]]]:
+def read_sites_csv(path: Path | str, classes: Sequence[str] = RISK_CLASSES
+                   ) -> tuple[list[tuple[int, dict[str, Any]]], list[tuple[int, str]]]:
     """Read a sites CSV: ``(good, bad)`` with ``good`` as ``(line, site)`` and ``bad`` as ``(line, message)``.
 
     Lines count from 1 (the header). The file may be UTF-8 (with or without BOM) or GB18030/GBK.
@@ -143,7 +146,7 @@ def read_sites_csv(path: Path | str) -> tuple[list[tuple[int, dict[str, Any]]], 
             row_problems, raw = _row(cells, columns)
             site: dict[str, Any] | None = None
             try:
-                site = normalise_site(raw)
+                site = normalise_site(raw, classes)
             except ValidationFailed as exc:
                 row_problems.extend(exc.problems or [str(exc)])
             code = _valid_code(raw.get("code"))

@@ -2,16 +2,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 from ..clock import Clock
 from ..errors import ValidationFailed
-from .data import normalise_site, read_sites_csv
+from .data import RISK_CLASSES, normalise_site, read_sites_csv
 from ..storage.interface import Store
 
 
-def add_site(store: Store, raw: dict[str, Any], clock: Clock) -> dict[str, Any]:
-    site = normalise_site(raw)
+def add_site(store: Store, raw: dict[str, Any], clock: Clock, classes: Sequence[str] = RISK_CLASSES) -> dict[str, Any]:
+    site = normalise_site(raw, classes)
     existing = store.get("sites", site["code"])
     if existing is not None:
         raise ValidationFailed(f"site {site['code']} is already in the ledger ({existing['name']}); codes are unique")
@@ -20,9 +20,10 @@ def add_site(store: Store, raw: dict[str, Any], clock: Clock) -> dict[str, Any]:
     return site
 
 
-def import_sites(store: Store, csv_path: Path, skip_invalid: bool, clock: Clock) -> dict[str, Any]:
+def import_sites(store: Store, csv_path: Path, skip_invalid: bool, clock: Clock,
+                 classes: Sequence[str] = RISK_CLASSES) -> dict[str, Any]:
     """Validate every row first; import nothing if any row fails, unless ``skip_invalid``."""
-    good, bad = read_sites_csv(csv_path)
+    good, bad = read_sites_csv(csv_path, classes)
     fresh = []
     for line, site in good:
         if store.get("sites", site["code"]) is not None:

@@ -120,3 +120,18 @@ def test_the_bulletin_prints_done_against_planned(ledger_file, tmp_path):
     assert invoke(["report", "bulletin", "--month", "2027-02", "--out", str(html), "--ledger", ledger_file,
                    "--today", "2027-02-28"]).exit_code == 0
     assert "年度计划执行与回头看" in html.read_text(encoding="utf-8")
+
+
+def test_a_bureaus_own_class_labels(tmp_path):
+    path = str(tmp_path / "own.json")
+    assert invoke(["config", "set", "plan.frequencies", "重点=3,一般=1", "--ledger", path]).exit_code == 0
+    assert invoke(["config", "set", "plan.silent_extra", "0", "--ledger", path]).exit_code == 0
+    ok = invoke(["site", "add", "--code", other_code(1), "--name", "重点单位", "--risk-class", "重点", "--ledger", path])
+    assert ok.exit_code == 0, ok.stderr
+    bad = invoke(["site", "add", "--code", other_code(2), "--name", "x", "--risk-class", "红", "--ledger", path])
+    assert bad.exit_code == 4 and "重点" in bad.stderr
+    csv = tmp_path / "sites.csv"
+    csv.write_text(f"统一社会信用代码,单位名称,风险等级\n{other_code(3)},一般单位,一般\n", encoding="utf-8")
+    assert invoke(["site", "import", str(csv), "--ledger", path]).exit_code == 0
+    rec = plan(path, "year", "2027", "--seed", "1", "--json").json()
+    assert sorted(v["class"] for v in rec["result"]["visits"]) == ["一般", "重点", "重点", "重点"]
