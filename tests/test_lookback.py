@@ -45,6 +45,8 @@ def test_lookback_draw_is_reproducible_recorded_and_verified(tmp_path):
     assert a["result"] == b["result"] and a["sha256"] == b["sha256"] and a["id"] != b["id"]
     assert a["pool"]["items"] == sorted(ids) and a["sites_n"] == 2
     assert {x["site"] for x in a["result"]["assignments"]} <= set(ids)
+    assert [d["hazard"] for d in a["drawn"]] == [x["site"] for x in a["result"]["assignments"]]
+    assert all(d["site"] and d["item"] and d["closed_date"] == "2026-03-06" for d in a["drawn"])
     v = invoke(["sample", "lookback", "--verify", a["id"], "--ledger", path])
     assert v.exit_code == 0 and "matches" in v.stdout
     data = json.loads(open(path, encoding="utf-8").read())

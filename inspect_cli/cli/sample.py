@@ -198,14 +198,13 @@ def _print_lookback(rec: dict[str, Any]) -> None:
     cols = ["#", "隐患 Hazard", "单位 Site", "检查项 Item", "销号 Closed"] if rec["of"] == "hazards" else ["#", "单位 Site", "名称 Name"]
     for col in cols + ["检查人员 Inspectors"]:
         t.add_column(col)
-    for n, a in enumerate(rec["result"]["assignments"], start=1):
-        d = rec["details"].get(a["site"]) or {}
-        who = escape(_who(a["inspectors"])) if a["inspectors"] else ""
+    for n, d in enumerate(rec["drawn"], start=1):
+        who = escape(_who(d["inspectors"])) if d["inspectors"] else ""
         if rec["of"] == "hazards":
-            t.add_row(str(n), a["site"], escape(f"{d.get('site_name') or ''} {d.get('site') or ''}"),
+            t.add_row(str(n), d["hazard"], escape(f"{d.get('site_name') or ''} {d.get('site') or ''}"),
                       escape(str(d.get("item") or "")), str(d.get("closed_date") or ""), who)
         else:
-            t.add_row(str(n), a["site"], escape(str(d.get("site_name") or "")), who)
+            t.add_row(str(n), d["site"], escape(str(d.get("site_name") or "")), who)
     out.print(t)
     out.print(f"sha256 {rec['sha256']}")
     out.print(f"Re-check the draw: inspect sample lookback --verify {rec['id']}; "

@@ -95,12 +95,16 @@ def draw(store: Store, of: str, seed: int, where: dict[str, str], share: float, 
         info = {s["code"]: {"site": s["code"], "site_name": s.get("name")}
                 for s in store.find("sites", {"code": ("in", drawn)})}
     number = 1 + max((int(r.get("number") or 0) for r in store.find(TABLE, fields=("number",))), default=0)
+    key = "hazard" if of == "hazards" else "site"
+    # what was drawn, in the order drawn, with readable keys (``result`` is the algorithm's own output)
+    drawn = [dict(info.get(a["site"]) or {}, **{key: a["site"], "inspectors": a["inspectors"]})
+             for a in result["assignments"]]
     record: dict[str, Any] = {
         "id": new_id("lookback"), "number": number, "algorithm": ALGORITHM, "seed": seed, "sites_n": n,
         "inspectors_m": len(result["inspectors"]) or None, "of": of, "where": dict(where),
         "closed_since": closed_since, "closed_until": closed_until,
         "pool": {"of": of, "items": items, "inspectors": inspectors, "share": share, "minimum": minimum},
-        "result": result, "details": info, "date": today.isoformat(), "actor": actor,
+        "result": result, "drawn": drawn, "date": today.isoformat(), "actor": actor,
         "recorded_at": Clock.make(today.isoformat()).now(),
     }
     record["sha256"] = sampling.digest(record)
