@@ -501,6 +501,14 @@ class Ledger:
         with self.read() as st:
             return lookback.relapses(st, since, until)
 
+    def inspection_kinds(self, since: str, until: str) -> dict[str, int]:
+        """Completed inspections in a date window by kind (检查类别), read from the light columns only."""
+        from collections import Counter
+
+        with self.read() as st:
+            found = st.find("inspections", {"date": ("between", (since, until))}, fields=("kind", "status"))
+            return dict(Counter(str(r.get("kind") or "") for r in found if r.get("status") == "completed"))
+
     def self_reporting(self, months: int) -> dict[str, Any]:
         """Sites whose self-reports (自查自报) stayed at zero over the last ``months`` months."""
         from .plan.selfreport import silent_sites

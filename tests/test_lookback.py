@@ -99,3 +99,4 @@ def test_a_relapse_links_to_the_original_hazard_and_the_bulletin_counts_it(tmp_p
     text = out.read_text(encoding="utf-8")
     assert "回头看发现隐患复发：本月1项，本年累计1项。" in text and ids[0] in text
     assert "2026年度尚未编制监督检查计划" in text
+    assert "本月检查（按检查类别）：执法检查 1，回头看 1。" in text

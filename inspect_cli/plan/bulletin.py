@@ -19,6 +19,7 @@ _LABELS: dict[str, tuple[str, str]] = {
              "{year} enforcement plan ({id}): {planned} visits planned, {done} done ({rate}); {due} due by this quarter."),
     "no_plan": ("{year}年度尚未编制监督检查计划。", "No enforcement plan has been made for {year}."),
     "quarters": ("按季度（完成/计划）：{items}。", "By quarter (done/planned): {items}."),
+    "kinds": ("本月检查（按检查类别）：{items}。", "Inspections this month by kind: {items}."),
     "class": ("风险等级", "Risk class"), "sites": ("单位数", "Sites"), "planned": ("计划", "Planned"),
     "done": ("完成", "Done"), "rate": ("完成率", "Rate"), "not_visited": ("未检查单位", "Not visited"),
     "relapses": ("回头看发现隐患复发：本月{month}项，本年累计{year}项。",
@@ -42,8 +43,16 @@ def bulletin_figures(ledger: Ledger, year: int, iso_first: str, iso_last: str, i
         progress = None
     month = ledger.relapses(iso_first, iso_last)
     year_all = ledger.relapses(f"{year}-01-01", iso_last)
-    out: dict[str, Any] = {"shown": bool(progress or year_all), "L": L, "classes": [], "relapses_month": len(month),
-                           "relapses_year": len(year_all)}
+    from ..inspection.kinds import KINDS, kind_name
+
+    kinds = ledger.inspection_kinds(iso_first, iso_last)
+    other_kinds = any(k != "enforcement" for k in kinds)
+    sep = ", " if lang == "en" else "，"
+    out: dict[str, Any] = {"shown": bool(progress or year_all or other_kinds), "L": L, "classes": [],
+                           "relapses_month": len(month), "relapses_year": len(year_all), "kinds": kinds,
+                           "kinds_text": L["kinds"].format(items=sep.join(
+                               f"{kind_name(k, lang)} {kinds[k]}" for k in [*KINDS, *sorted(set(kinds) - set(KINDS))]
+                               if kinds.get(k))) if kinds else ""}
     if progress:
         out["plan_text"] = L["plan"].format(year=year, id=progress["plan"], planned=progress["planned"],
                                             done=progress["done"], rate=_pct(progress["rate"]), due=progress["due_to_date"])
