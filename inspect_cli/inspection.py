@@ -129,6 +129,8 @@ def interpret(item: Item, value: Any) -> tuple[Any, str]:
         option = item.option(str(value).strip()) if value is not None else None
         if option is None:
             raise ValueError(f"answer {value!r} is not one of: {', '.join(o.value for o in item.options)} or na")
+        if option.na:  # a "does not apply" option is recorded as such, never counted as passed
+            return option.value, "na"
         return option.value, "pass" if option.passes else "fail"
     if not text:
         raise ValueError("a text item needs some text (or na)")

@@ -98,7 +98,7 @@ def test_show_json_exposes_items_with_basis_and_answer_types():
     assert choices
     for i in choices:
         assert len(i["options"]) >= 2
-        assert all({"value", "text", "pass"} == set(o) for o in i["options"])
+        assert all({"value", "text", "pass", "na"} == set(o) for o in i["options"])
         assert {o["pass"] for o in i["options"]} == {True, False}
     gm = next(i for i in items if i["id"] == "GM10-11-2")
     assert gm["severity"] == "major"
@@ -120,9 +120,9 @@ def test_show_json_of_a_user_checklist_pins_number_and_choice(tmp_path):
     items = {i["id"]: i for s in d["sections"] for i in s["items"]}
     assert items["G-2"]["pass"] == {"min": 19.5, "max": 23.5} and items["G-2"]["unit"] == "%vol"
     assert items["M-2"]["options"] == [
-        {"value": "working", "text": "设置且正常", "pass": True},
-        {"value": "failed", "text": "设置但失效", "pass": False},
-        {"value": "absent", "text": "未设置", "pass": False},
+        {"value": "working", "text": "设置且正常", "pass": True, "na": False},
+        {"value": "failed", "text": "设置但失效", "pass": False, "na": False},
+        {"value": "absent", "text": "未设置", "pass": False, "na": False},
     ]
     assert items["M-1"]["text"] == "已采取防爆措施"
     en = run("checklist", "show", "test-minimal", "--checklist-dir", str(GOOD), "--json", "--lang", "en").json()

@@ -193,4 +193,4 @@ def test_overlay_range_with_text_bound_is_a_problem_not_a_crash(tmp_path):
             pass: {min: low}
         """)
     problems = assert_problem_lines(tmp_path / "c.yaml", text)
-    assert problems == [f"{tmp_path / 'c.yaml'}:9: override[0].pass.min: must be a number, not 'low'"]
+    assert problems == [f"{tmp_path / 'c.yaml'}:9: override[0].pass.min: must be a number or a reference site.NAME / param.NAME, not 'low'"]
