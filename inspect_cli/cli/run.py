@@ -44,7 +44,11 @@ def run(checklist_ref: Optional[str], site_code: Optional[str], inspectors: tupl
         return _interactive(ledger, checklist, rec, as_json)
     if not checklist_ref or not site_code:
         raise click.UsageError("give a CHECKLIST and --site CODE (or --resume INSPECTION_ID)")
-    checklist = reg.get(checklist_ref)
+    from ..checklist.legal import require_in_force
+
+    date = ledger.clock.today  # the inspection date decides which law applies
+    checklist = reg.get(checklist_ref, on=date)
+    require_in_force(checklist, date, reg)
     people = parse_inspectors(inspectors)
     if answers_file:
         from ..yamlio import YamlProblem, load_file

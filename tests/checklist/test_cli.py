@@ -37,12 +37,14 @@ def test_list_json_has_every_bundled_checklist_with_counts():
     r = run("checklist", "list", "--json")
     assert r.exit_code == 0, r.stderr
     rows = r.json()
-    assert [row["id"] for row in rows] == sorted(BUNDLED_IDS)
+    # forest-fire@1 (on the repealed 541号) is kept for back-dated inspections
+    assert sorted({row["id"] for row in rows}) == sorted(BUNDLED_IDS)
+    assert [row["ref"] for row in rows if row["id"] == "forest-fire"] == ["forest-fire@1", "forest-fire@2"]
     for row in rows:
-        assert {"id", "version", "title", "domain", "items", "major_items", "sources"} <= set(row)
+        assert {"id", "version", "title", "domain", "items", "major_items", "sources", "status"} <= set(row)
         assert row["version"] >= 1 and row["items"] > 0 and 0 <= row["major_items"] <= row["items"]
         assert row["sources"] and all(isinstance(s, str) for s in row["sources"])
-    by_id = {row["id"]: row for row in rows}
+    by_id = {row["id"]: row for row in rows}  # the highest version of each
     assert by_id["forest-fire"]["major_items"] == 0
     assert by_id["hazardous-chemicals"]["major_items"] >= 20
     assert by_id["dust-explosion"]["domain"] == "dust_explosion"
@@ -179,9 +181,20 @@ def test_validate_good_file_exits_0():
 
 
 def test_validate_every_bundled_checklist_exits_0():
-    r = run("checklist", "validate", str(REPO / "checklists"))
+    r = run("checklist", "validate", str(REPO / "checklists"), "--today", "2025-12-31")
     assert r.exit_code == 0, r.stdout
-    assert r.stdout.splitlines() == [f"{REPO / 'checklists' / cid}.yaml: ok" for cid in sorted(BUNDLED_IDS)]
+    files = sorted(f"{stem}.yaml" for stem in [*BUNDLED_IDS, "forest-fire-541"])
+    assert r.stdout.splitlines() == [f"{REPO / 'checklists' / name}: ok" for name in files]
+
+
+def test_validate_warns_of_a_source_repealed_as_of_today_but_still_exits_0():
+    r = run("checklist", "validate", str(REPO / "checklists" / "forest-fire-541.yaml"), "--today", "2026-01-01")
+    assert r.exit_code == 0, r.stdout
+    path = REPO / "checklists" / "forest-fire-541.yaml"
+    assert r.stdout.splitlines() == [
+        f"{path}: warning: source FFR 《森林防火条例》（中华人民共和国国务院令第541号） was repealed on 2026-01-01; "
+        "replaced by 《森林草原防灭火条例》（中华人民共和国国务院令第822号） (as of 2026-01-01)",
+        f"{path}: ok"]
 
 
 def test_validate_overlay_resolves_its_base_from_checklist_dir():
