@@ -154,6 +154,9 @@ def failure_problems(item: Item, detail: dict[str, Any], today: dt.date) -> list
     sev = detail.get("severity")
     if sev is not None and sev not in ("general", "major"):
         out.append(f"severity {sev!r} is not general or major")
+    if sev == "major" and item.severity == "general" and not any(b.source.is_determination_standard for b in item.basis):
+        out.append(f"severity major: {item.id} cites no 重大事故隐患判定标准 (only a determination standard makes a "
+                   "hazard major); record it as general")
     if item.severity == "major" and sev == "general" and not str(detail.get("downgrade_reason") or "").strip():
         out.append("recording a major item as general needs downgrade_reason (it is kept and audited)")
     if detail.get("deadline") is not None:

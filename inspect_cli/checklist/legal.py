@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from ..errors import ChecklistError
-from .model import Checklist
+from .model import DETERMINATION, Checklist
 
 STATUS_TEXT = {
     "zh": {"in_force": "现行有效", "cites_repealed": "引用已废止的法规", "not_yet_in_force": "所引依据尚未施行"},
@@ -44,3 +44,50 @@ def repeal_warnings(checklist: Checklist, today: dt.date) -> list[str]:
         if why and s.repealed:
             out.append(f"warning: source {s.key} {why} (as of {today.isoformat()})")
     return out
+
+
+# A function giving the kind of a source cited by (checklist, version, source key), or None
+# when the checklist or the source is unknown.
+SourceKind = Callable[[str, Any, str], Optional[str]]
+
+
+def registry_source_kinds(registry: Any) -> SourceKind:
+    """Source kinds from a checklist :class:`~inspect_cli.checklist.registry.Registry` (cached)."""
+    cache: dict[tuple[str, Any], Optional[Checklist]] = {}
+
+    def kind(checklist: str, version: Any, key: str) -> Optional[str]:
+        ck = (checklist, version)
+        if ck not in cache:
+            try:
+                cache[ck] = registry.get(f"{checklist}@{version}" if version is not None else checklist)
+            except Exception:  # unknown or broken checklist: the kind cannot be told
+                cache[ck] = None
+        c = cache[ck]
+        source = c.sources.get(key) if c is not None else None
+        return (source.kind or None) if source is not None else None
+
+    return kind
+
+
+def unsupported_major(h: dict[str, Any], source_kind: Optional[SourceKind] = None) -> str:
+    """Why a major hazard's basis does not carry a determination standard (empty when it does).
+
+    The kind recorded with each basis entry is used; records made before kinds were recorded
+    are looked up in the checklist they were found with.
+    """
+    if h.get("severity") != "major":
+        return ""
+    basis = [b for b in h.get("basis") or [] if isinstance(b, dict)]
+    if not basis:
+        return "its record cites no basis at all"
+    kinds = []
+    for b in basis:
+        k = b.get("kind") or (source_kind(str(h.get("checklist")), h.get("checklist_version"), str(b.get("source")))
+                              if source_kind else None)
+        kinds.append(k)
+    if DETERMINATION in kinds:
+        return ""
+    cites = "；".join(str(b.get("citation") or b.get("source")) for b in basis)
+    if None in kinds:
+        return f"no cited source is known to be a 重大事故隐患判定标准 (cites {cites}; the kind of some could not be found)"
+    return f"its basis cites no 重大事故隐患判定标准, only {cites}"
