@@ -82,6 +82,8 @@ def make_context(checklist: Checklist, site: dict[str, Any], date: dt.date,
 def applies(step: Step, checklist: Checklist, site: dict[str, Any], date: dt.date,
             answers: dict[str, dict[str, Any]]) -> bool:
     """Whether a question applies, given the site and the answers so far."""
+    if step.item.once_per_visit and step.item.id in (site.get("_answered_this_visit") or {}):
+        return False  # answered in another inspection of this visit (see inspect_cli.visit)
     unit_items = frozenset(i.id for i in step.section.items) if step.unit else frozenset()
     ctx = make_context(checklist, site, date, answers, step.unit, unit_items)
     if step.section.when and not when_lang.evaluate(step.section.when, ctx):
@@ -147,10 +149,45 @@ def walk(checklist: Checklist, site: dict[str, Any], date: dt.date, units: dict[
     for step in steps(checklist, units):
         if not applies(step, checklist, site, date, answers):
             continue
+        if step.item.combines:  # one determination made of earlier failures: never asked
+            keys = part_keys(step)
+            parts = [answers.get(k) for k in keys]
+            if all(p is not None and p.get("outcome") == "fail" for p in parts):
+                answers[step.key] = combine(step.item, keys, [p for p in parts if p is not None])
+            continue
         answer = answer_for(step, answers)
         if answer is not None:
             answers[step.key] = answer
     return answers
+
+
+def part_keys(step: Step) -> list[str]:
+    """The answer keys of the items a combining step is made of (same unit where they repeat)."""
+    own = {i.id for i in step.section.items}
+    return [f"{p}[{step.unit}]" if step.unit and p in own else p for p in step.item.combines]
+
+
+def combine(item: Item, keys: list[str], parts: list[dict[str, Any]]) -> dict[str, Any]:
+    """The answer of a combining item when all its parts failed: one finding carrying every fact.
+
+    Evidence, locations and notes of the parts are kept; the deadline is the earliest one given;
+    it counts as fixed on the spot only when every part was.
+    """
+    deadlines = sorted(str(p["deadline"]) for p in parts if p.get("deadline"))
+    facts = "；".join(str(p.get("description") or "").strip() or k for k, p in zip(keys, parts))
+    detail: dict[str, Any] = {
+        "answer": "no", "outcome": "fail", "derived": True, "combines": list(keys),
+        "description": f"{item.finding_text.zh.rstrip('；;。')}（{facts}）" if any(p.get("description") for p in parts)
+        else item.finding_text.zh,
+        "evidence": [e for p in parts for e in p.get("evidence") or []],
+        "evidence_files": [e for p in parts for e in p.get("evidence_files") or []],
+        "location": "；".join(dict.fromkeys(str(p["location"]) for p in parts if p.get("location"))),
+        "note": "；".join(dict.fromkeys(str(p["note"]) for p in parts if p.get("note"))),
+        "fixed_on_spot": all(p.get("fixed_on_spot") is True for p in parts),
+    }
+    if deadlines:
+        detail["deadline"] = deadlines[0]
+    return detail
 
 
 def split_key(key: str) -> tuple[str, Optional[str]]:

@@ -82,15 +82,23 @@ def finish(store: Store, inspection_id: str, checklist: Checklist, clock: Clock,
     rec = get(store, inspection_id)
     if rec["status"] != "in_progress":
         raise UsageError(f"inspection {rec['id']} is already {rec['status']}")
-    site = site_of(store, rec["site"])
+    from .visit import with_visit
+
+    site = with_visit(store, site_of(store, rec["site"]), rec["date"], rec["id"])
     missing = pending(rec, checklist, site)
     if missing:
         raise ValidationFailed(f"inspection {rec['id']} has {len(missing)} unanswered applicable item(s)",
                                [s.key for s in missing[:20]])
     created = []
     actor = ", ".join(i["name"] for i in rec["inspectors"])
+    date = dt.date.fromisoformat(rec["date"])
+    walked = inspection.walk(checklist, site, date, rec["units"], lambda step, _: rec["answers"].get(step.key))
+    derived = {k: d for k, d in walked.items() if d.get("derived")}
+    absorbed = {part for d in derived.values() if d.get("outcome") == "fail" for part in d["combines"]}
     for step in inspection.steps(checklist, rec["units"]):
-        detail = rec["answers"].get(step.key)
+        if step.key in absorbed:
+            continue  # its fact is carried by the one hazard of the combined determination
+        detail = rec["answers"].get(step.key) or derived.get(step.key)
         if detail and detail.get("outcome") == "fail":
             created.append(_register(store, rec, checklist, step, detail, site, clock, actor, settings))
     rec.update(status="completed", finished_at=clock.now(), hazards=[h["id"] for h in created])
@@ -213,6 +221,12 @@ def evaluate_answers(checklist: Checklist, site: dict[str, Any], doc: Any, date:
         return detail
 
     answers = inspection.walk(checklist, site, date, units, answer_for)
+    for key in given:
+        item = checklist.item(inspection.split_key(key)[0])
+        if item is not None and item.combines:
+            problems.append(f"{key}: not answered by hand: it is decided from {' and '.join(item.combines)} "
+                            "(major when all of them fail); remove it from the answers file")
+    answers = {k: d for k, d in answers.items() if not d.get("derived")}
     known = {s.key for s in inspection.steps(checklist, units)}
     for key in given:
         item_id, unit = inspection.split_key(key)

@@ -127,6 +127,13 @@ class Ledger:
         with self.read() as st:
             return _inspections().site_of(st, code)
 
+    def visit_site(self, inspection: dict[str, Any]) -> dict[str, Any]:
+        """The inspected site, with what other inspections of the same visit already answered."""
+        from .visit import with_visit
+
+        with self.read() as st:
+            return with_visit(st, _inspections().site_of(st, inspection["site"]), inspection["date"], inspection["id"])
+
     def sites(self, **where: Any) -> list[dict[str, Any]]:
         with self.read() as st:
             return st.find("sites", {k: v for k, v in where.items() if v is not None}, order_by="code")
@@ -140,8 +147,10 @@ class Ledger:
         problems = inspector_problems(kind, inspectors)
         if problems:
             raise ValidationFailed("the inspectors do not meet the rules", problems)
+        from .visit import with_visit
+
         with self.read() as st:
-            site = _inspections().site_of(st, site_code)
+            site = with_visit(st, _inspections().site_of(st, site_code), self.clock.today.isoformat())
         answers, units, ignored = _inspections().evaluate_answers(checklist, site, doc, self.clock.today, base_dir)
         _inspections().store_evidence(answers, self.evidence_dir)
         who = ", ".join(i["name"] for i in inspectors)

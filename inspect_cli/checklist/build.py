@@ -43,7 +43,7 @@ def _item(d: dict[str, Any], section: str, sources: dict[str, Source]) -> Item:
         pass_range=PassRange(rng.get("min"), rng.get("max")) if isinstance(rng, dict) else None,
         options=[Option(str(o["value"]), text(o["text"]), bool(o.get("pass")), o.get("na") is True)
                  for o in d.get("options") or []],
-        combines=[str(c) for c in d.get("combines") or []],
+        combines=[str(c) for c in d.get("combines") or []], once_per_visit=d.get("once_per_visit") is True,
     )
 
 

@@ -173,6 +173,7 @@ class Item:
     pass_range: Optional[PassRange] = None
     options: list[Option] = field(default_factory=list)
     combines: list[str] = field(default_factory=list)
+    once_per_visit: bool = False
     line: int = 0
 
     @property
@@ -202,6 +203,8 @@ class Item:
                             for o in self.options]
         if self.combines:
             d["combines"] = list(self.combines)
+        if self.once_per_visit:
+            d["once_per_visit"] = True
         return d
 
 

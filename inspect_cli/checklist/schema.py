@@ -57,7 +57,7 @@ ITEM = {
     "when": Field("str"), "evidence_required": Field("bool"), "rectify_days": Field("days"),
     "tags": Field("list", of=Field("str")), "note": Field("text"),
     "unit": Field("str"), "pass": Field("map", of=RANGE), "options": Field("list", of=Field("map", of=OPTION)),
-    "combines": Field("list", of=Field("str")),
+    "combines": Field("list", of=Field("str")), "once_per_visit": Field("bool"),
 }
 SECTION = {
     "id": Field("str", True, pattern=SLUG, hint="lower-case letters, digits, - and _"),

@@ -74,7 +74,7 @@ def _interactive(ledger: Any, checklist: Any, rec: dict[str, Any], as_json: bool
     from .run_prompts import ask_units, ask_step
 
     con = console()
-    site = ledger.site(rec["site"])
+    site = ledger.visit_site(rec)
     con.print(f"[bold]{checklist.title.zh}[/bold] {checklist.ref} — {site['name']} ({site['code']})")
     con.print(f"Inspection {rec['id']}: answers are saved as you go; Ctrl-C stops, "
               f"[bold]inspect run --resume {rec['id']}[/bold] continues.")

@@ -28,7 +28,7 @@ def bundled():
 
 
 # Older versions kept for inspections dated before their law was repealed: file stem → id.
-OLD_VERSIONS = {"forest-fire-541": "forest-fire"}
+OLD_VERSIONS = {"forest-fire-541": "forest-fire", "dust-explosion-v1": "dust-explosion", "limited-space-v1": "limited-space"}
 
 
 def test_bundled_files_are_the_four_checklists_and_the_kept_old_versions():
@@ -83,14 +83,29 @@ def test_dust_explosion_covers_gm10_article_11_items_one_to_ten_as_major(bundled
     assert covered == set(range(1, 11))
 
 
-def test_limited_space_major_items_cite_gm10_article_13(bundled):
+def test_limited_space_major_items_cite_gm10_article_13_or_3(bundled):
     c = bundled["limited-space"]
     src = _major_source(c, "第10号")
     major = [i for i in c.items() if i.severity == "major"]
     assert major
     for i in major:
         assert i.basis[0].source.key == src.key, i.id
-        assert i.basis[0].clause.startswith("第十三条"), (i.id, i.basis[0].clause)
+        assert i.basis[0].clause.startswith(("第十三条", "第三条")), (i.id, i.basis[0].clause)
+
+
+@pytest.mark.parametrize("cid", ["dust-explosion", "limited-space"])
+def test_every_gongmao_checklist_asks_article_3_once_per_visit(bundled, cid):
+    items = {i.basis[0].clause: i for i in bundled[cid].items() if i.basis[0].clause.startswith("第三条")}
+    assert sorted(items) == ["第三条（一）", "第三条（三）", "第三条（二）"]
+    assert all(i.severity == "major" and i.once_per_visit for i in items.values())
+    assert [i.id for i in items.values()] == ["GM10-3-1", "GM10-3-2", "GM10-3-3"]
+
+
+def test_the_gas_detector_over_claim_is_gone(bundled):
+    c = bundled["limited-space"]
+    assert c.item("GM10-13-2b-D1") is None
+    assert not any("D1" in (i.guidance.zh if i.guidance else "") for i in c.items())
+    assert c.item("LS13-13b").severity == "general"
 
 
 def test_forest_fire_has_no_major_items(bundled):

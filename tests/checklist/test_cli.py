@@ -89,7 +89,7 @@ def test_show_json_exposes_items_with_basis_and_answer_types():
     r = run("checklist", "show", "dust-explosion", "--json")
     assert r.exit_code == 0, r.stderr
     d = r.json()
-    assert (d["id"], d["version"], d["ref"]) == ("dust-explosion", 1, "dust-explosion@1")
+    assert (d["id"], d["version"], d["ref"]) == ("dust-explosion", 2, "dust-explosion@2")
     items = [i for s in d["sections"] for i in s["items"]]
     assert len(items) == d["items"]
     for i in items:
@@ -135,7 +135,7 @@ def test_show_json_of_a_user_checklist_pins_number_and_choice(tmp_path):
 def test_show_table_lists_items_with_severity_and_basis():
     r = run("checklist", "show", "dust-explosion")
     assert r.exit_code == 0
-    assert "工贸企业粉尘防爆安全执法检查表" in r.stdout and "dust-explosion@1" in r.stdout
+    assert "工贸企业粉尘防爆安全执法检查表" in r.stdout and "dust-explosion@2" in r.stdout
     assert "GM10-11-2" in r.stdout and "GM10 第十一条（二）" in r.stdout and "重大" in r.stdout
 
 
@@ -151,7 +151,7 @@ def test_show_unknown_checklist_exits_3_with_did_you_mean():
 def test_show_unknown_version_exits_3():
     r = run("checklist", "show", "dust-explosion@9")
     assert r.exit_code == 3
-    assert r.stderr == "Error: checklist dust-explosion has no version 9; known: 1\n"
+    assert r.stderr == "Error: checklist dust-explosion has no version 9; known: 1, 2\n"
 
 
 def test_show_malformed_reference_exits_3():
@@ -183,7 +183,7 @@ def test_validate_good_file_exits_0():
 def test_validate_every_bundled_checklist_exits_0():
     r = run("checklist", "validate", str(REPO / "checklists"), "--today", "2025-12-31")
     assert r.exit_code == 0, r.stdout
-    files = sorted(f"{stem}.yaml" for stem in [*BUNDLED_IDS, "forest-fire-541"])
+    files = sorted(f"{stem}.yaml" for stem in [*BUNDLED_IDS, "forest-fire-541", "dust-explosion-v1", "limited-space-v1"])
     assert r.stdout.splitlines() == [f"{REPO / 'checklists' / name}: ok" for name in files]
 
 
@@ -278,7 +278,7 @@ def test_user_checklist_with_a_bundled_id_and_version_is_an_error(tmp_path):
     path.write_text(text, encoding="utf-8")
     r = run("checklist", "list", "--checklist-dir", str(d))
     assert r.exit_code == 1
-    bundled = (REPO / "checklists" / "dust-explosion.yaml").resolve()
+    bundled = (REPO / "checklists" / "dust-explosion-v1.yaml").resolve()
     assert r.stderr == (f"Error: {path.resolve()}: checklist dust-explosion@1 is already defined by {bundled}; "
                         "give your checklist another id, or raise its version\n")
 
@@ -287,10 +287,10 @@ def test_user_checklist_with_a_bundled_id_and_a_new_version_is_fine(tmp_path):
     d = tmp_path / "newer"
     d.mkdir()
     text = (GOOD / "minimal.yaml").read_text(encoding="utf-8")
-    (d / "de.yaml").write_text(text.replace("id: test-minimal", "id: dust-explosion").replace("version: 1", "version: 2"),
+    (d / "de.yaml").write_text(text.replace("id: test-minimal", "id: dust-explosion").replace("version: 1", "version: 3"),
                                encoding="utf-8")
     r = run("checklist", "show", "dust-explosion", "--json", "--checklist-dir", str(d))
-    assert r.exit_code == 0 and r.json()["ref"] == "dust-explosion@2"
+    assert r.exit_code == 0 and r.json()["ref"] == "dust-explosion@3"
     assert run("checklist", "show", "dust-explosion@1", "--json", "--checklist-dir", str(d)).json()["items"] > 20
 
 
