@@ -158,7 +158,7 @@ def test_unknown_checklist_descriptions_are_not_compared(ledger, tmp_path):
     inspect_dust(ledger, {"DP6-9": {"description": NOTE}}, tmp_path)
     inspect_dust(ledger, {"DP6-9": {"description": NOTE}}, tmp_path, code=B)
     r = run(ledger, defaults=lambda *a: None)
-    assert r["findings"] == [] and r["checked"]["checklists_unknown"] == ["dust-explosion@1"]
+    assert r["findings"] == [] and r["checked"]["checklists_unknown"] == ["dust-explosion@2"]
     assert kinds(run(ledger)) == ["copied_text"]
 
 

@@ -36,7 +36,7 @@ def _item(d: dict[str, Any], section: str, sources: dict[str, Source]) -> Item:
     rng = d.get("pass")
     return Item(
         id=d["id"], text=text(d["text"]), section=section, severity=d["severity"], type=d["type"],
-        basis=[Basis(sources[b["source"]], b["clause"]) for b in basis],
+        basis=[Basis(sources[b["source"]], b["clause"], b.get("unverified") is True) for b in basis],
         finding=opt_text(d.get("finding")), guidance=opt_text(d.get("guidance")), when=d.get("when"),
         evidence_required=bool(d.get("evidence_required")), rectify_days=d.get("rectify_days"),
         tags=list(d.get("tags") or []), note=opt_text(d.get("note")), unit=d.get("unit") or "",
@@ -96,7 +96,8 @@ def _apply_overlay(checklist: Checklist, data: dict[str, Any]) -> None:
         if ov.get("basis") is not None:
             extra = ov["basis"] if isinstance(ov["basis"], list) else [ov["basis"]]
             # the overlay's basis comes first: it is what the (raised or tightened) severity rests on
-            item.basis = [Basis(checklist.sources[b["source"]], b["clause"]) for b in extra] + item.basis
+            item.basis = [Basis(checklist.sources[b["source"]], b["clause"], b.get("unverified") is True)
+                          for b in extra] + item.basis
         # a key written but left empty (None) is treated as absent, as the schema does
         for key in ("rectify_days", "evidence_required", "severity"):
             if ov.get(key) is not None:

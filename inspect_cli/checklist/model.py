@@ -87,18 +87,22 @@ class Source:
                 "major_standard": self.major_standard, "verification": self.verification, "note": self.note}
 
 
+UNVERIFIED_ARTICLE = "（条款待核实）"
+
+
 @dataclass(frozen=True)
 class Basis:
     source: Source
     clause: str
+    unverified: bool = False  # the article number was not verified against the text
 
     def cite(self) -> str:
-        return f"{self.source.cite()}{self.clause}"
+        """The citation as every document prints it; an unverified article is marked （条款待核实）."""
+        return f"{self.source.cite()}{self.clause}" + (UNVERIFIED_ARTICLE if self.unverified else "")
 
     def to_dict(self) -> dict[str, Any]:
         return {"source": self.source.key, "title": self.source.title, "number": self.source.number,
-                "clause": self.clause, "citation": self.cite(), "verification": self.source.verification,
-                "kind": self.source.kind}
+                "clause": self.clause, "citation": self.cite(), "verification": self.source.verification}
 
 
 @dataclass(frozen=True)

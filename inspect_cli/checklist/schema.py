@@ -45,7 +45,7 @@ SOURCE = {
     "verification": Field("str", choices=("verified-official", "verified-copy", "verified-partial", "unverified")),
     "note": Field("text"),
 }
-BASIS = {"source": Field("str", True), "clause": Field("str", True)}
+BASIS = {"source": Field("str", True), "clause": Field("str", True), "unverified": Field("bool")}
 OPTION = {"value": Field("str", True), "text": Field("text", True), "pass": Field("bool"), "na": Field("bool")}
 BOUND_REF = re.compile(r"^(site|param)\.[a-z_][a-z0-9_]*$")
 RANGE = {"min": Field("bound"), "max": Field("bound")}
@@ -195,6 +195,9 @@ def _basis(v: Any) -> str:
     if not entries:
         return "must cite at least one source: {source: KEY, clause: 第X条}"
     for e in entries:
-        if not isinstance(e, dict) or set(e) - set(BASIS) or not all(isinstance(e.get(k), str) and e.get(k) for k in BASIS):
-            return "each basis must be a mapping {source: KEY, clause: 第X条（Y）} with both keys"
+        if not isinstance(e, dict) or set(e) - set(BASIS) or not all(isinstance(e.get(k), str) and e.get(k)
+                                                                      for k in ("source", "clause")):
+            return "each basis must be a mapping {source: KEY, clause: 第X条（Y）} with both keys (optional: unverified: true)"
+        if "unverified" in e and not isinstance(e["unverified"], bool):
+            return "a basis's unverified must be true or false"
     return ""

@@ -31,7 +31,8 @@ def print_checklist(con: Any, c: Checklist, lang: str, t: dict[str, str], on: Op
         table.add_column(t["basis"], ratio=2)
         for item in section.items:
             table.add_row(item.id, _item_text(item, lang, t), t["major_v"] if item.severity == "major" else t["general_v"],
-                          "；".join(f"{b.source.key} {b.clause}" for b in item.basis))
+                          "；".join(f"{b.source.key} {b.clause}" + ("（条款待核实）" if b.unverified else "")
+                                   for b in item.basis))
         con.print(table)
     for skip in c.skipped:
         con.print(f"[dim]{t['skipped']}: {skip.item} — {skip.reason}[/dim]")
