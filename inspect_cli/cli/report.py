@@ -6,7 +6,8 @@ from typing import Any, Optional
 import click
 
 from ..lifecycle import STATES
-from .options import date_value, emit_json, json_option, ledger_option, open_ledger, today_option
+from .options import (checklist_dir_option, date_value, emit_json, json_option, ledger_option, open_ledger, registry,
+                      today_option)
 
 KIND_CHOICES = ("record", "order", "review", "closure", "ledger", "bulletin")
 FORMAT_CHOICES = ("html", "md", "pdf", "xlsx")
@@ -28,13 +29,14 @@ FORMAT_CHOICES = ("html", "md", "pdf", "xlsx")
 @click.option("--site", metavar="CODE", help="ledger: only this site.")
 @click.option("--overdue", is_flag=True, help="ledger: only hazards past their deadline and not closed.")
 @click.option("--due-before", metavar="DATE", help="ledger: only hazards with a deadline before DATE.")
+@checklist_dir_option
 @ledger_option
 @today_option
 @json_option
 def report(kind: str, subject_id: Optional[str], fmt: str, out: Optional[str], lang: Optional[str], month: Optional[str],
            template_dir: Optional[str], status: tuple[str, ...], severity: Optional[str], site: Optional[str],
-           overdue: bool, due_before: Optional[str], ledger_path: Optional[str], today: Optional[str],
-           as_json: bool) -> None:
+           overdue: bool, due_before: Optional[str], checklist_dirs: tuple[str, ...], ledger_path: Optional[str],
+           today: Optional[str], as_json: bool) -> None:
     """Render a report into a file and print its path.
 
     \b
@@ -62,8 +64,13 @@ def report(kind: str, subject_id: Optional[str], fmt: str, out: Optional[str], l
     ledger = open_ledger(ledger_path, today)
     query = HazardQuery(status=status, severity=severity, site=site.strip().upper() if site else None,
                         overdue=overdue, due_before=date_value(due_before, "--due-before")) if kind == "ledger" else None
-    result = render_report(ledger, kind, subject_id, fmt=fmt, out=out, lang=lang or _default_lang(ledger),
-                           month=month, template_dir=template_dir, query=query)
+    from ..checklist.registry import session_dirs
+
+    if checklist_dirs:
+        registry(checklist_dirs)  # a missing folder is refused here (exit 3), not silently ignored
+    with session_dirs(checklist_dirs):  # recorded items print with the texts of their checklist
+        result = render_report(ledger, kind, subject_id, fmt=fmt, out=out, lang=lang or _default_lang(ledger),
+                               month=month, template_dir=template_dir, query=query)
     if as_json:
         emit_json({"out": result["out"], "kind": kind, "format": fmt, "number": result["number"]})
     else:

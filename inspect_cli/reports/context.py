@@ -226,9 +226,9 @@ def _inspection_block(rec: dict[str, Any], lang: str) -> dict[str, Any]:
 def _item_texts(rec: dict[str, Any]) -> dict[str, str]:
     """Item texts of the checklist version used, if it can still be loaded (else ids only)."""
     try:
-        from ..checklist.registry import Registry
+        from ..checklist.registry import session_registry  # honours --checklist-dir and INSPECT_CHECKLIST_PATH
 
-        cl = Registry.discover().get(f"{rec['checklist']}@{rec['checklist_version']}")
+        cl = session_registry().get(f"{rec['checklist']}@{rec['checklist_version']}")
     except Exception:  # a checklist no longer available: the record still prints, with item ids
         return {}
     return {item.id: item.text.zh for section in cl.sections for item in section.items}
