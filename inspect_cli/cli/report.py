@@ -9,7 +9,7 @@ from ..lifecycle import STATES
 from .options import (checklist_dir_option, date_value, emit_json, json_option, ledger_option, open_ledger, registry,
                       today_option)
 
-KIND_CHOICES = ("record", "order", "review", "closure", "ledger", "bulletin")
+KIND_CHOICES = ("record", "order", "review", "closure", "ledger", "bulletin", "forest-notice")
 FORMAT_CHOICES = ("html", "md", "pdf", "xlsx")
 
 
@@ -47,6 +47,8 @@ def report(kind: str, subject_id: Optional[str], fmt: str, out: Optional[str], l
       closure HAZARD_ID|SITE  closure report: the whole history to 销号
       ledger                  隐患台账, with the filters of `hazard list`
       bulletin                月度通报 for --month YYYY-MM
+      forest-notice INSPECTION_ID  森林草原火灾隐患整改通知书 (forest and grassland fire
+                              findings, 822号 第三十三条; own number sequence)
     """
     from ..errors import UsageError
     from ..hazards import HazardQuery

@@ -20,12 +20,13 @@ from typing import Any, Optional, Union
 from ..errors import ReportError, UsageError
 from ..hazards import HazardQuery
 
-KINDS = ("record", "order", "review", "closure", "ledger", "bulletin")
+KINDS = ("record", "order", "review", "closure", "ledger", "bulletin", "forest-notice")
 FORMATS = {
     "record": ("html", "md", "pdf"), "order": ("html", "md", "pdf"), "review": ("html", "md", "pdf"),
     "closure": ("html", "md", "pdf"), "ledger": ("html", "md", "pdf", "xlsx"), "bulletin": ("html", "md", "pdf", "xlsx"),
+    "forest-notice": ("html", "md", "pdf"),  # 森林草原火灾隐患整改通知书 (reports/forest.py)
 }
-NEEDS_SUBJECT = ("record", "order", "review", "closure")
+NEEDS_SUBJECT = ("record", "order", "review", "closure", "forest-notice")
 EXTENSIONS = {"html": ".html", "md": ".md", "pdf": ".pdf", "xlsx": ".xlsx"}
 
 
@@ -59,9 +60,16 @@ def template_dir_of(ledger: Any, template_dir: Union[str, Path, None]) -> Option
 def build_context(ledger: Any, kind: str, subject: Optional[str] = None, lang: str = "zh",
                   month: Optional[str] = None, query: Optional[HazardQuery] = None) -> dict[str, Any]:
     """The data a report prints (also what a user template sees)."""
+    from . import forest
     from .context import BUILDERS
 
     settings = ledger.settings()
+    if kind == forest.KIND:
+        return forest.build(ledger, subject, lang, settings)
+    if kind in ("order", "review") and subject and forest.is_forest(ledger.inspection(subject)):
+        raise ReportError(f"inspection {subject} is a forest and grassland fire inspection: its findings are served as a "
+                          f"森林草原火灾隐患整改通知书 under {forest.LEGAL_BASIS}, not as a 安全生产 文书: "
+                          f"inspect report {forest.KIND} {subject}")
     return BUILDERS[kind](ledger, subject, lang, settings, month=month, query=query)  # type: ignore[no-any-return]
 
 
