@@ -197,7 +197,7 @@ def _basis(v: Any) -> str:
     for e in entries:
         if not isinstance(e, dict) or set(e) - set(BASIS) or not all(isinstance(e.get(k), str) and e.get(k)
                                                                       for k in ("source", "clause")):
-            return "each basis must be a mapping {source: KEY, clause: 第X条（Y）} with both keys (optional: unverified: true)"
+            return "each basis must be a mapping {source: KEY, clause: 第X条（Y）} with both keys"
         if "unverified" in e and not isinstance(e["unverified"], bool):
             return "a basis's unverified must be true or false"
     return ""

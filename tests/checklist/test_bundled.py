@@ -28,7 +28,8 @@ def bundled():
 
 
 # Older versions kept for inspections dated before their law was repealed: file stem → id.
-OLD_VERSIONS = {"forest-fire-541": "forest-fire", "dust-explosion-v1": "dust-explosion", "limited-space-v1": "limited-space"}
+OLD_VERSIONS = {"forest-fire-541": "forest-fire", "dust-explosion-v1": "dust-explosion", "limited-space-v1": "limited-space",
+                "hazardous-chemicals-v1": "hazardous-chemicals"}
 
 
 def test_bundled_files_are_the_four_checklists_and_the_kept_old_versions():

@@ -101,7 +101,7 @@ def test_show_json_exposes_items_with_basis_and_answer_types():
     for i in choices:
         assert len(i["options"]) >= 2
         assert all({"value", "text", "pass", "na"} == set(o) for o in i["options"])
-        assert {o["pass"] for o in i["options"]} == {True, False}
+        assert {o["pass"] for o in i["options"] if not o["na"]} == {True, False}
     gm = next(i for i in items if i["id"] == "GM10-11-2")
     assert gm["severity"] == "major"
     assert gm["basis"][0]["citation"] == "《工贸企业重大事故隐患判定标准》（中华人民共和国应急管理部令第10号）第十一条（二）"
@@ -183,7 +183,8 @@ def test_validate_good_file_exits_0():
 def test_validate_every_bundled_checklist_exits_0():
     r = run("checklist", "validate", str(REPO / "checklists"), "--today", "2025-12-31")
     assert r.exit_code == 0, r.stdout
-    files = sorted(f"{stem}.yaml" for stem in [*BUNDLED_IDS, "forest-fire-541", "dust-explosion-v1", "limited-space-v1"])
+    files = sorted(f"{stem}.yaml" for stem in [*BUNDLED_IDS, "forest-fire-541", "dust-explosion-v1", "limited-space-v1",
+                                               "hazardous-chemicals-v1"])
     assert r.stdout.splitlines() == [f"{REPO / 'checklists' / name}: ok" for name in files]
 
 

@@ -279,3 +279,27 @@ def test_a_repealed_date_must_follow_in_force_and_superseded_by_needs_it(tmp_pat
 
 def test_bundled_forest_files_parse():
     assert (REPO / "checklists" / "forest-fire-541.yaml").is_file()
+
+
+# --- hazardous chemicals re-cited to the 危险化学品安全法 ---------------------------------------
+
+def test_hazardous_chemicals_cites_the_law_where_the_obligation_moved_and_keeps_the_20_majors():
+    reg = Registry.discover()
+    v2, v1 = reg.get("hazardous-chemicals@2"), reg.get("hazardous-chemicals@1")
+    law = v2.sources["WHPL"]
+    assert (law.kind, law.in_force, law.number) == ("law", "2026-05-01", "中华人民共和国主席令第六十四号")
+    moved = {"HCG-11": "第三十七条", "HCG-12": "第三十七条", "HCG-13": "第三十七条", "HCG-14": "第四十一条",
+             "HCG-15": "第四十一条", "HCG-16": "第四十二条", "HCG-17": "第四十一条", "HCG-18": "第三十一条"}
+    for iid, article in moved.items():
+        b = v2.item(iid).basis[0]
+        assert b.source.key == "WHPL" and b.clause.startswith(article), iid
+        assert article in v2.item(iid).finding_text.zh
+    assert not any(b.source.title == "危险化学品安全管理条例" for i in v2.items() for b in i.basis)
+    assert sum(1 for i in v2.items() if i.severity == "major") == sum(1 for i in v1.items() if i.severity == "major")
+    assert "AQ 3067—2026" in v2.sources["HC121"].note and "53" in v2.sources["HC121"].note
+
+
+def test_hazardous_chemicals_before_the_law_uses_version_1():
+    reg = Registry.discover()
+    assert reg.get("hazardous-chemicals", on=dt.date(2026, 4, 30)).version == 1
+    assert reg.get("hazardous-chemicals", on=dt.date(2026, 5, 1)).version == 2
