@@ -155,3 +155,16 @@ def test_every_bundled_not_applicable_option_is_marked_na():
             for o in i.options:
                 if "不适用" in o.text.zh:
                     assert o.na, (c.ref, i.id, o.value)
+
+
+# --- gas tests whose applicability is unknown are asked ---------------------------------------
+
+@pytest.mark.parametrize("attrs, asked", [({}, {"LS-GAS-H2S", "LS-GAS-CO"}),
+                                          ({"h2s_risk": False}, {"LS-GAS-CO"}),
+                                          ({"h2s_risk": False, "co_risk": False}, set()),
+                                          ({"h2s_risk": True, "co_risk": False}, {"LS-GAS-H2S"})])
+def test_h2s_and_co_tests_are_asked_unless_the_site_says_the_gas_cannot_occur(attrs, asked):
+    site = {"code": SITE, "name": "x", "attributes": attrs}
+    doc = answers("limited-space", {"entry": ["1号池"]}, {}, site)
+    gas = {k.split("[")[0] for k in doc["answers"] if k.startswith(("LS-GAS-H2S", "LS-GAS-CO"))}
+    assert gas == asked
