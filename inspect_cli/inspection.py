@@ -125,6 +125,10 @@ def interpret(item: Item, value: Any) -> tuple[Any, str]:
             raise ValueError(f"answer {value!r} is not a number (measured value in {item.unit or 'the item unit'}) or na") from None
         if number != number or number in (float("inf"), float("-inf")):
             raise ValueError(f"answer {value!r} is not a finite number")
+        if item.pass_range and item.pass_range.references:
+            names = ", ".join(item.pass_range.references)
+            raise ValueError(f"its pass range needs {names}, which this site has not recorded: give the value under "
+                             f"'site:' in the answers file (e.g. site: {{{item.pass_range.references[0].partition('.')[2]}: 120}})")
         ok = item.pass_range.contains(number) if item.pass_range else True
         return number, "pass" if ok else "fail"
     if item.type == "choice":
@@ -155,10 +159,53 @@ def walk(checklist: Checklist, site: dict[str, Any], date: dt.date, units: dict[
             if all(p is not None and p.get("outcome") == "fail" for p in parts):
                 answers[step.key] = combine(step.item, keys, [p for p in parts if p is not None])
             continue
+        step = resolve_step(step, checklist, site)
         answer = answer_for(step, answers)
         if answer is not None:
             answers[step.key] = answer
     return answers
+
+
+def bound_value(ref: str, checklist: Checklist, site: dict[str, Any]) -> Optional[float]:
+    """The number a range bound ``site.NAME`` / ``param.NAME`` stands for at this site (None if unknown)."""
+    space, _, name = ref.partition(".")
+    value = site_values(site).get(name) if space == "site" else checklist.parameters.get(name)
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def missing_bounds(item: Item, checklist: Checklist, site: dict[str, Any]) -> list[str]:
+    """The references of an item's pass range that this site has no value for."""
+    refs = item.pass_range.references if item.pass_range else []
+    return [r for r in refs if bound_value(r, checklist, site) is None]
+
+
+def resolve_step(step: Step, checklist: Checklist, site: dict[str, Any]) -> Step:
+    """The step with its pass range resolved against the site (unchanged if a value is missing)."""
+    rng = step.item.pass_range
+    if rng is None or not rng.references:
+        return step
+    import dataclasses
+
+    from .checklist.model import PassRange
+
+    def one(v: Any) -> Any:  # a missing value stays a reference: the answer then says which is needed
+        known = bound_value(v, checklist, site) if isinstance(v, str) else v
+        return v if known is None and isinstance(v, str) else known
+
+    resolved = PassRange(one(rng.min), one(rng.max))
+    return Step(dataclasses.replace(step.item, pass_range=resolved), step.section, step.unit)
+
+
+def with_site_values(site: dict[str, Any], values: Optional[dict[str, Any]]) -> dict[str, Any]:
+    """The site with attribute values given on site for one inspection (``site:`` of an answers file)."""
+    if not values:
+        return site
+    return dict(site, attributes={**(site.get("attributes") or {}), **values})
 
 
 def part_keys(step: Step) -> list[str]:

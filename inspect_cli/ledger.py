@@ -157,6 +157,10 @@ class Ledger:
         with self.write() as st:
             site = _inspections().site_of(st, site_code)
             rec = _inspections().start(st, checklist, site, inspectors, kind, self.clock, units)
+            values = _inspections().site_values_given(checklist, doc.get("site"))[0] if isinstance(doc, dict) else {}
+            if values:  # found on site (核定人数 …): kept with the inspection, read by its pass ranges
+                rec["site_values"] = values
+                st.put("inspections", rec["id"], rec)
             for key, detail in answers.items():
                 _inspections().answer(st, rec["id"], key, detail, who, self.clock)
             rec, created = _inspections().finish(st, rec["id"], checklist, self.clock, self.settings(st))
@@ -178,6 +182,14 @@ class Ledger:
             rec = _inspections().get(st, inspection_id)
             who = ", ".join(i["name"] for i in rec["inspectors"])
             return _inspections().answer(st, inspection_id, key, detail, who, self.clock)
+
+    def set_site_value(self, inspection_id: str, name: str, value: Any) -> dict[str, Any]:
+        """A site attribute's value found on site during an interactive inspection (kept with it)."""
+        with self.write() as st:
+            rec = _inspections().get(st, inspection_id)
+            rec.setdefault("site_values", {})[name] = value
+            st.put("inspections", rec["id"], rec)
+            return rec
 
     def set_units(self, inspection_id: str, section_id: str, names: list[str]) -> dict[str, Any]:
         with self.write() as st:

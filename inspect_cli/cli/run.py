@@ -88,6 +88,10 @@ def _interactive(ledger: Any, checklist: Any, rec: dict[str, Any], as_json: bool
             if not todo:
                 break
             done = len(rec["answers"])
+            missing = _missing_bounds(checklist, todo[0], site, rec)
+            if missing:  # a per-site limit (核定人数 …) not recorded: asked on site, kept with the inspection
+                rec = ledger.set_site_value(rec["id"], missing, _ask_number(checklist, missing))
+                continue
             detail = ask_step(con, todo[0], done + 1, done + len(todo), ledger.clock.today, settings)
             rec = ledger.save_answer(rec["id"], todo[0].key, detail)
     except (KeyboardInterrupt, click.exceptions.Abort):
@@ -95,6 +99,20 @@ def _interactive(ledger: Any, checklist: Any, rec: dict[str, Any], as_json: bool
         raise click.exceptions.Exit(130)
     rec, created = ledger.finish_inspection(rec["id"], checklist)
     _report(rec, created, [], as_json)
+
+
+def _missing_bounds(checklist: Any, step: Any, site: dict[str, Any], rec: dict[str, Any]) -> str:
+    from ..inspection import missing_bounds, with_site_values
+
+    missing = missing_bounds(step.item, checklist, with_site_values(site, rec.get("site_values")))
+    return missing[0].partition(".")[2] if missing and missing[0].startswith("site.") else ""
+
+
+def _ask_number(checklist: Any, name: str) -> float:
+    attr = checklist.attributes.get(name)
+    label = f"{attr.text.zh} (site.{name})" if attr else f"site.{name}"
+    value: float = click.prompt(f"{label} is not recorded for this site; value found on site", type=float)
+    return value
 
 
 def _report(rec: dict[str, Any], created: list[dict[str, Any]], ignored: list[str], as_json: bool) -> None:
