@@ -104,11 +104,11 @@ def validate_cmd(paths: tuple[str, ...], checklist_dirs: tuple[str, ...], today:
     from ..clock import Clock
 
     on = Clock.make(today).today
-    reg = registry(checklist_dirs)
     files = _expand(paths)
+    reg = _validation_registry(checklist_dirs, files)
     failed = 0
     for f in files:
-        problems, checklist = problems_of(f, reg.resolver())
+        problems, checklist = problems_of(f, reg.resolver())  # type: ignore[attr-defined]
         for p in problems:
             click.echo(p)
         failed += bool(problems)
@@ -120,6 +120,21 @@ def validate_cmd(paths: tuple[str, ...], checklist_dirs: tuple[str, ...], today:
     if failed:
         click.echo(f"{failed} of {len(files)} file(s) invalid.", err=True)
         raise click.exceptions.Exit(1)
+
+
+def _validation_registry(checklist_dirs: tuple[str, ...], files: list[Path]) -> object:
+    """Bases of overlays: bundled checklists, --checklist-dir, INSPECT_CHECKLIST_PATH and the folders
+    of the files being validated (an overlay next to its base needs no option)."""
+    from ..errors import ChecklistError
+
+    plain = registry(checklist_dirs)
+    folders = sorted({str(f.resolve().parent) for f in files} - {str(p.path.parent) for p in plain.entries.values()})
+    if not folders:
+        return plain
+    try:
+        return registry(tuple(checklist_dirs) + tuple(folders))
+    except ChecklistError:  # a folder holding a copy of a known checklist: validate against the rest
+        return plain
 
 
 def _expand(paths: tuple[str, ...]) -> list[Path]:

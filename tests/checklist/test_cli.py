@@ -204,8 +204,9 @@ def test_validate_overlay_resolves_its_base_from_checklist_dir():
     assert r.stdout.splitlines() == [f"{GOOD / 'minimal.yaml'}: ok", f"{GOOD / 'overlay.yaml'}: ok"]
 
 
-def test_validate_overlay_of_unknown_base_exits_1():
-    path = GOOD / "overlay.yaml"
+def test_validate_overlay_of_unknown_base_exits_1(tmp_path):
+    path = tmp_path / "overlay.yaml"  # alone: its base is neither bundled, nor given, nor next to it
+    shutil.copy(GOOD / "overlay.yaml", path)
     r = run("checklist", "validate", str(path))
     assert r.exit_code == 1
     assert r.stdout.splitlines()[0] == (f"{path}:4: extends: cannot find the base checklist 'test-minimal@1': "
@@ -314,3 +315,32 @@ def test_missing_checklist_dir_exits_3(tmp_path):
     assert r.exit_code == 3
     assert r.stderr == (f"Error: checklist folder {missing} does not exist "
                         "(from --checklist-dir or INSPECT_CHECKLIST_PATH)\n")
+
+
+def test_an_overlay_of_a_bundled_checklist_validates_without_checklist_dir(tmp_path):
+    (tmp_path / "o.yaml").write_text(
+        "id: dust-local\nversion: 1\nextends: dust-explosion@2\ntitle: 本地\ndomain: dust_explosion\n"
+        "applies_to: {description: 本地}\nskip:\n  - {item: DP6-9, reason: 不检查}\n", encoding="utf-8")
+    r = run("checklist", "validate", str(tmp_path / "o.yaml"))
+    assert r.exit_code == 0 and r.stdout == f"{tmp_path / 'o.yaml'}: ok\n"
+
+
+def test_an_overlay_next_to_its_user_base_validates_without_checklist_dir(tmp_path):
+    shutil.copy(GOOD / "minimal.yaml", tmp_path / "minimal.yaml")
+    shutil.copy(GOOD / "overlay.yaml", tmp_path / "overlay.yaml")
+    r = run("checklist", "validate", str(tmp_path / "overlay.yaml"))
+    assert r.exit_code == 0, r.stdout
+
+
+def test_yaml_files_that_are_not_checklists_are_left_alone_in_a_checklist_folder(tmp_path):
+    shutil.copy(GOOD / "minimal.yaml", tmp_path / "minimal.yaml")
+    (tmp_path / "answers.yaml").write_text("units: {}\nanswers:\n  M-1: 'yes'\n", encoding="utf-8")
+    (tmp_path / "sites.yml").write_text("- {code: X, name: 某公司}\n", encoding="utf-8")
+    r = run("checklist", "list", "--checklist-dir", str(tmp_path), "--json")
+    assert r.exit_code == 0 and r.stderr == ""
+    assert "test-minimal" in {row["id"] for row in r.json()}
+    r = run("checklist", "validate", str(tmp_path))
+    assert r.exit_code == 0 and r.stdout == f"{tmp_path / 'minimal.yaml'}: ok\n"
+    (tmp_path / "broken.yaml").write_text("id: broken\nversion: 1\n", encoding="utf-8")  # a checklist, invalid: reported
+    r = run("checklist", "list", "--checklist-dir", str(tmp_path), "--json")
+    assert "broken.yaml" in r.stderr
