@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from .inspection import split_key
+from .inspection.answers import split_key
 
 VISIT_KEY = "_answered_this_visit"
 

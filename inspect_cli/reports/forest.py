@@ -56,7 +56,7 @@ def is_forest(rec: dict[str, Any]) -> bool:
 
 def build(ledger: Any, subject: Optional[str], lang: str, settings: dict[str, Any], **_: Any) -> dict[str, Any]:
     """The notice for inspection ``subject`` (every hazard it found, one numbered notice)."""
-    from .numbers import assign, claim
+    from .docnumbers import assign, claim
 
     if not subject:
         raise UsageError("the forest-notice report needs an inspection id (I-…)")

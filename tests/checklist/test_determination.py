@@ -137,7 +137,7 @@ def test_13_1_answered_by_hand_is_refused(setup):
 def test_a_not_applicable_choice_option_is_recorded_and_counted_as_na():
     from builders import registry
 
-    from inspect_cli.inspection import interpret
+    from inspect_cli.inspection.answers import interpret
 
     c = registry().get("dust-explosion")
     item = next(i for i in c.items() if any(o.value == "not_applicable" for o in i.options))

@@ -28,7 +28,7 @@ import unicodedata
 from contextlib import contextmanager
 from typing import Any, Callable, Iterable, Iterator, Optional
 
-from .storage.base import Store
+from ..storage.interface import Store
 
 RATIO = 0.9
 MIN_TEXT = 10
@@ -61,7 +61,7 @@ def normalise_text(text: Any) -> str:
 
 def registry_defaults(registry: Any) -> Defaults:
     """Default texts from a checklist :class:`~inspect_cli.checklist.registry.Registry` (cached)."""
-    from .inspections import describe
+    from ..inspection.record import describe
 
     cache: dict[tuple[str, Any], Any] = {}
 
@@ -283,8 +283,8 @@ def run(store: Store, today: dt.date, defaults: Optional[Defaults] = None, ratio
     checklists it does not know are not compared (listed in ``checked``), only notes.
     """
     if defaults is None or source_kind is None:
-        from .checklist.legal import registry_source_kinds
-        from .checklist.registry import Registry
+        from ..checklist.legal import registry_source_kinds
+        from ..checklist.registry import Registry
 
         reg = Registry.discover()
         defaults = defaults or registry_defaults(reg)
@@ -311,7 +311,7 @@ def paused_gc() -> Iterator[None]:
 
 def _run(store: Store, today: dt.date, defaults: Defaults, ratio: float, max_comparisons: int,
          source_kind: Optional[Callable[[str, Any, str], Optional[str]]] = None) -> dict[str, Any]:
-    from .checklist.legal import unsupported_major
+    from ..checklist.legal import unsupported_major
 
     hazards = store.find("hazards")
     findings: list[dict[str, Any]] = []
