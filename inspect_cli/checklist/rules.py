@@ -352,7 +352,7 @@ def _bounds(data: dict[str, Any], base: Optional[Checklist]) -> list[Problem]:
             ref = rng.get(key)
             if not _is_ref(ref):
                 continue
-            space, _, name = ref.partition(".")
+            space, _, name = str(ref).partition(".")
             if space == "site" and attrs.get(name) != "number":
                 what = "is not declared under 'attributes'" if name not in attrs else f"is a {attrs[name]} attribute"
                 problems.append((path, f"{key}: {ref} {what}; a range may refer only to a number attribute "

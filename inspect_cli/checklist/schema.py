@@ -162,8 +162,8 @@ def _scalar(v: Any, f: Field) -> str:
         ok = isinstance(v, (int, float)) and not isinstance(v, bool)
         return "" if ok else f"must be a number, not {v!r}"
     if kind == "bound":
-        ok = (isinstance(v, (int, float)) and not isinstance(v, bool)) or (isinstance(v, str) and BOUND_REF.match(v))
-        return "" if ok else f"must be a number or a reference site.NAME / param.NAME, not {v!r}"
+        ref = isinstance(v, str) and BOUND_REF.match(v) is not None
+        return "" if (isinstance(v, (int, float)) and not isinstance(v, bool)) or ref else f"must be a number or a reference site.NAME / param.NAME, not {v!r}"
     if kind in ("days", "version"):
         ok = isinstance(v, int) and not isinstance(v, bool) and v >= 1
         what = "a whole number of days, at least 1" if kind == "days" else "a whole number, at least 1"

@@ -105,7 +105,7 @@ def _interactive(ledger: Ledger, checklist: Any, rec: Inspection, as_json: bool)
     _report(rec, created, [], as_json)
 
 
-def _missing_bounds(checklist: Any, step: Any, site: dict[str, Any], rec: dict[str, Any]) -> str:
+def _missing_bounds(checklist: Any, step: Any, site: Mapping[str, Any], rec: Mapping[str, Any]) -> str:
     from ..inspection.answers import missing_bounds, with_site_values
 
     missing = missing_bounds(step.item, checklist, with_site_values(site, rec.get("site_values")))

@@ -166,7 +166,7 @@ def walk(checklist: Checklist, site: Mapping[str, Any], date: dt.date, units: di
     return answers
 
 
-def bound_value(ref: str, checklist: Checklist, site: dict[str, Any]) -> Optional[float]:
+def bound_value(ref: str, checklist: Checklist, site: Mapping[str, Any]) -> Optional[float]:
     """The number a range bound ``site.NAME`` / ``param.NAME`` stands for at this site (None if unknown)."""
     space, _, name = ref.partition(".")
     value = site_values(site).get(name) if space == "site" else checklist.parameters.get(name)
@@ -178,13 +178,13 @@ def bound_value(ref: str, checklist: Checklist, site: dict[str, Any]) -> Optiona
         return None
 
 
-def missing_bounds(item: Item, checklist: Checklist, site: dict[str, Any]) -> list[str]:
+def missing_bounds(item: Item, checklist: Checklist, site: Mapping[str, Any]) -> list[str]:
     """The references of an item's pass range that this site has no value for."""
     refs = item.pass_range.references if item.pass_range else []
     return [r for r in refs if bound_value(r, checklist, site) is None]
 
 
-def resolve_step(step: Step, checklist: Checklist, site: dict[str, Any]) -> Step:
+def resolve_step(step: Step, checklist: Checklist, site: Mapping[str, Any]) -> Step:
     """The step with its pass range resolved against the site (unchanged if a value is missing)."""
     rng = step.item.pass_range
     if rng is None or not rng.references:
@@ -201,10 +201,10 @@ def resolve_step(step: Step, checklist: Checklist, site: dict[str, Any]) -> Step
     return Step(dataclasses.replace(step.item, pass_range=resolved), step.section, step.unit)
 
 
-def with_site_values(site: dict[str, Any], values: Optional[dict[str, Any]]) -> dict[str, Any]:
+def with_site_values(site: Mapping[str, Any], values: Optional[Mapping[str, Any]]) -> dict[str, Any]:
     """The site with attribute values given on site for one inspection (``site:`` of an answers file)."""
     if not values:
-        return site
+        return dict(site)
     return dict(site, attributes={**(site.get("attributes") or {}), **values})
 
 

@@ -8,7 +8,7 @@ is never printed on a 责令限期整改指令书; the notice has its own number
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Optional
+from typing import Any, Mapping, Optional
 
 from ..errors import ReportError, UsageError
 
@@ -50,7 +50,7 @@ def _date(iso: Any, lang: str) -> str:
     return d.isoformat() if lang == "en" else f"{d.year}年{d.month}月{d.day}日"
 
 
-def is_forest(rec: dict[str, Any]) -> bool:
+def is_forest(rec: Mapping[str, Any]) -> bool:
     return rec.get("domain") == DOMAIN
 
 
