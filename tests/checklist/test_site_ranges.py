@@ -31,7 +31,7 @@ def _run(folder, path, doc):
 
 def test_a_range_bound_takes_the_sites_recorded_value(setup):
     folder, path = setup
-    r = _run(folder, path, {"site": {"approved_headcount": 3}, "answers": {"FW-1": 3, "FW-2": 520}})
+    r = _run(folder, path, {"site": {"approved_headcount": 3}, "answers": {"FW-1": 3, "FW-2": 520, "FW-3": "1号库"}})
     assert r.exit_code == 0, r.stderr
     hazards = r.json()["hazards"]
     assert [h["item"] for h in hazards] == ["FW-2"]  # 520 kg over the site's approved 500 kg
@@ -41,7 +41,7 @@ def test_a_range_bound_takes_the_sites_recorded_value(setup):
 
 def test_a_value_found_on_site_is_given_in_the_answers_file(setup):
     folder, path = setup
-    r = _run(folder, path, {"site": {"approved_headcount": 2}, "answers": {"FW-1": 4, "FW-2": 100}})
+    r = _run(folder, path, {"site": {"approved_headcount": 2}, "answers": {"FW-1": 4, "FW-2": 100, "FW-3": "1号库"}})
     assert r.exit_code == 0, r.stderr
     assert [h["item"] for h in r.json()["hazards"]] == ["FW-1"]
 
@@ -49,7 +49,7 @@ def test_a_value_found_on_site_is_given_in_the_answers_file(setup):
 def test_a_missing_site_value_is_asked_not_guessed(setup):
     folder, path = setup
     before = (folder / "ledger.json").read_bytes()
-    r = _run(folder, path, {"answers": {"FW-1": 2, "FW-2": 100}})
+    r = _run(folder, path, {"answers": {"FW-1": 2, "FW-2": 100, "FW-3": "1号库"}})
     assert r.exit_code == 4
     assert "FW-1: its pass range needs site.approved_headcount, which this site has not recorded" in r.stderr
     assert (folder / "ledger.json").read_bytes() == before
@@ -58,7 +58,7 @@ def test_a_missing_site_value_is_asked_not_guessed(setup):
 def test_interactive_run_asks_the_missing_value_on_site(setup):
     folder, path = setup
     # approved_headcount, FW-1 value and note, FW-2 value and note
-    keys = "\n".join(["3", "5", "超员", "", "", "", "", "n", "100", ""]) + "\n"
+    keys = "\n".join(["3", "5", "超员", "", "", "", "", "n", "100", "", "1号库", ""]) + "\n"
     r = invoke(["run", "fireworks-store", "--site", SITE, *INSPECTOR_ARGS, "--ledger", path, "--checklist-dir", str(DIR),
                 "--today", "2026-03-02", "--json"], input=keys)
     assert r.exit_code == 0, r.stdout + r.stderr
