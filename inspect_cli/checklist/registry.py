@@ -5,11 +5,9 @@ import datetime as dt
 import importlib.resources
 import os
 import re
-from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Optional
+from typing import Any, Callable, Iterable, Optional
 
 from ..errors import ChecklistError, NotFound
 from ..resources import bundled_dir
@@ -18,8 +16,7 @@ from .loader import load_checklist
 from .model import Checklist
 
 ENV_PATH = "INSPECT_CHECKLIST_PATH"
-# --checklist-dir of the running command, for code that finds checklists on its own (reports)
-_SESSION_DIRS: ContextVar[tuple[str, ...]] = ContextVar("inspect_checklist_dirs", default=())
+
 _REF = re.compile(r"^(?P<id>[a-z0-9][a-z0-9_-]*)(@(?P<version>[1-9][0-9]*))?$")
 
 
@@ -34,21 +31,6 @@ def is_checklist_data(data: Any) -> bool:
     mapping with an ``id``, ``sections`` or ``extends`` key. Anything else (answers files, site
     lists) is left alone without a warning."""
     return isinstance(data, dict) and any(k in data for k in ("id", "sections", "extends"))
-
-
-@contextmanager
-def session_dirs(dirs: Iterable[str]) -> Iterator[None]:
-    """Within the block, :func:`session_registry` also reads these folders (a command's --checklist-dir)."""
-    token = _SESSION_DIRS.set(tuple(dirs))
-    try:
-        yield
-    finally:
-        _SESSION_DIRS.reset(token)
-
-
-def session_registry() -> "Registry":
-    """Bundled checklists, the command's --checklist-dir folders and INSPECT_CHECKLIST_PATH."""
-    return Registry.discover(checklist_dirs(_SESSION_DIRS.get()))
 
 
 @dataclass

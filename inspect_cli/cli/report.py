@@ -1,19 +1,18 @@
 """``inspect report``: documents (文书), the hazard ledger (隐患台账) and the monthly bulletin."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Optional
 
 import click
 
 from ..hazard.lifecycle import STATES
+from ..reports.kinds import ALL_FORMATS as FORMAT_CHOICES, KINDS as KIND_CHOICES
 from .options import (checklist_dir_option, date_value, emit_json, json_option, ledger_option, open_ledger, registry,
                       today_option)
 
 if TYPE_CHECKING:
     from ..ledger import Ledger
 
-KIND_CHOICES = ("record", "order", "review", "closure", "ledger", "bulletin", "forest-notice")
-FORMAT_CHOICES = ("html", "md", "pdf", "xlsx")
 
 
 @click.command()
@@ -50,6 +49,8 @@ def report(kind: str, subject_id: Optional[str], fmt: str, out: Optional[str], l
       closure HAZARD_ID|SITE  closure report: the whole history to 销号
       ledger                  隐患台账, with the filters of `hazard list`
       bulletin                月度通报 for --month YYYY-MM
+      filing  CASE_ID         立案审批表 (case filing approval form)
+      penalty CASE_ID         行政处罚决定书 (penalty decision)
       forest-notice INSPECTION_ID  森林草原火灾隐患整改通知书 (forest and grassland fire
                               findings, 822号 第三十三条; own number sequence)
     """
@@ -69,13 +70,8 @@ def report(kind: str, subject_id: Optional[str], fmt: str, out: Optional[str], l
     ledger = open_ledger(ledger_path, today)
     query = HazardQuery(status=status, severity=severity, site=site.strip().upper() if site else None,
                         overdue=overdue, due_before=date_value(due_before, "--due-before")) if kind == "ledger" else None
-    from ..checklist.registry import session_dirs
-
-    if checklist_dirs:
-        registry(checklist_dirs)  # a missing folder is refused here (exit 3), not silently ignored
-    with session_dirs(checklist_dirs):  # recorded items print with the texts of their checklist
-        result = render_report(ledger, kind, subject_id, fmt=fmt, out=out, lang=lang or _default_lang(ledger),
-                               month=month, template_dir=template_dir, query=query)
+    result = render_report(ledger, kind, subject_id, fmt=fmt, out=out, lang=lang or _default_lang(ledger),
+                           month=month, template_dir=template_dir, query=query, registry=registry(checklist_dirs))
     if as_json:
         emit_json({"out": result["out"], "kind": kind, "format": fmt, "number": result["number"]})
     else:
