@@ -139,7 +139,10 @@ class Registry:
         return checklist
 
     def _base(self, ref: str, chain: tuple[str, ...]) -> Checklist:
-        cid, _, v = ref.partition("@")
+        m = _REF.match(ref.strip())
+        if not m or not m["version"]:
+            raise NotFound(f"{ref!r} is not a base reference: use BASE_ID@VERSION, e.g. dust-explosion@2")
+        cid, v = m["id"], m["version"]
         if (cid, int(v)) not in self.entries:
             raise NotFound(f"no checklist {ref} is known")
         return self._load((cid, int(v)), chain)
