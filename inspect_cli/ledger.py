@@ -142,7 +142,7 @@ class Ledger:
     def visit_site(self, inspection: Inspection) -> Site:
         """The inspected site, with what other inspections of the same visit already answered."""
         from .inspection import record as ins
-        from .visit import with_visit
+        from .inspection.visit import with_visit
 
         with self.read() as st:
             return cast(Site, with_visit(st, dict(ins.site_of(st, inspection["site"])), inspection["date"],
@@ -161,7 +161,7 @@ class Ledger:
         from .inspection.answers import require_inspectors
 
         require_inspectors(kind, inspectors)  # before the answers are read: fail fast
-        from .visit import with_visit
+        from .inspection.visit import with_visit
 
         with self.read() as st:
             site = with_visit(st, dict(ins.site_of(st, site_code)), self.clock.today.isoformat())

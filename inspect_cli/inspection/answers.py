@@ -90,7 +90,7 @@ def applies(step: Step, checklist: Checklist, site: Mapping[str, Any], date: dt.
             answers: dict[str, dict[str, Any]]) -> bool:
     """Whether a question applies, given the site and the answers so far."""
     if step.item.once_per_visit and step.item.id in (site.get("_answered_this_visit") or {}):
-        return False  # answered in another inspection of this visit (see inspect_cli.visit)
+        return False  # answered in another inspection of this visit (see inspect_cli.inspection.visit)
     unit_items = frozenset(i.id for i in step.section.items) if step.unit else frozenset()
     ctx = make_context(checklist, site, date, answers, step.unit, unit_items)
     if step.section.when and not when_lang.evaluate(step.section.when, ctx):

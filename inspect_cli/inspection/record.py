@@ -82,7 +82,7 @@ def finish(store: Store, inspection_id: str, checklist: Checklist, clock: Clock,
     rec = get(store, inspection_id)
     if rec["status"] != "in_progress":
         raise UsageError(f"inspection {rec['id']} is already {rec['status']}")
-    from ..visit import with_visit
+    from .visit import with_visit
 
     site = with_visit(store, site_of(store, rec["site"]), rec["date"], rec["id"])
     missing = pending(rec, checklist, site)

@@ -56,7 +56,7 @@ def is_forest(rec: Mapping[str, Any]) -> bool:
 
 def build(ledger: Any, subject: Optional[str], lang: str, settings: dict[str, Any], **_: Any) -> dict[str, Any]:
     """The notice for inspection ``subject`` (every hazard it found, one numbered notice)."""
-    from .docnumbers import assign, claim
+    from .docnumbers import claim
 
     if not subject:
         raise UsageError("the forest-notice report needs an inspection id (I-…)")
@@ -94,7 +94,6 @@ def build(ledger: Any, subject: Optional[str], lang: str, settings: dict[str, An
         ctx["site"].update({k: v for k, v in ledger.site(rec["site"]).items() if k in ("name", "address")})
     except Exception:  # a site removed since: print what the inspection recorded
         pass
-    claim(ctx, KIND, rec["id"], rec["date"])
-    with ledger.read() as st:
-        ctx["number"] = assign(st, KIND, rec["id"], rec["date"], settings, commit=False)
+    claim(ctx, KIND, rec["id"], rec["date"])  # taken only after the render succeeded (docnumbers.take)
+    ctx["number"] = ledger.document_number(KIND, rec["id"], rec["date"], settings)
     return ctx

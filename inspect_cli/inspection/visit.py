@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from .inspection.answers import split_key
+from .answers import split_key
 
 VISIT_KEY = "_answered_this_visit"
 
