@@ -35,6 +35,7 @@ def _state(hazard: dict[str, Any]) -> dict[str, Any]:
 
 def record(store: Store, hazard: dict[str, Any], type: str, clock: Clock, actor: str, data: dict[str, Any],
            note: str = "", evidence: Optional[list[dict[str, Any]]] = None) -> dict[str, Any]:
+    history.require_in_order(store, hazard, type, clock.today.isoformat())
     event = history.make_event(hazard, type, clock.today.isoformat(), clock.now(), actor, data, note, evidence)
     return append(store, hazard, event)
 

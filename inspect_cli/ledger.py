@@ -194,11 +194,13 @@ class Ledger:
     def hazard(self, hazard_id: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         with self.read() as st:
             h = hz.get(st, hazard_id)
-            conflicts = st.find("conflicts", {"hazard": h["id"]})
+            every = history.all_events_of(st, h["id"])
+            line = history.main_line(every)
+            conflicts = history.conflicts(h["id"], every, line)
             out = hz.with_derived(h, self.clock.today)
             if conflicts:
-                out["conflicts"] = conflicts
-            return out, history.events_of(st, h["id"])
+                out["conflicts"] = [{k: v for k, v in c.items() if k != "their_events"} for c in conflicts]
+            return out, line
 
     def plan(self, hazard_id: str, plan: Any) -> dict[str, Any]:
         with self.write() as st:
@@ -255,28 +257,41 @@ class Ledger:
 
     # merging ledgers -------------------------------------------------------
     def export(self, out: Path, since: Optional[str] = None) -> dict[str, Any]:
-        from .sync import collect, write_bundle
+        from .sync import collect, org_settings, write_bundle
 
         self.require_existing()
         with self.read() as st:
             records = collect(st, since)
+            settings = org_settings(st)
             meta = {"ledger": str(self.path), "exported_at": self.clock.now(), "since": since, "by": self.actor}
-        return write_bundle(records, self.evidence_dir, Path(out), meta)
+        return write_bundle(records, self.evidence_dir, Path(out), meta, settings)
 
     def import_bundle(self, bundle: Path) -> dict[str, Any]:
-        """Merge a bundle: idempotent, keeps every history, reports conflicts."""
-        from .sync import copy_evidence, merge, read_bundle
+        """Merge a bundle: checked in full first, idempotent, keeps every history, reports conflicts."""
+        from .sync import import_bundle
 
-        meta, records, z = read_bundle(Path(bundle))
-        with z:
-            with self.write() as st:
-                report = merge(st, records, self.clock.today)
-                if any(report["added"].values()) or report["extended"] or report["conflicts"]:
-                    st.put("imports", f"{meta.get('exported_at')}|{meta.get('ledger')}", {
-                        "bundle": str(bundle), "meta": meta, "date": self.clock.today.isoformat(),
-                        "added": report["added"], "conflicts": len(report["conflicts"])})
-            report["evidence"] = copy_evidence(z, self.evidence_dir)
-        return report
+        return import_bundle(self, Path(bundle))
+
+    # conflicts --------------------------------------------------------------
+    def conflicts(self, include_resolved: bool = False) -> list[dict[str, Any]]:
+        from .conflicts import list_conflicts
+
+        with self.read() as st:
+            return list_conflicts(st, include_resolved)
+
+    def resolve_conflict(self, conflict_id: str, keep: str, reason: str) -> dict[str, Any]:
+        from .conflicts import resolve
+
+        with self.write() as st:
+            return resolve(st, conflict_id, keep, reason, self.clock, self.actor)
+
+    def hazard_history(self, hazard_id: str) -> list[dict[str, Any]]:
+        """Every event of a hazard, the other sides' branches included, each marked with the
+        conflict it belongs to (``None`` on the main line)."""
+        from .conflicts import marked_history
+
+        with self.read() as st:
+            return marked_history(st, hz.get(st, hazard_id)["id"])
 
     # integrity ------------------------------------------------------------
     def require_existing(self) -> None:
@@ -286,30 +301,30 @@ class Ledger:
         if not self.backend.exists():
             raise NotFound(f"there is no ledger at {self.path}; check --ledger / INSPECT_LEDGER")
 
-    def verify(self) -> dict[str, Any]:
-        """Check every hazard's hash chain and replay; ``problems`` empty when untouched."""
+    def verify(self, seal: Optional[Path] = None, digest: Optional[str] = None) -> dict[str, Any]:
+        """Check every hazard's hash chain and replay, the evidence files, and with ``seal``
+        that every sealed record is still here unchanged; ``problems`` empty when untouched."""
+        from .integrity import verify
+
+        self.require_existing()
+        return verify(self, seal, digest)
+
+    def seal(self, out: Path) -> dict[str, Any]:
+        """Write a seal of the case record to ``out`` (see :mod:`.seal`); returns it."""
+        from . import seal as sealing
+
         self.require_existing()
         with self.read() as st:
-            events_by: dict[str, list[dict[str, Any]]] = {}
-            for e in st.find("events"):
-                events_by.setdefault(e.get("subject", "?"), []).append(e)
-            problems: list[str] = []
-            hazards = st.find("hazards")
-            bad = [h for h in hazards if not isinstance(h, dict) or not isinstance(h.get("id"), str)]
-            problems += [f"a hazard record is not a record ({str(h)[:40]!r}): edited outside inspect-cli" for h in bad]
-            hazards = [h for h in hazards if h not in bad]
-            for h in hazards:
-                evs = sorted(events_by.pop(h["id"], []), key=lambda e: (e.get("seq") or 0))
-                problems += history.verify_chain(h, evs, lifecycle.replay)
-            for subject, evs in events_by.items():
-                problems.append(f"{len(evs)} event(s) belong to hazard {subject}, which is not in the ledger (removed?)")
-            known = {h["id"] for h in hazards}
-            for rec in st.find("inspections", fields=("id", "hazards")):
-                for hid in rec.get("hazards") or []:
-                    if hid not in known:
-                        problems.append(f"hazard {hid}, found at inspection {rec.get('id')}, is missing from the ledger "
-                                        "(removed with its history?)")
-            return {"hazards": len(hazards), "events": sum(h.get("events", 0) for h in hazards), "problems": problems}
+            made = sealing.make(st, self.clock.today.isoformat(), self.clock.now(), str(self.path))
+        sealing.write(made, Path(out))
+        return made
+
+    def seal_digest(self) -> str:
+        """The digest a seal of this ledger would carry now (for the monthly bulletin)."""
+        from . import seal as sealing
+
+        with self.read() as st:
+            return sealing.seal_digest(st)
 
 
 class _DryRun(Exception):

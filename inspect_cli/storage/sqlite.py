@@ -101,6 +101,22 @@ class SqliteStore:
         self.conn.executemany(sql, ((str(id), *(_column_value(r.get(c)) for c in cols), _dumps(r))
                                     for id, r in records))
 
+    def column_mismatches(self, limit: int = 100) -> list[str]:
+        """Rows whose indexed columns (or key) disagree with their JSON record: a filter or a
+        count would then see something the record does not say (edited outside inspect-cli)."""
+        out: list[str] = []
+        for table in sorted(set(COLUMNS) | set(KEYED_BY_ID)):
+            if table not in self.tables:
+                continue
+            checks = [(c, f"{c} IS NOT json_extract(data, '$.{c}')") for c in COLUMNS.get(table, ())]
+            if table in KEYED_BY_ID:
+                checks.append(("id", "id IS NOT json_extract(data, '$.id')"))
+            for col, cond in checks:
+                rows = self.conn.execute(f"SELECT id FROM {_ident(table)} WHERE {cond} LIMIT ?", (limit,)).fetchall()
+                out += [f"{table[:-1]} {r[0]}: the indexed column {col} disagrees with the record "
+                        "(edited outside inspect-cli; lists and counts would show the column)" for r in rows]
+        return out
+
     # reading ---------------------------------------------------------------
     def get(self, table: str, id: str) -> Optional[dict[str, Any]]:
         if table not in self.tables:
