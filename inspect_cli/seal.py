@@ -47,7 +47,9 @@ def leaves(store: Store) -> list[Leaf]:
     for i in store.find("inspections", {"status": "completed"}):
         out.append((str(i.get("finished_at") or i.get("date") or ""), "1", ("inspection", str(i["id"]), record_hash(i))))
     for e in store.find("events"):
-        out.append((str(e.get("at") or e.get("date") or ""), "2", ("event", str(e["id"]), record_hash(e))))
+        # "hazard/event": a removed event still names its hazard
+        out.append((str(e.get("at") or e.get("date") or ""), "2",
+                    ("event", f"{e.get('subject')}/{e['id']}", record_hash(e))))
     for d in _documents(store):
         out.append((str(d.get("date") or ""), "3", ("document", f"{d['kind']}:{d['subject']}", record_hash(d))))
     out.sort(key=lambda t: (t[0], t[1], t[2][1]))
@@ -114,7 +116,7 @@ def _current(store: Store, kind: str, rid: str) -> Optional[Any]:
     if kind == "inspection":
         return store.get("inspections", rid)
     if kind == "event":
-        return store.get("events", rid)
+        return store.get("events", rid.rpartition("/")[2])
     if kind == "document":
         return store.get("documents", rid)
     return None
@@ -146,8 +148,10 @@ def check(store: Store, seal: dict[str, Any], path: Path, expected_digest: Optio
 
 
 def _label(kind: str, rid: str, rec: Optional[dict[str, Any]]) -> str:
-    if kind == "event" and rec is not None:
-        return f"event {rid} of hazard {rec.get('subject')} ({rec.get('type')}, {rec.get('date')})"
+    if kind == "event":
+        hazard, _, event = rid.rpartition("/")
+        what = f" ({rec.get('type')}, {rec.get('date')})" if rec is not None else ""
+        return f"event {event} of hazard {hazard}{what}"
     if kind == "document" and rec is not None:
         return f"document {rec.get('number')} ({rid})"
     return f"{kind} {rid}"

@@ -51,7 +51,7 @@ def seal(out: str, ledger_path: Optional[str], today: Optional[str], as_json: bo
     """Seal the case record: write a digest of every event, inspection, site and document number."""
     from ..ledger import open_ledger
 
-    made = open_ledger(ledger_path, today).seal(Path(out))
+    made = open_ledger(ledger_path, today=today).seal(Path(out))
     if as_json:
         emit_json({k: v for k, v in made.items() if k != "records"} | {"out": out})
         return
