@@ -428,11 +428,11 @@ def merge(store: Store, bundle: Bundle, today: dt.date) -> dict[str, Any]:
     for plan in hazard_plans:
         if plan is not None:
             _apply_hazard(store, plan, report)
+    report["settings"] = _merge_settings(store, bundle.settings)  # first: the counters follow the series
     for key, doc in doc_plan:
         store.put("documents", key, doc)
         report["added"]["documents"] += 1
     _bump_counters(store, [d for _, d in doc_plan])
-    report["settings"] = _merge_settings(store, bundle.settings)
     return report
 
 
