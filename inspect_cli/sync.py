@@ -107,7 +107,8 @@ def evidence_refs(records: dict[str, list[Record]]) -> list[tuple[str, Any]]:
         if not isinstance(e, dict):
             continue
         where = f"event {e.get('id')} of hazard {e.get('subject')}"
-        data = e.get("data") if isinstance(e.get("data"), dict) else {}
+        raw = e.get("data")
+        data: dict[str, Any] = raw if isinstance(raw, dict) else {}
         for key, refs in (("evidence", e.get("evidence")), ("data.evidence", data.get("evidence"))):
             if refs is None:
                 continue
@@ -118,7 +119,8 @@ def evidence_refs(records: dict[str, list[Record]]) -> list[tuple[str, Any]]:
     for rec in records.get("inspections", []):
         if not isinstance(rec, dict):
             continue
-        answers = rec.get("answers") if isinstance(rec.get("answers"), dict) else {}
+        raw_answers = rec.get("answers")
+        answers: dict[str, Any] = raw_answers if isinstance(raw_answers, dict) else {}
         for key, a in answers.items():
             if isinstance(a, dict) and a.get("evidence_files") is not None:
                 refs = a["evidence_files"]

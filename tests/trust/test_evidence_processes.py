@@ -30,15 +30,31 @@ def _cli(*args):
     return [sys.executable, "-m", "inspect_cli", *map(str, args)]
 
 
+STORE = r"""
+import pathlib, sys, time
+from inspect_cli.ledger import open_ledger
+path, hid, photo, go = sys.argv[1:5]
+pathlib.Path(go + "." + hid).touch()  # ready
+while not pathlib.Path(go).exists():  # all eight start storing at the same moment
+    time.sleep(0.001)
+open_ledger(path, today="2026-03-03").fixed(hid, "已整改", (pathlib.Path(photo),))
+"""
+
+
 def test_eight_processes_storing_the_same_new_evidence_all_succeed(tmp_path):
+    """On c51b00a seven of eight exited 70: they shared one temp name."""
     path = tmp_path / "l.json"
     ids = _ledger_with_hazards(path, 8)
     photo = tmp_path / "photo.jpg"
-    photo.write_bytes(os.urandom(8 * 2**20))
+    photo.write_bytes(os.urandom(16 * 2**20))
+    go = tmp_path / "go"
     env = dict(os.environ, INSPECT_LOCK_TIMEOUT="60")
-    procs = [subprocess.Popen(_cli("hazard", "fixed", hid, "--evidence", photo, "--ledger", path, "--today", "2026-03-03"),
+    procs = [subprocess.Popen([sys.executable, "-c", STORE, str(path), hid, str(photo), str(go)],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env) for hid in ids]
-    results = [(p.wait(), p.stderr.read()) for p in procs]
+    while len(list(tmp_path.glob("go.*"))) < 8 and all(p.poll() is None for p in procs):
+        time.sleep(0.01)  # every process started up and waits at the line
+    go.touch()
+    results = [(p.wait(), p.stderr.read()[-300:]) for p in procs]
     assert [code for code, _ in results] == [0] * 8, results
     digest = hashlib.sha256(photo.read_bytes()).hexdigest()
     stored = list((tmp_path / "l.evidence").rglob(f"{digest}*"))
