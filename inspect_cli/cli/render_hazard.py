@@ -4,7 +4,8 @@ from __future__ import annotations
 from typing import Any
 
 EVENT_ZH = {"registered": "登记", "closed_on_spot": "当场整改销号", "plan": "治理方案", "supervise": "挂牌督办",
-            "interim": "临时管控措施", "extended": "延期", "fixed": "企业报告整改完成", "reinspected": "复查"}
+            "interim": "临时管控措施", "extended": "延期", "fixed": "企业报告整改完成", "reinspected": "复查",
+            "resolved": "冲突处理"}
 
 
 def print_hazard(con: Any, h: dict[str, Any], events: list[dict[str, Any]]) -> None:
@@ -39,8 +40,12 @@ def print_hazard(con: Any, h: dict[str, Any], events: list[dict[str, Any]]) -> N
         con.print(f"  {e['date']}  {EVENT_ZH.get(e['type'], e['type']):<8} {escape(e.get('actor') or '')}  "
                   f"{escape(_summary(e))}  [dim]{e['hash'][:12]}[/dim]")
     for c in h.get("conflicts") or []:
-        con.print(f"[yellow]冲突 (conflict) {c['id']}: another ledger recorded {len(c['their_events'])} other event(s) "
-                  f"({', '.join(EVENT_ZH.get(e['type'], e['type']) for e in c['their_events'])}); kept for review[/yellow]")
+        if c.get("status") == "resolved":
+            continue
+        theirs = c.get("theirs") or []
+        con.print(f"[yellow]冲突 (conflict) {c['id']}: another ledger recorded {len(theirs)} other event(s) after event "
+                  f"{c.get('fork')} ({', '.join(EVENT_ZH.get(e['type'], e['type']) for e in theirs)}); both kept — "
+                  "inspect conflicts resolve ID --keep mine|theirs --reason TEXT[/yellow]")
 
 
 def _summary(e: dict[str, Any]) -> str:

@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from .. import lifecycle
+from .. import history, lifecycle
 from ..hazards import with_derived
 from . import labels as lb
 from .context import (BUCKETS, MAX_OVERDUE_ROWS, TOP_SITES, _order, _ref, base, fmt_date,
@@ -177,8 +177,7 @@ def hazards_as_of(ledger: Any, iso_as_of: str, fields: Optional[tuple[str, ...]]
                     events_by.setdefault(e["subject"], []).append(e)
     out = [h for h in current if h["id"] not in changed]
     for evs in events_by.values():
-        evs.sort(key=lambda e: e.get("seq") or 0)
-        out.append(lifecycle.replay(evs))
+        out.append(lifecycle.replay(history.main_line(evs)))  # not another laptop's branch
     return out
 
 

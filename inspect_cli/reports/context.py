@@ -9,7 +9,7 @@ import calendar
 import datetime as dt
 from typing import Any, Optional
 
-from .. import lifecycle
+from .. import history, lifecycle
 from ..errors import NotFound, ReportError, UsageError
 from ..hazards import HazardQuery
 from ..ids import normalise
@@ -338,6 +338,7 @@ def ledger_table(ledger: Any, subject: Optional[str], lang: str, settings: dict[
         events_by: dict[str, list[dict[str, Any]]] = {}
         for e in st.find("events", {"subject": ("in", [r["id"] for r in rows])}, order_by="seq") if rows else []:
             events_by.setdefault(e["subject"], []).append(e)
+    events_by = {hid: history.main_line(evs) for hid, evs in events_by.items()}  # not another laptop's branch
     findings = [finding(h, events_by.get(h["id"], []), ledger, lang, n) for n, h in enumerate(rows, start=1)]
     filters = []
     if q.status:

@@ -163,7 +163,8 @@ STATUS = {"open": ("待整改", "open"), "planned": ("治理中", "plan recorded
 EVENTS = {"registered": ("登记", "registered"), "closed_on_spot": ("当场整改销号", "fixed on the spot, closed"),
           "plan": ("治理方案", "plan (治理方案)"), "supervise": ("挂牌督办", "listed supervision"),
           "interim": ("临时管控措施", "interim measures"), "extended": ("延期", "extended"),
-          "fixed": ("企业报告整改完成", "reported fixed"), "reinspected": ("复查", "re-inspected")}
+          "fixed": ("企业报告整改完成", "reported fixed"), "reinspected": ("复查", "re-inspected"),
+          "resolved": ("冲突处理", "conflict resolved")}
 KINDS = {"enforcement": ("执法检查", "enforcement"), "self": ("自查", "self-inspection"),
          "special": ("专项检查", "special campaign"), "unannounced": ("暗访暗查", "unannounced")}
 

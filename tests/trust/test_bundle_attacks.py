@@ -196,3 +196,15 @@ def test_reimport_repairs_a_short_evidence_file_and_verify_finds_it(two):
     assert "is missing" in invoke(["verify", "--ledger", str(tmp_path / "b.json")]).stdout
     assert _import(tmp_path, tmp_path / "a.zip").exit_code == 0 and photo.read_bytes() == full
     assert invoke(["verify", "--ledger", str(tmp_path / "b.json")]).exit_code == 0
+
+
+def test_a_report_reads_evidence_only_by_content_hash(tmp_path):
+    """A record edited to cite /etc/passwd (or ../..) never makes a report read that file."""
+    from inspect_cli.reports.media import evidence_items
+
+    (tmp_path / "ab").mkdir()
+    for ref in ({"sha256": "a" * 64, "name": "passwd.png", "file": "/etc/passwd"},
+                {"sha256": "a" * 64, "name": "x.png", "file": "../../etc/passwd"},
+                {"name": "x.png", "file": "ab/x.png"}):
+        [item] = evidence_items([ref], tmp_path)
+        assert item["missing"] and item["data_uri"] is None

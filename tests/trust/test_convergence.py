@@ -159,6 +159,8 @@ def test_conflicts_travel_resolve_as_an_event_and_show_in_history(tmp_path):
     assert sorted(e["type"] for e in shown["history"]) == ["fixed", "interim", "registered"]
     assert [e["conflict"] for e in shown["history"]].count(conflict["id"]) == 1
 
+    text = invoke(["hazard", "show", hid, "--ledger", str(c)])
+    assert text.exit_code == 0 and conflict["id"] in text.stdout and "冲突" in text.stdout
     theirs_type = conflict["theirs"][0]["type"]
     before = {e["id"] for e in shown["history"]}
     r = invoke(["conflicts", "resolve", conflict["id"], "--keep", "theirs", "--reason", "现场核实",
