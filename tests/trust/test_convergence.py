@@ -137,13 +137,11 @@ def _export(path: Path, out: Path) -> Path:
 
 
 def test_conflicts_travel_resolve_as_an_event_and_show_in_history(tmp_path):
+    from builders import inspect_dust, ledger_with_site
     from cli.runner import invoke
 
     a, b = tmp_path / "a.json", tmp_path / "b.json"
-    la = open_ledger(a, today="2026-03-02")
-    with la.write() as s:
-        hid = hz.register(s, {"site": "S", "severity": "general", "item": "X", "deadline": "2026-03-09"},
-                          Clock.make("2026-03-02"), "甲")["id"]
+    hid = inspect_dust(ledger_with_site(a), {"DP6-9": {}}, tmp_path)["hazards"][0]["id"]
     _sync(a, b, tmp_path, 0)
     open_ledger(a, today="2026-03-03").interim(hid, "围挡")
     open_ledger(b, today="2026-03-03").fixed(hid, "已整改")
