@@ -97,7 +97,7 @@ def write_temp(src: IO[bytes], folder: Path, limit: int = MAX_EVIDENCE_BYTES) ->
 def place(tmp: tuple[Path, str, int], target: Path) -> None:
     """Rename a written temp file to its final name (atomic; the same content from another
     writer may already be there, which is just as good) and make the rename durable."""
-    from .storage.common import fsync_dir
+    from .storage.files import fsync_dir
 
     os.replace(tmp[0], target)
     fsync_dir(target.parent)

@@ -6,7 +6,7 @@ import zipfile
 from pathlib import Path
 from typing import Any, Callable, Optional
 
-from inspect_cli.history import event_hash
+from inspect_cli.hazard.history import event_hash
 
 
 def parts(bundle: Path) -> dict[str, bytes]:

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from builders import INSPECTORS
-from inspect_cli import hazards as hz
+from inspect_cli.hazard import moves as hz
 from inspect_cli.clock import Clock
 from inspect_cli.errors import InspectError
 from inspect_cli.ledger import open_ledger

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from inspect_cli import hazards as hz
+from inspect_cli.hazard import moves as hz
 from inspect_cli.clock import Clock
 from inspect_cli.ledger import open_ledger
 

@@ -9,8 +9,8 @@ import pytest
 
 from builders import INSPECTOR_ARGS, inspect_dust, ledger_with_site
 from cli.runner import invoke
-from inspect_cli.history import event_hash
-from inspect_cli.lifecycle import replay
+from inspect_cli.hazard.history import event_hash
+from inspect_cli.hazard.lifecycle import replay
 
 
 def _build(path, tmp_path):

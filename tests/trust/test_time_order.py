@@ -5,7 +5,7 @@ import json
 
 from builders import INSPECTOR_ARGS, inspect_dust, ledger_with_site
 from cli.runner import invoke
-from inspect_cli.history import event_hash
+from inspect_cli.hazard.history import event_hash
 
 
 def _registered_on(tmp_path, day="2026-11-30"):

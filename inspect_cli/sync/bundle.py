@@ -29,10 +29,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
-from . import evidence as ev
-from . import history, lifecycle
-from .errors import IntegrityError, ValidationFailed
-from .storage.base import Store
+from .. import evidence as ev
+from ..hazard import history, lifecycle
+from ..errors import IntegrityError, ValidationFailed
+from ..storage.interface import Store
 
 BUNDLE_FORMAT = "inspect-cli-bundle"
 BUNDLE_VERSION = 2  # 2: documents.jsonl and settings.json; evidence/ab/<sha256><.ext> only
@@ -74,7 +74,7 @@ def org_settings(store: Store) -> dict[str, Any]:
 
 def write_bundle(records: dict[str, list[Record]], evidence_dir: Path, out: Path, meta: dict[str, Any],
                  settings: Optional[dict[str, Any]] = None) -> dict[str, int]:
-    from .storage.common import atomic_write_bytes
+    from ..storage.files import atomic_write_bytes
 
     buf = io.BytesIO()
     refs = cited_evidence(records)
@@ -380,7 +380,7 @@ def _event_problems(e: Any) -> list[str]:
 
 
 def _draw_problems(d: Any) -> list[str]:
-    from .sampling import digest
+    from ..site.sampling import digest
 
     if not isinstance(d, dict) or not isinstance(d.get("id"), str):
         return [f"draw {_show(d)}: not a draw record"]
@@ -564,8 +564,8 @@ def _plan_documents(store: Store, docs: list[Record], problems: list[str]) -> li
 def _bump_counters(store: Store, docs: list[Record]) -> None:
     """After taking another laptop's documents of this ledger's own series, the next number
     follows them instead of repeating one."""
-    from .reports.numbers import format_number, org_code
-    from .settings import DEFAULTS
+    from ..reports.docnumbers import format_number, org_code
+    from ..settings import DEFAULTS
 
     saved = store.get("settings", "org") or {}
     settings = {**DEFAULTS, **saved}

@@ -4,8 +4,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Optional
 
-from . import evidence as ev
-from . import history, lifecycle
+from .. import evidence as ev
+from ..hazard import history, lifecycle
 
 
 def verify(ledger: Any, seal_path: Optional[Path] = None, digest: Optional[str] = None) -> dict[str, Any]:
@@ -34,7 +34,7 @@ def verify(ledger: Any, seal_path: Optional[Path] = None, digest: Optional[str] 
                 if hid not in known:
                     problems.append(f"hazard {hid}, found at inspection {rec.get('id')}, is missing from the ledger "
                                     "(removed with its history?)")
-        from .sync import evidence_refs
+        from ..sync.bundle import evidence_refs
 
         refs = evidence_refs({"events": [e for e in all_events if isinstance(e, dict)], "inspections": inspections})
         checked: set[str] = set()

@@ -20,8 +20,8 @@ import json
 from pathlib import Path
 from typing import Any, Iterable, Optional
 
-from .errors import IntegrityError, ValidationFailed
-from .storage.base import Store
+from ..errors import IntegrityError, ValidationFailed
+from ..storage.interface import Store
 
 SEAL_FORMAT = "inspect-cli-seal"
 SEAL_VERSION = 1
@@ -85,7 +85,7 @@ def make(store: Store, date: str, at: str, ledger: str) -> dict[str, Any]:
 
 
 def write(seal: dict[str, Any], out: Path) -> None:
-    from .storage.common import atomic_write_bytes
+    from ..storage.files import atomic_write_bytes
 
     out.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(out, (json.dumps(seal, ensure_ascii=False, indent=0) + "\n").encode("utf-8"))

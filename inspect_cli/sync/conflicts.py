@@ -16,12 +16,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import hazards as hz
-from . import history, lifecycle
-from .clock import Clock
-from .errors import NotFound, UsageError
-from .ids import normalise
-from .storage.base import Store
+from ..hazard import moves as hz
+from ..hazard import history, lifecycle
+from ..clock import Clock
+from ..errors import NotFound, UsageError
+from ..ids import normalise
+from ..storage.interface import Store
 
 KEEP = ("mine", "theirs")
 

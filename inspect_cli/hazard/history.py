@@ -19,9 +19,9 @@ import hashlib
 import json
 from typing import Any, Callable, Optional
 
-from .errors import IllegalTransition
-from .ids import new_id
-from .storage.base import Store
+from ..errors import IllegalTransition
+from ..ids import new_id
+from ..storage.interface import Store
 
 GENESIS = ""
 Event = dict[str, Any]
