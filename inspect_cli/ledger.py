@@ -434,6 +434,16 @@ class Ledger:
         sealing.write(made, Path(out))
         return made
 
+    def head_hashes(self, hazard_ids: list[str]) -> str:
+        """The digest of what a document states about its hazards (an order, a review): the
+        sha256 over each hazard's ``id:head``. Printed on the document, it pins those
+        hazards' histories as they were when it was served."""
+        from .integrity import seal as sealing
+
+        with self.read() as st:
+            found = [h for hid in hazard_ids if (h := st.get("hazards", hid)) is not None]
+        return sealing.head_hashes(found)
+
     def seal_digest(self) -> str:
         """The digest a seal of this ledger would carry now (for the monthly bulletin)."""
         from .integrity import seal as sealing

@@ -35,6 +35,9 @@ def verify(seal_file: Optional[str], digest: Optional[str], ledger_path: Optiona
         if "seal" in result:
             s = result["seal"]
             extra = f" Seal {s['digest'][:16]}… of {s['date']}: {s['checked']} sealed record(s) checked."
+            added = ", ".join(f"{n} {k}(s)" for k, n in s["added"].items() if n)
+            if added:  # not a problem: a ledger grows; but a seal cannot vouch for these
+                extra += f" Added since the seal (not covered by it): {added}."
         click.echo(f"{state}: {result['hazards']} hazard(s), {result['events']} event(s) checked.{extra}",
                    err=bool(result["problems"]))
     if result["problems"]:

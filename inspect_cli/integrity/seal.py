@@ -143,8 +143,13 @@ def check(store: Store, seal: dict[str, Any], path: Path, expected_digest: Optio
         elif record_hash(rec) != sha:
             changed += 1
             problems.append(f"{label}: changed since the seal of {seal.get('date')}")
+    sealed = {(kind, rid) for kind, rid, _ in items}
+    added = {k: 0 for k in KINDS}
+    for kind, rid, _ in leaves(store):
+        if (kind, rid) not in sealed:
+            added[kind] = added.get(kind, 0) + 1
     return {"digest": digest, "date": seal.get("date"), "checked": len(items), "removed": removed,
-            "changed": changed, "problems": problems}
+            "changed": changed, "added": added, "problems": problems}
 
 
 def _label(kind: str, rid: str, rec: Optional[dict[str, Any]]) -> str:

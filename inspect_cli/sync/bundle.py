@@ -414,7 +414,7 @@ def merge(store: Store, bundle: Bundle, today: dt.date) -> dict[str, Any]:
     report: dict[str, Any] = {"added": {t: 0 for t in TABLES}, "extended": 0, "conflicts": [], "settings": [],
                               "evidence": 0}
     by_subject: dict[str, dict[str, Record]] = {}
-    for e in records["events"]:
+    for e in records["events"] + _legacy_branches(store):
         by_subject.setdefault(e["subject"], {})[e["id"]] = e
     local = _local_events(store, set(by_subject))
     hazard_plans = []
@@ -436,6 +436,17 @@ def merge(store: Store, bundle: Bundle, today: dt.date) -> dict[str, Any]:
         report["added"]["documents"] += 1
     _bump_counters(store, [d for _, d in doc_plan])
     return report
+
+
+def _legacy_branches(store: Store) -> list[Record]:
+    """The other side's events that inspect-cli before bundle version 2 kept only in its
+    ``conflicts`` table: merged into the hazards' histories (the records stay as they are)."""
+    out = []
+    for rec in store.find("conflicts"):
+        if "table" in rec or not isinstance(rec.get("their_events"), list):
+            continue
+        out += [e for e in rec["their_events"] if not _event_problems(e)]
+    return out
 
 
 def _local_events(store: Store, subjects: set[str]) -> dict[str, list[Record]]:

@@ -180,3 +180,24 @@ def test_conflicts_travel_resolve_as_an_event_and_show_in_history(tmp_path):
     assert again.exit_code == 2 and "already resolved" in again.stderr
     missing = invoke(["conflicts", "resolve", "H-00000-00000:abc", "--keep", "mine", "--reason", "x", "--ledger", str(c)])
     assert missing.exit_code == 3 and "no conflict" in missing.stderr
+
+
+def test_a_conflict_kept_by_an_older_version_joins_the_history_on_the_next_import(tmp_path):
+    """Before bundle version 2 the other side's events lived only in the conflicts table."""
+    from inspect_cli.hazard import history
+
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    la = open_ledger(a, today="2026-03-02")
+    with la.write() as s:
+        h = hz.register(s, {"site": "S", "severity": "general", "item": "X", "deadline": "2026-03-09"},
+                        Clock.make("2026-03-02"), "甲")
+        theirs = history.make_event(h, "fixed", "2026-03-03", "2026-03-03T09:00:00+08:00", "乙", {})
+        s.put("conflicts", f"{h['id']}:{theirs['hash'][:16]}", {"id": f"{h['id']}:{theirs['hash'][:16]}",
+              "hazard": h["id"], "found": "2026-03-03", "local_head": h["head"], "their_events": [theirs]})
+    open_ledger(a, today="2026-03-03").interim(h["id"], "围挡")
+    assert la.conflicts() == []
+    open_ledger(b, today="2026-03-02").add_site({"code": "91350100M000100Y43", "name": "x"})
+    _sync(b, a, tmp_path, 1)
+    [c] = open_ledger(a).conflicts()
+    assert c["hazard"] == h["id"] and {e["type"] for e in c["mine"] + c["theirs"]} == {"interim", "fixed"}
+    assert open_ledger(a).verify()["problems"] == []

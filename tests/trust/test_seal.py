@@ -60,7 +60,8 @@ def test_an_untouched_or_extended_ledger_passes_its_seal(sealed):
     assert r.exit_code == 0 and "sealed record(s) checked" in r.stdout
     assert invoke(["hazard", "extend", major, "--to", "2026-05-01", "--reason", "采购", "--ledger", str(path),
                    "--today", "2026-04-01"]).exit_code == 0
-    assert _verify(path, seal).exit_code == 0
+    grown = _verify(path, seal)
+    assert grown.exit_code == 0 and "Added since the seal (not covered by it): 1 event(s)" in grown.stderr + grown.stdout
 
 
 def _change_closure(evs):
@@ -151,4 +152,17 @@ def test_sqlite_indexed_columns_that_disagree_with_the_records_fail_verify(tmp_p
     listed = invoke(["hazard", "list", "--status", "closed", "--ledger", str(path), "--json"]).json()
     assert major in {h["id"] for h in listed["hazards"]}  # what the indexed column says, not the record
     r = invoke(["verify", "--ledger", str(path)])
-    assert r.exit_code == 8 and major in r.stdout and "indexed column status" in r.stdout
+    assert r.exit_code == 8 and major in r.stdout and "indexed column(s) status" in r.stdout
+
+
+def test_the_digests_for_paper_change_with_what_they_pin(sealed):
+    """The bulletin prints seal_digest(); an order or a review prints head_hashes() of its hazards."""
+    from inspect_cli.ledger import open_ledger
+
+    path, seal, digest, major, general = sealed
+    ledger = open_ledger(path, today="2026-04-01")
+    assert ledger.seal_digest() == digest
+    pinned = ledger.head_hashes([major])
+    assert pinned == ledger.head_hashes([major]) != ledger.head_hashes([general])
+    ledger.extend(major, "2026-05-01", "采购")
+    assert ledger.head_hashes([major]) != pinned and ledger.seal_digest() != digest
