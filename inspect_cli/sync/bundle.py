@@ -404,10 +404,11 @@ def _document_problems(d: Any) -> list[str]:
 
 
 # merging -----------------------------------------------------------------------------------------------
-def merge(store: Store, bundle: Bundle, today: dt.date) -> dict[str, Any]:
+def merge(store: Store, bundle: Bundle, today: dt.date, checked: bool = False) -> dict[str, Any]:
     """Check the bundle against this ledger and merge it; raises (changing nothing) on any
-    problem. Returns what was added, the conflicts found and the settings that differ."""
-    problems = check_records(bundle)
+    problem. Returns what was added, the conflicts found and the settings that differ.
+    ``checked``: :func:`check_records` already passed (before the lock was taken)."""
+    problems = [] if checked else check_records(bundle)
     if problems:
         raise IntegrityError(f"{bundle.path}: the bundle does not verify; nothing was imported", problems)
     records = bundle.records
@@ -421,7 +422,8 @@ def merge(store: Store, bundle: Bundle, today: dt.date) -> dict[str, Any]:
     for hid, incoming in sorted(by_subject.items()):
         mine = local.get(hid, [])
         hazard_plans.append(_plan_hazard(hid, incoming, mine, problems))
-    doc_plan = _plan_documents(store, records["documents"], problems)
+    doc_conflicts: list[tuple[str, Record]] = []
+    doc_plan = _plan_documents(store, records["documents"], problems, doc_conflicts)
     if problems:
         raise IntegrityError(f"{bundle.path}: the bundle's history does not verify against this ledger; "
                              "nothing was imported", problems)
@@ -435,6 +437,16 @@ def merge(store: Store, bundle: Bundle, today: dt.date) -> dict[str, Any]:
         store.put("documents", key, doc)
         report["added"]["documents"] += 1
     _bump_counters(store, [d for _, d in doc_plan])
+    for key, theirs in doc_conflicts:
+        conflict_id = f"documents:{key}:{_digest(theirs)}"
+        if store.get("conflicts", conflict_id) is None:
+            mine = store.get("documents", key) or {}
+            store.put("conflicts", conflict_id, {"id": conflict_id, "table": "documents", "record": key,
+                                                 "theirs": theirs})
+            report["conflicts"].append({"table": "documents", "id": key, "conflict": conflict_id, "message":
+                                        f"document {key} was issued on both laptops: {mine.get('number')} here, "
+                                        f"{theirs['number']} there; kept this ledger's and stored the other as "
+                                        f"conflict {conflict_id}"})
     return report
 
 
@@ -548,7 +560,8 @@ def _same_but_bookkeeping(a: Record, b: Record) -> bool:
     return {k: v for k, v in a.items() if k not in skip} == {k: v for k, v in b.items() if k not in skip}
 
 
-def _plan_documents(store: Store, docs: list[Record], problems: list[str]) -> list[tuple[str, Record]]:
+def _plan_documents(store: Store, docs: list[Record], problems: list[str],
+                    conflicts: list[tuple[str, Record]]) -> list[tuple[str, Record]]:
     """Documents to add; a number this ledger gave another document refuses the bundle."""
     numbers = {d.get("number"): d for d in store.find("documents") if d.get("number")}
     out = []
@@ -558,8 +571,9 @@ def _plan_documents(store: Store, docs: list[Record], problems: list[str]) -> li
         mine = store.get("documents", key)
         if mine is not None:
             if mine.get("number") != d["number"]:
-                problems.append(f"document {key}: numbered {d['number']} in the bundle but {mine.get('number')} here "
-                                "(the same document was issued on both laptops)")
+                # the same document served on both laptops: not a collision of numbers, but
+                # two papers for one case; keep this ledger's, store the other as a conflict
+                conflicts.append((key, d))
             continue
         clash = numbers.get(d["number"]) or seen.get(d["number"])
         if clash is not None:
@@ -637,7 +651,7 @@ def import_bundle(ledger: Any, path: Path) -> dict[str, Any]:
         if problems:
             raise IntegrityError(f"{path}: the bundle does not verify; nothing was imported", problems)
         with ledger.write() as st:
-            report = merge(st, bundle, ledger.clock.today)
+            report = merge(st, bundle, ledger.clock.today, checked=True)
             report["evidence"] = copy_evidence(z, bundle, ledger.evidence_dir)
             if any(report["added"].values()) or report["extended"] or report["conflicts"]:
                 st.put("imports", f"{bundle.meta.get('exported_at')}|{bundle.meta.get('ledger')}", {

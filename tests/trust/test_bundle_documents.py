@@ -75,3 +75,22 @@ def test_colliding_document_numbers_refuse_the_bundle_naming_them(tmp_path):
     r = invoke(["import", str(_export(a, tmp_path / "a.zip")), "--ledger", str(b)])
     assert r.exit_code == 8 and number in r.stderr and "may not share a number" in r.stderr
     assert b.read_bytes() == before
+
+
+def test_one_document_served_on_both_laptops_is_a_conflict_not_a_refusal(tmp_path):
+    """Both laptops printed the order of the same inspection, from two series: both kept."""
+    a = _laptop(tmp_path, "a", 1)
+    assert invoke(["config", "set", "org.code", "穗A", "--ledger", str(a)]).exit_code == 0
+    b = tmp_path / "b.json"
+    assert invoke(["import", str(_export(a, tmp_path / "a0.zip")), "--ledger", str(b)]).exit_code == 0
+    assert invoke(["config", "set", "org.code", "穗A", "--ledger", str(b)]).exit_code == 0
+    [number_a] = _order(a, tmp_path, "a")
+    invoke(["config", "set", "docno.order", "B（{org}）应急责改〔{year}〕{seq}号", "--ledger", str(b)])
+    [number_b] = _order(b, tmp_path, "b")
+    assert number_a != number_b
+    r = invoke(["import", str(_export(a, tmp_path / "a.zip")), "--ledger", str(b), "--json"])
+    assert r.exit_code == 0, r.stderr
+    [c] = r.json()["conflicts"]
+    assert c["table"] == "documents" and number_a in c["message"] and number_b in c["message"]
+    listed = invoke(["conflicts", "--ledger", str(b), "--json"]).json()["conflicts"]
+    assert [x["table"] for x in listed] == ["documents"]

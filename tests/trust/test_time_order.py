@@ -57,3 +57,26 @@ def test_verify_names_a_back_dated_event_even_when_its_hash_was_rebuilt(tmp_path
     open(path, "w", encoding="utf-8").write(json.dumps(data, ensure_ascii=False))
     r = invoke(["verify", "--ledger", path])
     assert r.exit_code == 8 and "time runs backwards" in r.stdout and "2026-11-30" in r.stdout
+
+
+def test_a_batch_row_dated_before_its_hazards_last_event_is_named(tmp_path):
+    import csv
+    import io
+
+    from builders import INSPECTOR_ARGS as TWO
+
+    path, hid = _registered_on(tmp_path, "2026-11-10")
+    assert invoke(["hazard", "fixed", hid, "--ledger", path, "--today", "2026-11-25"]).exit_code == 0
+    plan = tmp_path / "plan.csv"
+    assert invoke(["reinspect", "plan", "--out", str(plan), "--ledger", path, "--today", "2026-11-26"]).exit_code == 0
+    rows = list(csv.DictReader(io.StringIO(plan.read_text(encoding="utf-8-sig"))))
+    for row in rows:
+        row["result"] = "pass"
+    with open(plan, "w", encoding="utf-8-sig", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    before = open(path, "rb").read()
+    r = invoke(["reinspect", "apply", str(plan), *TWO, "--ledger", path, "--today", "2026-11-20"])
+    assert r.exit_code == 4 and hid in r.stderr and "2026-11-25" in r.stderr
+    assert open(path, "rb").read() == before
