@@ -440,11 +440,11 @@ def merge(store: Store, bundle: Bundle, today: dt.date, checked: bool = False) -
     for key, theirs in doc_conflicts:
         conflict_id = f"documents:{key}:{_digest(theirs)}"
         if store.get("conflicts", conflict_id) is None:
-            mine = store.get("documents", key) or {}
+            kept = store.get("documents", key) or {}
             store.put("conflicts", conflict_id, {"id": conflict_id, "table": "documents", "record": key,
                                                  "theirs": theirs})
             report["conflicts"].append({"table": "documents", "id": key, "conflict": conflict_id, "message":
-                                        f"document {key} was issued on both laptops: {mine.get('number')} here, "
+                                        f"document {key} was issued on both laptops: {kept.get('number')} here, "
                                         f"{theirs['number']} there; kept this ledger's and stored the other as "
                                         f"conflict {conflict_id}"})
     return report
