@@ -500,7 +500,8 @@ def _plan_hazard(hid: str, incoming: dict[str, Record], mine: list[Record], prob
     except Exception as exc:  # noqa: BLE001 - bad data in an event: a problem, not a crash
         problems.append(f"hazard {hid}: its history cannot be replayed ({exc!r}); nothing was imported")
         return None
-    state["head"], state["events"] = (line[-1]["hash"], line[-1]["seq"]) if line else ("", 0)
+    state["head"], state["events"], state["head_date"] = ((line[-1]["hash"], line[-1]["seq"], line[-1]["date"])
+                                                          if line else ("", 0, ""))
     found = [p for p in history.verify_chain(state, union, lifecycle.replay)]
     if found:
         problems += found
