@@ -37,6 +37,8 @@ def _line(c: dict[str, Any]) -> str:
         theirs = ", ".join(f"{e['type']} {e['date']}" for e in c["theirs"])
         return (f"{c['id']}  [{c['status']}] hazard {c['hazard']} after event {c['fork']}: "
                 f"mine (shown): {mine}; theirs: {theirs}")
+    if c["kind"] == "case":
+        return f"{c['id']}  [{c['status']}] case {c['case']} was changed on both ledgers ({len(c['theirs'])} other event(s))"
     return f"{c['id']}  [{c['status']}] {c['table'][:-1]} {c['record']} differs between the ledgers"
 
 

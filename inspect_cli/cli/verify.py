@@ -17,8 +17,8 @@ from .options import emit_json, json_option, ledger_option, today_option
 @ledger_option
 @json_option
 def verify(seal_file: Optional[str], digest: Optional[str], ledger_path: Optional[str], as_json: bool) -> None:
-    """Check every hazard's hash-chained history, the evidence files and (with --seal) a seal;
-    exit 8 and name what differs if anything was changed."""
+    """Check every hazard's and case's hash-chained history, the evidence files and (with --seal)
+    a seal; exit 8 and name what differs if anything was changed."""
     from ..errors import UsageError
     from ..ledger import open_ledger
 
@@ -31,6 +31,7 @@ def verify(seal_file: Optional[str], digest: Optional[str], ledger_path: Optiona
         for p in result["problems"]:
             click.echo(p)
         state = "OK" if not result["problems"] else f"{len(result['problems'])} PROBLEM(S)"
+        cases = f", {result['cases']} case(s) with {result['case_events']} event(s)" if result.get("cases") else ""
         extra = ""
         if "seal" in result:
             s = result["seal"]
@@ -38,7 +39,7 @@ def verify(seal_file: Optional[str], digest: Optional[str], ledger_path: Optiona
             added = ", ".join(f"{n} {k}(s)" for k, n in s["added"].items() if n)
             if added:  # not a problem: a ledger grows; but a seal cannot vouch for these
                 extra += f" Added since the seal (not covered by it): {added}."
-        click.echo(f"{state}: {result['hazards']} hazard(s), {result['events']} event(s) checked.{extra}",
+        click.echo(f"{state}: {result['hazards']} hazard(s), {result['events']} event(s){cases} checked.{extra}",
                    err=bool(result["problems"]))
     if result["problems"]:
         raise click.exceptions.Exit(8)

@@ -187,13 +187,13 @@ def path_to(event: Event, events: list[Event]) -> list[Event]:
 
 # Verification --------------------------------------------------------------------------------
 def verify_chain(hazard: dict[str, Any], events: list[Event],
-                 replay: Callable[[list[Event]], dict[str, Any]]) -> list[str]:
+                 replay: Callable[[list[Event]], dict[str, Any]], first: Optional[str] = None) -> list[str]:
     """Every way the hazard's history differs from an untouched one, in words.
 
     ``events`` are all the hazard's events, other branches included; each must carry its own
     hash, follow an event of the hazard (or be the first), carry the next number and not be
-    dated before the event it follows. The hazard record must be the replay of the main line,
-    and every branch must replay too.
+    dated before the event it follows (and, with ``first``, the first one be of that type).
+    The hazard record must be the replay of the main line, and every branch must replay too.
     """
     hid = hazard.get("id", "?")
     problems: list[str] = []
@@ -214,8 +214,8 @@ def verify_chain(hazard: dict[str, Any], events: list[Event],
         if e.get("seq") != expected:
             problems.append(f"{label}: out of order or an earlier event is missing (expected number {expected}; "
                             "chain broken: removed, inserted or reordered)")
-        if prev == GENESIS and e.get("type") != "registered":
-            problems.append(f"{label}: a hazard's history must begin with its registration")
+        if prev == GENESIS and first and e.get("type") != first:
+            problems.append(f"{label}: its history must begin with a {first} event")
         if parent is not None and str(e.get("date", "")) < str(parent.get("date", "")):
             problems.append(f"{label}: dated before the event it follows ({parent.get('type')}, {parent.get('date')}): "
                             "time runs backwards")

@@ -4,8 +4,8 @@ A seal is a small JSON file holding one line per sealed record — its kind, its
 sha256 of its canonical JSON — in append order, with the date, the counts and a ``digest``:
 the sha256 of those lines. The sealed records are every event (every branch of every
 hazard), every completed inspection with its answers, every site and every issued document
-number. Hazards are not sealed themselves: a hazard is the replay of its events, which
-``inspect verify`` checks.
+number, and every event of every administrative case. Hazards and cases are not sealed
+themselves: each is the replay of its events, which ``inspect verify`` checks.
 
 ``inspect verify --seal FILE`` recomputes the hash of every sealed record in the ledger as
 it is now: a record removed or changed since is named, and a ledger swapped for another,
@@ -25,7 +25,7 @@ from ..storage.interface import Store
 
 SEAL_FORMAT = "inspect-cli-seal"
 SEAL_VERSION = 1
-KINDS = ("site", "inspection", "event", "document")
+KINDS = ("site", "inspection", "event", "case_event", "document")
 Leaf = tuple[str, str, str]
 
 
@@ -50,6 +50,9 @@ def leaves(store: Store) -> list[Leaf]:
         # "hazard/event": a removed event still names its hazard
         out.append((str(e.get("at") or e.get("date") or ""), "2",
                     ("event", f"{e.get('subject')}/{e['id']}", record_hash(e))))
+    for e in store.find("case_events"):  # a case (行政处罚案件) is the replay of its events, like a hazard
+        out.append((str(e.get("at") or e.get("date") or ""), "2",
+                    ("case_event", f"{e.get('subject')}/{e['id']}", record_hash(e))))
     for d in _documents(store):
         out.append((str(d.get("date") or ""), "3", ("document", f"{d['kind']}:{d['subject']}", record_hash(d))))
     out.sort(key=lambda t: (t[0], t[1], t[2][1]))
@@ -117,6 +120,8 @@ def _current(store: Store, kind: str, rid: str) -> Optional[Any]:
         return store.get("inspections", rid)
     if kind == "event":
         return store.get("events", rid.rpartition("/")[2])
+    if kind == "case_event":
+        return store.get("case_events", rid.rpartition("/")[2])
     if kind == "document":
         return store.get("documents", rid)
     return None
@@ -156,10 +161,10 @@ def check(store: Store, seal: dict[str, Any], path: Path, expected_digest: Optio
 
 
 def _label(kind: str, rid: str, rec: Optional[dict[str, Any]]) -> str:
-    if kind == "event":
-        hazard, _, event = rid.rpartition("/")
+    if kind in ("event", "case_event"):
+        subject, _, event = rid.rpartition("/")
         what = f" ({rec.get('type')}, {rec.get('date')})" if rec is not None else ""
-        return f"event {event} of hazard {hazard}{what}"
+        return f"event {event} of {'hazard' if kind == 'event' else 'case'} {subject}{what}"
     if kind == "document" and rec is not None:
         return f"document {rec.get('number')} ({rid})"
     return f"{kind} {rid}"

@@ -24,7 +24,7 @@ def verify(ledger: Any, seal_path: Optional[Path] = None, digest: Optional[str] 
         problems += [f"a hazard record is not a record ({str(h)[:40]!r}): edited outside inspect-cli" for h in bad]
         hazards = [h for h in hazards if h not in bad]
         for h in hazards:
-            problems += history.verify_chain(h, events_by.pop(h["id"], []), lifecycle.replay)
+            problems += history.verify_chain(h, events_by.pop(h["id"], []), lifecycle.replay, first="registered")
         for subject, evs in events_by.items():
             problems.append(f"{len(evs)} event(s) belong to hazard {subject}, which is not in the ledger (removed?)")
         known = {h["id"] for h in hazards}
@@ -48,8 +48,12 @@ def verify(ledger: Any, seal_path: Optional[Path] = None, digest: Optional[str] 
         mismatches = getattr(st, "column_mismatches", None)
         if mismatches is not None:
             problems += mismatches()
-        out: dict[str, Any] = {"hazards": len(hazards), "events": len(all_events),
-                               "evidence": len(checked), "problems": problems}
+        from ..case.records import verify as verify_cases
+
+        n_cases, n_case_events, case_problems = verify_cases(st, known)
+        problems += case_problems
+        out: dict[str, Any] = {"hazards": len(hazards), "events": len(all_events), "cases": n_cases,
+                               "case_events": n_case_events, "evidence": len(checked), "problems": problems}
         if seal is not None:
             result = sealing.check(st, seal, Path(str(seal_path)), digest)
             problems += result["problems"]

@@ -31,12 +31,14 @@ from typing import Any, Optional
 
 from .. import evidence as ev
 from ..hazard import history, lifecycle
+from ..case import sync as case_sync
 from ..errors import IntegrityError, ValidationFailed
 from ..storage.interface import Store
 
 BUNDLE_FORMAT = "inspect-cli-bundle"
 BUNDLE_VERSION = 2  # 2: documents.jsonl and settings.json; evidence/ab/<sha256><.ext> only
-TABLES = ("sites", "inspections", "hazards", "events", "draws", "documents")
+# cases / case_events: administrative cases (inspect_cli/case/sync.py), absent from older bundles
+TABLES = ("sites", "inspections", "hazards", "events", "draws", "documents", "cases", "case_events")
 REQUIRED = ("sites", "inspections", "hazards", "events", "draws")  # version 1 bundles have no documents
 MAX_RECORDS_BYTES = 2 * 1024 ** 3
 _EVIDENCE_MEMBER = re.compile(r"evidence/([0-9a-f]{2})/([0-9a-f]{64})((?:\.[a-z0-9]{1,10})?)\Z")
@@ -53,6 +55,7 @@ def collect(store: Store, since: Optional[str] = None) -> dict[str, list[Record]
     events = store.find("events")
     if since:
         changed = {e["subject"] for e in events if str(e.get("date", "")) >= since}
+        changed |= case_sync.linked_hazards(store, since)  # a case travels with its hazards
         events = [e for e in events if e["subject"] in changed]
         hazards = [h for h in store.find("hazards") if h["id"] in changed]
         inspections = [i for i in store.find("inspections") if i.get("date", "") >= since
@@ -64,7 +67,7 @@ def collect(store: Store, since: Optional[str] = None) -> dict[str, list[Record]
         hazards, inspections, sites, draws = (store.find(t) for t in ("hazards", "inspections", "sites", "draws"))
     documents = [d for d in store.find("documents") if "number" in d and "kind" in d]
     return {"sites": sites, "inspections": inspections, "hazards": hazards, "events": events, "draws": draws,
-            "documents": documents}
+            "documents": documents, **case_sync.collect(store, since)}
 
 
 def org_settings(store: Store) -> dict[str, Any]:
@@ -103,10 +106,11 @@ def _key(r: Record) -> str:
 def evidence_refs(records: dict[str, list[Record]]) -> list[tuple[str, Any]]:
     """Every evidence reference in the records, with the record that cites it."""
     out: list[tuple[str, Any]] = []
-    for e in records.get("events", []):
+    tagged = [("hazard", e) for e in records.get("events", [])] + [("case", e) for e in records.get("case_events", [])]
+    for whose, e in tagged:
         if not isinstance(e, dict):
             continue
-        where = f"event {e.get('id')} of hazard {e.get('subject')}"
+        where = f"event {e.get('id')} of {whose} {e.get('subject')}"
         raw = e.get("data")
         data: dict[str, Any] = raw if isinstance(raw, dict) else {}
         for key, refs in (("evidence", e.get("evidence")), ("data.evidence", data.get("evidence"))):
@@ -305,6 +309,8 @@ def check_records(bundle: Bundle) -> list[str]:
         problems += _document_problems(d)
     for where, ref in evidence_refs(r):
         problems += ev.reference_problems(ref, where)
+    if not problems:
+        problems += case_sync.verify_incoming(r)
     for key, value in bundle.settings.items():
         if not (isinstance(key, str) and key.startswith("org.")) or not isinstance(value, (str, int, float)):
             problems.append(f"setting {str(key)[:40]!r}: only org.* settings with plain values travel in bundles")
@@ -432,6 +438,7 @@ def merge(store: Store, bundle: Bundle, today: dt.date, checked: bool = False) -
     for plan in hazard_plans:
         if plan is not None:
             _apply_hazard(store, plan, report)
+    case_sync.merge(store, records, today, report)
     report["settings"] = _merge_settings(store, bundle.settings)  # first: the counters follow the series
     for key, doc in doc_plan:
         store.put("documents", key, doc)
@@ -455,7 +462,7 @@ def _legacy_branches(store: Store) -> list[Record]:
     ``conflicts`` table: merged into the hazards' histories (the records stay as they are)."""
     out = []
     for rec in store.find("conflicts"):
-        if "table" in rec or not isinstance(rec.get("their_events"), list):
+        if "table" in rec or "hazard" not in rec or not isinstance(rec.get("their_events"), list):
             continue
         out += [e for e in rec["their_events"] if not _event_problems(e)]
     return out
@@ -502,7 +509,7 @@ def _plan_hazard(hid: str, incoming: dict[str, Record], mine: list[Record], prob
         return None
     state["head"], state["events"], state["head_date"] = ((line[-1]["hash"], line[-1]["seq"], line[-1]["date"])
                                                           if line else ("", 0, ""))
-    found = [p for p in history.verify_chain(state, union, lifecycle.replay)]
+    found = history.verify_chain(state, union, lifecycle.replay, first="registered")
     if found:
         problems += found
         return None

@@ -41,6 +41,11 @@ def list_conflicts(store: Store, include_resolved: bool = False) -> list[dict[st
             if include_resolved or c["status"] == "open":
                 out.append(dict({k: v for k, v in c.items() if k != "their_events"}, kind="hazard"))
     for rec in store.find("conflicts", order_by="id"):
+        if "case" in rec and "table" not in rec:  # a case's diverged history (inspect case show)
+            if include_resolved or not rec.get("resolution"):
+                out.append({"id": rec["id"], "kind": "case", "case": rec["case"], "status": "open",
+                            "theirs": [history_brief(e) for e in rec.get("their_events") or []]})
+            continue
         if "table" not in rec:
             continue  # an older version's hazard conflict: its events are merged on the next import
         status = "resolved" if rec.get("resolution") else "open"
@@ -48,6 +53,10 @@ def list_conflicts(store: Store, include_resolved: bool = False) -> list[dict[st
             out.append({"id": rec["id"], "kind": "record", "table": rec["table"], "record": rec.get("record"),
                         "status": status, "theirs": rec.get("theirs"), "resolution": rec.get("resolution")})
     return out
+
+
+def history_brief(e: dict[str, Any]) -> dict[str, Any]:
+    return {k: e.get(k) for k in ("id", "seq", "type", "date", "actor", "note", "hash")}
 
 
 def resolve(store: Store, conflict_id: str, keep: str, reason: str, clock: Clock, actor: str) -> dict[str, Any]:
@@ -58,6 +67,9 @@ def resolve(store: Store, conflict_id: str, keep: str, reason: str, clock: Clock
     record = store.get("conflicts", conflict_id.strip())
     if record is not None and "table" in record:
         return _resolve_record(store, record, keep, reason, clock, actor)
+    if record is not None and "case" in record:
+        raise UsageError(f"conflict {record['id']} is between two histories of case {record['case']}: cases keep "
+                         "this ledger's history and store the other (inspect case show); it cannot be resolved here")
     hid, _, tail = conflict_id.strip().partition(":")
     hid = normalise(hid)
     cid = f"{hid}:{tail.lower()}"
