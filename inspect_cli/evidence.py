@@ -103,6 +103,26 @@ def place(tmp: tuple[Path, str, int], target: Path) -> None:
     fsync_dir(target.parent)
 
 
+STALE_TEMP_SECONDS = 3600
+
+
+def remove_stale_temps(folder: Path, now: Optional[float] = None) -> int:
+    """Remove temp files that killed copies left in the evidence folder. Only those older than
+    an hour: a writer outside the ledger's lock may be filling a fresh one right now."""
+    import time
+
+    limit = (now if now is not None else time.time()) - STALE_TEMP_SECONDS
+    removed = 0
+    for tmp in folder.glob("*/.evidence.*.part") if folder.is_dir() else []:
+        try:
+            if tmp.stat().st_mtime < limit:
+                tmp.unlink()
+                removed += 1
+        except OSError:
+            pass
+    return removed
+
+
 def discard(path: Path) -> None:
     try:
         path.unlink()

@@ -660,6 +660,7 @@ def import_bundle(ledger: Any, path: Path) -> dict[str, Any]:
             raise IntegrityError(f"{path}: the bundle does not verify; nothing was imported", problems)
         with ledger.write() as st:
             report = merge(st, bundle, ledger.clock.today, checked=True)
+            ev.remove_stale_temps(ledger.evidence_dir)  # left by killed imports, under the lock
             report["evidence"] = copy_evidence(z, bundle, ledger.evidence_dir)
             if any(report["added"].values()) or report["extended"] or report["conflicts"]:
                 st.put("imports", f"{bundle.meta.get('exported_at')}|{bundle.meta.get('ledger')}", {

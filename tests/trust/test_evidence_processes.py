@@ -97,3 +97,20 @@ def test_a_killed_import_never_leaves_a_short_evidence_file_and_reimport_complet
     assert r.returncode == 0, r.stderr
     assert hashlib.sha256(target.read_bytes()).hexdigest() == digest
     assert open_ledger(dst).verify()["problems"] == []
+
+
+def test_an_import_removes_evidence_temp_files_that_killed_copies_left(tmp_path):
+    src = tmp_path / "a.json"
+    [hid] = _ledger_with_hazards(src, 1)
+    photo = tmp_path / "p.jpg"
+    photo.write_bytes(b"photo")
+    open_ledger(src, today="2026-03-03").fixed(hid, "已整改", (photo,))
+    open_ledger(src).export(tmp_path / "a.zip")
+    folder = tmp_path / "b.evidence" / "ab"
+    folder.mkdir(parents=True)
+    stale, fresh = folder / ".evidence.old.part", folder / ".evidence.new.part"
+    stale.write_bytes(b"half a photo")
+    fresh.write_bytes(b"being written")
+    os.utime(stale, (time.time() - 7200, time.time() - 7200))
+    open_ledger(tmp_path / "b.json").import_bundle(tmp_path / "a.zip")
+    assert not stale.exists() and fresh.exists()
