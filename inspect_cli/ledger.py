@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any, Iterator, Optional, Union, cast
 
 from .hazard import moves as hz
 from .hazard import history
-from .hazard import lifecycle
 from .clock import Clock
 from .hazard.moves import HazardQuery
 from .records import Event, Hazard, Inspection, Site
