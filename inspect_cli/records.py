@@ -137,6 +137,7 @@ class Hazard(TypedDict, total=False):
     reinspections: list[dict[str, Any]]
     head: str
     events: int
+    head_date: str  # the date of the head event (the time-order rule reads it)
     relapse_of: dict[str, Any]  # derived by Ledger.hazard: the closed hazard it relapses (回头看), never stored
     cases: list[dict[str, Any]]  # derived by Ledger.hazard: the cases (行政处罚案件) opened on it, never stored
     # derived when read, never stored

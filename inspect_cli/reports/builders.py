@@ -10,9 +10,11 @@ from typing import Any, Callable
 from .bulletin import bulletin
 from .case_documents import filing, penalty
 from .context import closure, ledger_table, order, record, review
+from .forest import build as forest_notice
 from .selfcheck import selfcheck
 
 BUILDERS: dict[str, Callable[..., dict[str, Any]]] = {
     "record": record, "order": order, "review": review, "closure": closure, "ledger": ledger_table,
-    "bulletin": bulletin, "filing": filing, "penalty": penalty, "selfcheck": selfcheck,
+    "bulletin": bulletin, "filing": filing, "penalty": penalty, "forest-notice": forest_notice,
+    "selfcheck": selfcheck,
 }
