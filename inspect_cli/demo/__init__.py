@@ -151,6 +151,8 @@ def render_all(out: Path, made: dict[str, Any], today: str = "2026-03-31",
     jobs += [("closure", closed_major, "html"), ("closure", WOOD, "html"), ("ledger", None, "html"),
              ("ledger", None, "xlsx"), ("bulletin", None, "html"), ("bulletin", None, "xlsx"),
              ("order", dust["inspection"]["id"], "pdf"), ("bulletin", None, "pdf")]
+    if made.get("campaign"):
+        jobs += [("campaign", made["campaign"], "html"), ("campaign", made["campaign"], "md")]
     for cid in made.get("cases") or []:
         jobs += [("filing", cid, "html"), ("penalty", cid, "html"), ("penalty", cid, "md")]
     files, notes = [], []

@@ -38,7 +38,7 @@ def check_kind_format(kind: str, fmt: str, subject: Optional[str]) -> None:
                          + (" (xlsx is for the ledger and the bulletin)" if fmt == "xlsx" else ""))
     if kind in NEEDS_SUBJECT and not subject:
         what = ("a hazard id (H-…) or a site code" if kind == "closure" else "a case id (C-…)"
-                if kind in ("filing", "penalty") else "an inspection id (I-…)")
+                if kind in ("filing", "penalty") else "a campaign id" if kind == "campaign" else "an inspection id (I-…)")
         raise UsageError(f"the {kind} report needs {what}: inspect report {kind} ID")
     if kind not in NEEDS_SUBJECT and subject:
         raise UsageError(f"the {kind} report takes no ID (got {subject!r}); "

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from .bulletin import bulletin
+from .campaign import campaign
 from .case_documents import filing, penalty
 from .context import closure, ledger_table, order, record, review
 from .forest import build as forest_notice
@@ -16,5 +17,5 @@ from .selfcheck import selfcheck
 BUILDERS: dict[str, Callable[..., dict[str, Any]]] = {
     "record": record, "order": order, "review": review, "closure": closure, "ledger": ledger_table,
     "bulletin": bulletin, "filing": filing, "penalty": penalty, "forest-notice": forest_notice,
-    "selfcheck": selfcheck,
+    "selfcheck": selfcheck, "campaign": campaign,
 }

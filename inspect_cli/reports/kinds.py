@@ -7,7 +7,8 @@ FORMATS: dict[str, tuple[str, ...]] = {
     "filing": ("html", "md", "pdf"), "penalty": ("html", "md", "pdf"),  # case documents (reports/case_documents.py)
     "forest-notice": ("html", "md", "pdf"),  # 森林草原火灾隐患整改通知书 (reports/forest.py)
     "selfcheck": ("html", "md", "pdf"),  # 隐患排查治理记录 of a self-inspection (reports/selfcheck.py)
+    "campaign": ("html", "md", "pdf"),  # 专项整治情况报告 (reports/campaign.py)
 }
 KINDS: tuple[str, ...] = tuple(FORMATS)
 ALL_FORMATS: tuple[str, ...] = ("html", "md", "pdf", "xlsx")
-NEEDS_SUBJECT: tuple[str, ...] = ("record", "order", "review", "closure", "filing", "penalty", "forest-notice", "selfcheck")
+NEEDS_SUBJECT: tuple[str, ...] = ("record", "order", "review", "closure", "filing", "penalty", "forest-notice", "selfcheck", "campaign")

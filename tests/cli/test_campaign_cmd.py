@@ -78,6 +78,13 @@ def test_start_tag_status_and_report_gate(setup):
     assert cmd(path, "campaign", "report", "dust-2026", "--extra-gate", "hazards==0", today="2026-03-02").exit_code == 1
     table = cmd(path, "campaign", "report", "dust-2026", today="2026-03-02")
     assert "主要问题 Findings by item" in table.stdout and major.id in table.stdout
+    doc = folder / "campaign.md"
+    r = cmd(path, "report", "campaign", "dust-2026", "--format", "md", "--out", str(doc), today="2026-05-02")
+    assert r.exit_code == 0, r.stderr
+    text = doc.read_text(encoding="utf-8")
+    assert "# 专项整治情况报告" in text and "目标单位2家，已检查1家（覆盖率50.0%）" in text
+    assert "| 2026年4月30日 | 50.0% | 未达成 ⚠ |" in text and "- 某某铝业（" in text
+    assert cmd(path, "report", "campaign", "nope", "--out", str(folder / "x.html")).exit_code == 3
 
 
 def test_coverage_met_in_time_passes(setup):
