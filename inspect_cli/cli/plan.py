@@ -101,11 +101,10 @@ def list_cmd(ledger_path: Optional[str], today: Optional[str], as_json: bool) ->
         emit_json(rows)
         return
     t = Table()
-    for col in ("计划 Plan", "年度 Year", "第几版 No.", "种子 Seed", "单位 Sites", "检查 Visits", "日期 Made on", "sha256"):
+    for col in ("计划 Plan", "年度 Year", "版 No.", "种子 Seed", "单位 Sites", "检查 Visits", "日期 Made on"):
         t.add_column(col)
     for r in rows:
-        t.add_row(r["id"], str(r["year"]), str(r["number"]), str(r["seed"]), str(r["sites"]), str(r["visits"]), str(r["date"]),
-                  str(r["sha256"])[:16] + "…")
+        t.add_row(r["id"], str(r["year"]), str(r["number"]), str(r["seed"]), str(r["sites"]), str(r["visits"]), str(r["date"]))
     console().print(t if rows else "No plan yet: inspect plan year YEAR --seed S")
 
 
