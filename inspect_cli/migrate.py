@@ -91,6 +91,9 @@ def copy_evidence(src: Path, dst: Path) -> int:
 def _keys(store: Store, table: str, rows: list[dict[str, Any]]) -> list[str]:
     """Each record's key. Records carry their key as ``id`` (sites as ``code``, settings are
     keyed by name); a backend that knows its keys is asked directly, so nothing is guessed."""
+    keys_of = getattr(store, "keys_of", None)
+    if keys_of is not None:  # the JSON backend: keys in the same order as find()
+        return list(keys_of(table))
     data = getattr(store, "data", None)
     if isinstance(data, dict):  # the JSON backend: keys and records in the same order
         return list(data.get(table, {}).keys())

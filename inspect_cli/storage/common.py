@@ -16,6 +16,10 @@ from .base import SCHEMA_VERSION
 META_TABLE = "_meta"
 META_ID = "ledger"
 FORMAT = "inspect-cli-ledger"
+# The newest ledger schema this version reads. New ledgers start at SCHEMA_VERSION (1);
+# 2 marks a TinyDB ledger whose large tables are kept in files beside it (storage/tablefiles.py),
+# so that an older inspect-cli refuses it instead of seeing only its small tables.
+READABLE_SCHEMA = 2
 
 
 def lock_timeout() -> float:
@@ -68,9 +72,9 @@ def check_format(meta: dict[str, Any], path: Path) -> None:
         raise LedgerError(f"{path} is not an inspect-cli ledger (no ledger metadata). It was left untouched; "
                           "point --ledger at an inspect-cli ledger or a new file.")
     schema = meta.get("schema")
-    if not isinstance(schema, int) or schema > SCHEMA_VERSION:
+    if not isinstance(schema, int) or schema > READABLE_SCHEMA:
         raise LedgerError(f"{path} was written by a newer inspect-cli (ledger schema {schema}, this version "
-                          f"reads up to {SCHEMA_VERSION}). Upgrade inspect-cli: pip install -U inspect-cli")
+                          f"reads up to {READABLE_SCHEMA}). Upgrade inspect-cli: pip install -U inspect-cli")
 
 
 @contextmanager
