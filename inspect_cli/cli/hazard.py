@@ -11,6 +11,7 @@ from ..lifecycle import STATES
 from .options import (console, date_value, emit_json, json_option, lang_option, ledger_option, open_ledger,
                       today_option)
 
+PAGE = 50  # rows the table of `hazard list` draws unless --all or --limit
 STATUS_ZH = {"open": "待整改", "planned": "治理中", "fixed": "已整改待复查", "closed": "已销号"}
 CSV_COLUMNS = ("id", "site", "site_name", "checklist", "checklist_version", "item", "unit", "severity", "status",
                "deadline", "overdue", "days_overdue", "created", "description", "basis", "inspection", "domain")
@@ -32,7 +33,10 @@ def hazard() -> None:
 @click.option("--due-before", metavar="DATE", help="Only hazards with a deadline before DATE.")
 @click.option("--sort", type=click.Choice(SORT_FIELDS), default="deadline", show_default=True)
 @click.option("--desc", is_flag=True, help="Sort descending.")
-@click.option("--limit", type=click.IntRange(min=1), help="Show at most N (the total is still counted).")
+@click.option("--limit", type=click.IntRange(min=1),
+              help=f"Show at most N (the total is still counted). The table shows {PAGE} unless --all; "
+                   "--json and --csv give every match unless --limit.")
+@click.option("--all", "show_all", is_flag=True, help="Draw every match in the table (not only the first page).")
 @click.option("--offset", type=click.IntRange(min=0), default=0)
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV (UTF-8 with BOM, opens in Excel).")
 @lang_option
@@ -41,13 +45,17 @@ def hazard() -> None:
 @json_option
 def list_cmd(status: tuple[str, ...], severity: Optional[str], site: Optional[str], checklist: Optional[str],
              domain: Optional[str], inspection: Optional[str], overdue: bool, due_before: Optional[str], sort: str,
-             desc: bool, limit: Optional[int], offset: int, as_csv: bool, lang: str, ledger_path: Optional[str],
-             today: Optional[str], as_json: bool) -> None:
+             desc: bool, limit: Optional[int], show_all: bool, offset: int, as_csv: bool, lang: str,
+             ledger_path: Optional[str], today: Optional[str], as_json: bool) -> None:
     """List hazards with filters; --json and --csv for scripts."""
     from ..ids import normalise
 
     if as_csv and as_json:
         raise click.UsageError("choose one of --csv and --json")
+    if show_all and limit is not None:
+        raise click.UsageError("choose one of --all and --limit")
+    if limit is None and not (show_all or as_json or as_csv):
+        limit = PAGE  # the table draws one page; scripts get every match
     q = HazardQuery(status=status, severity=severity, site=site.upper() if site else None, checklist=checklist,
                     domain=domain, inspection=normalise(inspection) if inspection else None, overdue=overdue,
                     due_before=date_value(due_before, "--due-before"), sort=sort, descending=desc, limit=limit,
@@ -58,7 +66,7 @@ def list_cmd(status: tuple[str, ...], severity: Optional[str], site: Optional[st
     elif as_csv:
         _csv(rows)
     else:
-        _table(rows, total, lang)
+        _table(rows, total, lang, offset)
 
 
 def _public(h: dict[str, Any]) -> dict[str, Any]:
@@ -87,7 +95,7 @@ HEADERS = {"zh": ("编号", "单位", "检查项", "等级", "状态", "整改�
 STATUS_EN = {"open": "open", "planned": "planned", "fixed": "fixed, awaiting re-inspection", "closed": "closed"}
 
 
-def _table(rows: list[dict[str, Any]], total: int, lang: str = "zh") -> None:
+def _table(rows: list[dict[str, Any]], total: int, lang: str = "zh", offset: int = 0) -> None:
     from rich.markup import escape
     from rich.table import Table
 
@@ -110,7 +118,12 @@ def _table(rows: list[dict[str, Any]], total: int, lang: str = "zh") -> None:
         table.add_row(h["id"], escape(h.get("site_name") or h["site"]), escape(f"{h['item']}{unit}"), sev,
                       status_names.get(h["status"], h["status"]), deadline, escape(h.get("description") or ""))
     console().print(table)
-    click.echo(f"{len(rows)} of {total} hazard(s).")
+    more = total - offset - len(rows)
+    if more > 0:
+        click.echo(f"{len(rows)} of {total} hazard(s); {more} more: --all shows them all, "
+                   f"--offset {offset + len(rows)} the next page.")
+    else:
+        click.echo(f"{len(rows)} of {total} hazard(s).")
 
 
 @hazard.command("show")
