@@ -66,6 +66,23 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     fsync_dir(path.parent)
 
 
+def check_writable(*paths: Path) -> None:
+    """Refuse, before anything is touched, to write a ledger (or into a folder) made read-only.
+
+    The mode bits are checked as well as access: a process running as root may write anything,
+    but a ledger someone made read-only (chmod a-w) is meant to stay as it is."""
+    for target in paths:
+        try:
+            mode = target.stat().st_mode
+        except OSError:
+            continue  # not there yet: created by the write
+        is_dir = target.is_dir()
+        if not mode & 0o222 or not os.access(target, os.W_OK | (os.X_OK if is_dir else 0)):
+            what = "folder" if is_dir else "ledger file"
+            raise LedgerError(f"the {what} {target} is read-only; nothing was changed. Make it writable "
+                              "(chmod u+w) or point --ledger at a copy.")
+
+
 def check_format(meta: dict[str, Any], path: Path) -> None:
     """Refuse ledgers of another program or of a newer inspect-cli."""
     if meta.get("format") != FORMAT:

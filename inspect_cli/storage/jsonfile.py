@@ -22,7 +22,7 @@ from tinydb.storages import Storage
 from ..errors import LedgerError
 from .base import SCHEMA_VERSION, TABLES, Where, matches, sort_key
 from .common import (FORMAT, META_ID, META_TABLE, atomic_write_bytes, check_format,  # noqa: F401
-                     fsync_dir, ledger_lock, lock_timeout)
+                     check_writable, fsync_dir, ledger_lock, lock_timeout)
 from . import tablefiles as tf
 
 # A command reads the main file and the buckets it touches, so time no longer grows with the
@@ -307,17 +307,7 @@ class JsonBackend:
         return store
 
     def _check_writable(self, real: Path) -> None:
-        """A ledger or folder made read-only stays as it is: refused before anything is touched."""
-        folder = real.parent
-        for target, what in ((real, "ledger file"), (folder, "folder"), (tf.folder_of(real), "tables folder")):
-            try:
-                mode = target.stat().st_mode
-            except OSError:
-                continue
-            access = os.W_OK | (os.X_OK if target.is_dir() else 0)
-            if not mode & 0o222 or not os.access(target, access):
-                raise LedgerError(f"the {what} {target} is read-only; nothing was changed. Make it writable "
-                                  f"(chmod u+w) or point --ledger at a copy.")
+        check_writable(real, real.parent, tf.folder_of(real))
 
     @contextmanager
     def write(self) -> Iterator[FileStore]:
