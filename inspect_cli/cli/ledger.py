@@ -76,6 +76,11 @@ def ledger_info(ledger_path: Optional[str], backend: Optional[str] = None) -> di
         per_table = counts(st)
     path = Path(b.path)
     size = sum(p.stat().st_size for p in (path, Path(f"{path}-wal")) if p.exists())
+    if b.name == "tinydb":  # a large TinyDB ledger keeps its big tables in LEDGER.tables/
+        from ..storage.tablefiles import folder_of
+
+        tables = folder_of(path.resolve())
+        size += sum(f.stat().st_size for f in tables.iterdir() if f.is_file()) if tables.is_dir() else 0
     return {"path": str(path), "backend": b.name, "exists": path.exists(), "schema": meta.get("schema"),
             "counts": per_table, "bytes": size}
 

@@ -46,7 +46,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "hazards": ("site", "status", "severity", "deadline", "checklist", "domain", "inspection", "created",
                 "closed_date"),
     "events": ("subject", "seq", "date"),
-    "inspections": ("site", "date", "checklist", "kind", "status"),
+    "inspections": ("site", "date", "checklist", "kind", "status", "domain"),
     "sites": ("industry", "risk_class"),
 }
 # Tables whose records carry their key as "id": a condition on id is answered from the key.
@@ -125,8 +125,17 @@ class Bucket:
         return rec
 
     def load(self, where: str) -> Records:
-        """Every record of the bucket, in order."""
-        return {k: self.get(k, where) for k in self.index(where)}  # type: ignore[misc]
+        """Every record of the bucket, in order (the undecoded ones in one pass: quicker than line by line)."""
+        index = self.index(where)
+        missing = [k for k in index if k not in self.decoded]
+        if missing:
+            lines = self._read(where)
+            if max(self.pos[k] for k in missing) >= len(lines):
+                raise LedgerError(f"the ledger's table file {where}/{self.file} is damaged (it is short). It was "
+                                  "left untouched: restore the ledger and its .tables folder from a backup.")
+            records = _parse(b'{"r":[' + b",".join(lines[self.pos[k]] for k in missing) + b"]}", where, self.file)["r"]
+            self.decoded.update(zip(missing, records))
+        return {k: self.decoded[k] for k in index}
 
     def put(self, key: str, record: dict[str, Any], columns: tuple[str, ...], where: str) -> None:
         self.index(where)[key] = [record.get(c) for c in columns]
