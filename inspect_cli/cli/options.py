@@ -69,8 +69,9 @@ def _size_hint(ledger: Any) -> None:
 
     size = getattr(ledger.backend, "size_read", 0)
     if size > HINT_BYTES:
-        click.echo(f"Hint: this ledger is {size / 2**20:.0f} MB ({ledger.backend.hazard_count} hazards); every command "
-                   f"reads and rewrites all of it. Move it to SQLite: inspect ledger migrate {ledger.path} "
+        click.echo(f"Hint: this ledger is {size / 2**20:.0f} MB ({ledger.backend.hazard_count} hazards); commands that "
+                   f"read every record (stats, reports, export) slow down as it grows. Move it to SQLite: "
+                   f"inspect ledger migrate {ledger.path} "
                    f"{ledger.path.with_suffix('.sqlite')}", err=True)
 
 

@@ -5,13 +5,14 @@ small ``sites`` …) as it always did, and the table ``_layout`` with the manife
 large ones. A table whose JSON passes :data:`INLINE_MAX` at a commit moves into
 ``LEDGER.tables/``, cut into *buckets* of about :data:`BUCKET_BYTES` in insertion order
 (new records go to the last bucket; a bucket that grows past twice the size is cut again).
-A bucket file is JSON lines: first an index of the bucket (``{key: [values of the table's
-query columns, COLUMNS]}``, in order), then one record per line in the same order. Its
+A bucket file is JSON lines: the keys of its records (``[key, …]``), their values of the
+table's query columns (``[[value, …], …]``, :data:`COLUMNS`), then one record per line, all
+in the same order. Its
 name is ``TABLE.<sha256 of its bytes, 20 hex>.json``.
 
-A command reads the manifest (small) and then only what it touches: ``get`` decodes one
-line of one bucket; a condition, order or count on query columns is answered from the
-bucket indexes, and only the records asked for are decoded.
+A command reads the manifest (small) and then only what it touches: ``get`` reads the key
+lines and decodes one record's line; a condition, order or count on query columns is
+answered from the index lines, and only the records asked for are decoded.
 
 A commit writes the changed buckets as new files (temp name, fsync, rename; a bucket that
 did not change keeps its file), fsyncs the folder, and only then replaces ``LEDGER.json``
@@ -65,76 +66,84 @@ def folder_of(ledger: Path) -> Path:
 
 
 class Bucket:
-    """One file of a table: its index line (key → column values) and one line per record.
+    """One file of a table: a line of keys, a line of index rows, then one line per record.
 
-    Records are decoded one by one when asked for, so a command that needs 50 records of a
-    bucket decodes 50 lines, not the bucket; a commit re-encodes only the records it changed
-    and copies the other lines as they are."""
+    ``get`` and a check for a key read the first line only; a query on the query columns
+    reads the second; records are decoded one by one when asked for, so a command that needs
+    50 records of a bucket decodes 50 lines, not the bucket. A commit re-encodes only the
+    records it changed and copies the other lines as they are."""
 
     def __init__(self, entry: dict[str, Any], fd: Optional[int]) -> None:
         self.file: Optional[str] = entry.get("file")
         self.bytes: int = int(entry.get("bytes", 0))
         self.count: int = int(entry.get("count", 0))
         self.fd = fd
-        self.lines: Optional[list[bytes]] = None  # the file's lines: index, then records
-        self.rows: Optional[dict[str, list[Any]]] = None
-        self.pos: dict[str, int] = {}  # key → its record's line (from 1)
+        self.lines: Optional[list[bytes]] = None  # every line of the file, once a record was asked for
+        self.pos: Optional[dict[str, int]] = None  # key → the line of its record (from 2)
+        self.rows: Optional[dict[str, list[Any]]] = None  # key → query column values, in record order
         self.decoded: Records = {}
         self.dirty = False
 
-    def _file(self) -> Any:
-        assert self.fd is not None
-        f = open(self.fd, "rb", closefd=False)
-        f.seek(0)
-        return f
+    def _head(self, n: int) -> list[bytes]:
+        """The first ``n`` lines, without reading the records."""
+        if self.lines is not None or self.fd is None:
+            return self._read()[:n]
+        with open(self.fd, "rb", closefd=False) as f:
+            f.seek(0)
+            return [f.readline() for _ in range(n)]
 
-    def _read(self, where: str) -> list[bytes]:
+    def _read(self) -> list[bytes]:
         """Every line of the file (read when a record is first asked for)."""
         if self.lines is None:
             if self.fd is None:
-                self.lines = [b"{}"]
+                self.lines = [b"[]", b"[]"]
             else:
-                with self._file() as f:
+                with open(self.fd, "rb", closefd=False) as f:
+                    f.seek(0)
                     self.lines = f.read().split(b"\n")
         return self.lines
 
+    def key_pos(self, where: str) -> dict[str, int]:
+        if self.pos is None:
+            keys = _parse(self._head(1)[0], where, self.file, list)
+            self.pos = {k: n for n, k in enumerate(keys, start=2)}
+        return self.pos
+
     def index(self, where: str) -> dict[str, list[Any]]:
-        """The first line only, until a record is asked for."""
         if self.rows is None:
-            if self.lines is not None or self.fd is None:
-                head = self._read(where)[0]
-            else:
-                with self._file() as f:
-                    head = f.readline()
-            rows = _parse(head, where, self.file)
-            self.pos = {k: n for n, k in enumerate(rows, start=1)}
-            self.rows = rows
+            pos = self.key_pos(where)
+            head = self._head(2)
+            rows = _parse(head[1] if len(head) > 1 else b"", where, self.file, list)
+            if len(rows) != len(pos):
+                raise _damaged(where, self.file, "its index does not match its keys")
+            self.rows = dict(zip(pos, rows))
         return self.rows
+
+    def _line(self, n: int, where: str) -> bytes:
+        lines = self._read()
+        if n >= len(lines):
+            raise _damaged(where, self.file, "it is short")
+        return lines[n]
 
     def get(self, key: str, where: str) -> Optional[dict[str, Any]]:
         rec = self.decoded.get(key)
         if rec is None:
-            n = self.pos.get(key) if key in self.index(where) else None
+            n = self.key_pos(where).get(key)
             if n is None:
                 return None
-            lines = self._read(where)
-            if n >= len(lines):
-                raise LedgerError(f"the ledger's table file {where}/{self.file} is damaged (it is short). It was "
-                                  "left untouched: restore the ledger and its .tables folder from a backup.")
-            rec = self.decoded[key] = _parse(lines[n], where, self.file)
+            rec = self.decoded[key] = _parse(self._line(n, where), where, self.file)
         return rec
 
     def load(self, where: str) -> Records:
         """Every record of the bucket, in order (the undecoded ones in one pass: quicker than line by line)."""
         index = self.index(where)
+        pos = self.key_pos(where)
         missing = [k for k in index if k not in self.decoded]
         if missing:
-            lines = self._read(where)
-            if max(self.pos[k] for k in missing) >= len(lines):
-                raise LedgerError(f"the ledger's table file {where}/{self.file} is damaged (it is short). It was "
-                                  "left untouched: restore the ledger and its .tables folder from a backup.")
-            records = _parse(b'{"r":[' + b",".join(lines[self.pos[k]] for k in missing) + b"]}", where, self.file)["r"]
-            self.decoded.update(zip(missing, records))
+            self._line(max(pos[k] for k in missing), where)
+            lines = self._read()
+            joined = b'{"r":[' + b",".join(lines[pos[k]] for k in missing) + b"]}"
+            self.decoded.update(zip(missing, _parse(joined, where, self.file)["r"]))
         return {k: self.decoded[k] for k in index}
 
     def put(self, key: str, record: dict[str, Any], columns: tuple[str, ...], where: str) -> None:
@@ -144,24 +153,27 @@ class Bucket:
 
     def encoded(self, where: str) -> list[tuple[str, bytes]]:
         """(key, record line) of every record: changed ones encoded, the others as read."""
-        lines = self._read(where)
+        pos = self.key_pos(where)
         out = []
         for key in self.index(where):
             rec = self.decoded.get(key)
-            n = self.pos.get(key)
-            out.append((key, dumps(rec).encode("utf-8") if rec is not None or n is None else lines[n]))
+            out.append((key, dumps(rec).encode("utf-8") if rec is not None else self._line(pos[key], where)))
         return out
 
 
-def _parse(raw: bytes, where: str, name: Optional[str]) -> Any:
+def _damaged(where: str, name: Optional[str], why: str) -> LedgerError:
+    return LedgerError(f"the ledger's table file {where}/{name} is damaged ({why}). It was left untouched: "
+                       "restore the ledger and its .tables folder from a backup.")
+
+
+def _parse(raw: bytes, where: str, name: Optional[str], kind: type = dict) -> Any:
     try:
         data = json.loads(raw)
-        if not isinstance(data, dict):
-            raise ValueError("not a record")
+        if not isinstance(data, kind):
+            raise ValueError(f"not a {kind.__name__}")
         return data
     except (ValueError, UnicodeDecodeError) as e:
-        raise LedgerError(f"the ledger's table file {where}/{name} is damaged ({e}). It was left untouched: "
-                          "restore the ledger and its .tables folder from a backup.") from e
+        raise _damaged(where, name, str(e)) from e
 
 
 class Table:
@@ -179,7 +191,7 @@ class Table:
         if self._keys is None:
             keys: dict[str, int] = {}
             for n, b in enumerate(self.buckets):
-                for k in b.index(self.where):
+                for k in (b.rows if b.rows is not None else b.key_pos(self.where)):
                     keys[k] = n
             self._keys = keys
         return self._keys
@@ -194,7 +206,8 @@ class Table:
     def items(self) -> Iterator[tuple[str, dict[str, Any]]]:
         for b in self.buckets:
             yield from b.load(self.where).items()
-            b.lines = None if not b.dirty else b.lines  # a whole-table pass keeps only the decoded records
+            if not b.dirty:
+                b.lines = None  # every record is decoded: the raw lines are not needed again
 
     def row(self, key: str, values: list[Any]) -> dict[str, Any]:
         row = dict(zip(self.columns, values))
@@ -281,6 +294,8 @@ class Table:
     def _all(self) -> Iterator[dict[str, Any]]:
         for b in self.buckets:
             yield from b.load(self.where).values()
+            if not b.dirty:
+                b.lines = None  # every record is decoded: the raw lines are not needed again
 
     # writing -----------------------------------------------------------------
     def put(self, key: str, record: dict[str, Any]) -> None:
@@ -308,8 +323,9 @@ class Table:
 
     def _write_bucket(self, chunk: list[tuple[str, bytes]], rows: dict[str, list[Any]],
                       files: dict[str, bytes]) -> dict[str, Any]:
-        index = dumps({k: rows[k] for k, _ in chunk}).encode("utf-8")
-        data = b"\n".join([index, *(e for _, e in chunk)]) + b"\n"
+        keys = dumps([k for k, _ in chunk]).encode("utf-8")
+        index = dumps([rows[k] for k, _ in chunk]).encode("utf-8")
+        data = b"\n".join([keys, index, *(e for _, e in chunk)]) + b"\n"
         name = f"{self.name}.{hashlib.sha256(data).hexdigest()[:20]}.json"
         files[name] = data
         return {"file": name, "bytes": len(data), "count": len(chunk)}
