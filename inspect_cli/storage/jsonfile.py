@@ -196,7 +196,7 @@ class FileStore:
         for name, records in self.inline.items():
             if name == tf.LAYOUT_TABLE:
                 continue
-            if not name.startswith("_") and len(records) > 1 and len(tf.dumps(records)) > tf.INLINE_MAX:
+            if not name.startswith("_") and tf.too_big(records):
                 t = tf.spill(name, records)
                 layout[name] = {"columns": list(t.columns), "buckets": t.encode(files)}
             else:

@@ -360,6 +360,18 @@ def _ordered(idx: list[int], get: Callable[[int], dict[str, Any]], field: str, d
     return present + [i for i in idx if get(i).get(field) is None]
 
 
+def too_big(records: Records) -> bool:
+    """Whether a table's JSON passes :data:`INLINE_MAX` (encoding no more of it than needed to tell)."""
+    if len(records) < 2:
+        return False
+    size = 0
+    for key, record in records.items():
+        size += len(key) + len(dumps(record)) + 4
+        if size > INLINE_MAX:
+            return True
+    return False
+
+
 def spill(name: str, records: Records) -> Table:
     """A table leaving the main file: all of its records in new buckets."""
     t = Table(name, {"columns": list(COLUMNS.get(name, ()))}, {}, "")
