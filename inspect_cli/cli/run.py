@@ -2,13 +2,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Mapping, Optional
 
 import click
 
-from ..inspection import KINDS
+from ..inspection.answers import KINDS
 from .options import (checklist_dir_option, console, emit_json, inspector_option, json_option, ledger_option,
                       open_ledger, parse_inspectors, registry, today_option)
+
+if TYPE_CHECKING:
+    from ..records import Hazard, Inspection
+    from ..ledger import Ledger
 
 
 @click.command()
@@ -56,7 +60,7 @@ def run(checklist_ref: Optional[str], site_code: Optional[str], inspectors: tupl
             raise ValidationFailed(f"{answers_file}:{e.line or 1}: {e.message}") from None
         result = ledger.run_answers(checklist, site_code, people, kind, doc, Path(answers_file).resolve().parent)
         return _report(result["inspection"], result["hazards"], result["ignored"], as_json)
-    from ..inspection import inspector_problems
+    from ..inspection.answers import inspector_problems
 
     problems = inspector_problems(kind, people)
     if problems:
@@ -66,7 +70,7 @@ def run(checklist_ref: Optional[str], site_code: Optional[str], inspectors: tupl
     _interactive(ledger, checklist, rec, as_json)
 
 
-def _interactive(ledger: Any, checklist: Any, rec: dict[str, Any], as_json: bool) -> None:
+def _interactive(ledger: Ledger, checklist: Any, rec: Inspection, as_json: bool) -> None:
     from .run_prompts import ask_units, ask_step
 
     con = console()
@@ -76,7 +80,7 @@ def _interactive(ledger: Any, checklist: Any, rec: dict[str, Any], as_json: bool
               f"[bold]inspect run --resume {rec['id']}[/bold] continues.")
     try:
         rec = ask_units(con, ledger, checklist, rec, site)
-        from ..inspections import pending
+        from ..inspection.record import pending
 
         settings = ledger.settings()
         while True:
@@ -93,7 +97,7 @@ def _interactive(ledger: Any, checklist: Any, rec: dict[str, Any], as_json: bool
     _report(rec, created, [], as_json)
 
 
-def _report(rec: dict[str, Any], created: list[dict[str, Any]], ignored: list[str], as_json: bool) -> None:
+def _report(rec: Mapping[str, Any], created: list[Hazard], ignored: list[str], as_json: bool) -> None:
     if as_json:
         keys = ("id", "item", "unit", "severity", "status", "deadline", "description", "basis")
         emit_json({"inspection": rec["id"], "site": rec["site"], "checklist": rec["checklist"],

@@ -20,9 +20,9 @@ from typing import Any, Iterable, Iterator, Optional
 from tinydb.storages import Storage
 
 from ..errors import LedgerError
-from .base import SCHEMA_VERSION, TABLES, Where, matches, sort_key
-from .common import (FORMAT, META_ID, META_TABLE, atomic_write_bytes, check_format,  # noqa: F401
-                     check_writable, fsync_dir, ledger_lock, lock_timeout)
+from .interface import SCHEMA_VERSION, TABLES, Where, matches, sort_key, standard_tables
+from .files import (FORMAT, META_ID, META_TABLE, atomic_write_bytes, check_format,  # noqa: F401
+                    check_writable, fsync_dir, ledger_lock, lock_timeout)
 from . import tablefiles as tf
 
 # A command reads the main file and the buckets it touches, so time no longer grows with the
@@ -41,7 +41,7 @@ class AtomicJSONStorage(Storage):
         if not self.backend.exists():
             return None
         with self.backend.read() as st:
-            return {t: dict(st.items(t)) for t in st.tables}
+            return {t: dict(st.items(t)) for t in st.names()}
 
     def write(self, data: dict[str, dict[str, Any]]) -> None:
         self.backend.replace_all(data)
@@ -93,6 +93,12 @@ class MemoryStore:
     def set_meta(self, meta: dict[str, Any]) -> None:
         self.put(META_TABLE, META_ID, dict(meta))
 
+    def tables(self) -> list[str]:
+        return standard_tables(self.data)
+
+    def items(self, table: str) -> list[tuple[str, dict[str, Any]]]:
+        return list(self.data.get(table, {}).items())
+
 
 def _hashed(where: Optional[Where]) -> Optional[Where]:
     """`in` lists as sets, so a condition on 500 ids costs one look-up per record, not 500."""
@@ -119,9 +125,12 @@ class FileStore:
         self.opened: dict[str, tf.Table] = {}
         self.dirty = False
 
-    @property
-    def tables(self) -> list[str]:
+    def names(self) -> list[str]:
+        """Every table of the ledger, internal ones (``_meta``) included."""
         return [t for t in self.inline if t != tf.LAYOUT_TABLE] + [t for t in self.layout if t not in self.inline]
+
+    def tables(self) -> list[str]:
+        return standard_tables(self.names())
 
     def _spilled(self, table: str) -> Optional[tf.Table]:
         if table not in self.layout:
@@ -136,9 +145,6 @@ class FileStore:
         """Every (key, record) of a table, in insertion order."""
         t = self._spilled(table)
         return list(t.items()) if t else list(self.inline.get(table, {}).items())
-
-    def keys_of(self, table: str) -> list[str]:
-        return [k for k, _ in self.items(table)]
 
     def get(self, table: str, id: str) -> Optional[dict[str, Any]]:
         t = self._spilled(table)
@@ -228,6 +234,22 @@ class JsonBackend:
 
     def exists(self) -> bool:
         return self.path.exists()
+
+    def size_bytes(self) -> int:
+        """The main file and, for a large ledger, its table files."""
+        real = self.real_path()
+        if not real.exists():
+            return 0
+        tables = tf.folder_of(real)
+        extra = sum(f.stat().st_size for f in tables.iterdir() if f.is_file()) if tables.is_dir() else 0
+        return real.stat().st_size + extra
+
+    def size_hint(self) -> Optional[str]:
+        if self.size_read <= HINT_BYTES:
+            return None
+        return (f"Hint: this ledger is {self.size_read / 2**20:.0f} MB ({self.hazard_count} hazards); commands that "
+                f"read every record (stats, reports, export) slow down as it grows. Move it to SQLite: "
+                f"inspect ledger migrate {self.path} {self.path.with_suffix('.sqlite')}")
 
     def real_path(self) -> Path:
         """The file itself: a symlinked ledger is read and written through to its target."""

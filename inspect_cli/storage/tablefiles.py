@@ -33,8 +33,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Optional
 
 from ..errors import LedgerError
-from .base import _OPS as OPS
-from .base import Where, matches, sort_key
+from .interface import _OPS as OPS
+from .interface import Where, matches, sort_key
 
 INLINE_MAX = 64 * 1024  # bytes of JSON: a larger table moves out of the main file at a commit
 BUCKET_BYTES = 1 << 20  # a bucket is filled to about this size; one is cut again past twice it
@@ -430,7 +430,7 @@ def _room_for(n: int) -> None:
 
 def write_files(folder: Path, files: dict[str, bytes]) -> None:
     """Each new table file under a temp name, fsynced, renamed to its content name; then the folder fsynced."""
-    from .common import fsync_dir
+    from .files import fsync_dir
 
     if not files:
         return

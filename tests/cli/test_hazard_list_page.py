@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from cli.runner import invoke
-from inspect_cli import hazards as hz
+from inspect_cli.hazard import moves as hz
 from inspect_cli.clock import Clock
 from inspect_cli.ledger import open_ledger
 

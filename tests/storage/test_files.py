@@ -14,7 +14,7 @@ from cli.runner import invoke
 from inspect_cli.errors import LedgerError
 from inspect_cli.ledger import open_ledger
 from inspect_cli.storage import open_backend, tablefiles
-from inspect_cli.storage.base import TABLES
+from inspect_cli.storage.interface import TABLES
 
 
 def real_ledger(path: Path, folder: Path) -> None:

@@ -10,24 +10,18 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Optional, Union
+from typing import Optional, Union
 
-from .errors import LedgerError, UsageError
-from .storage import open_backend
-from .storage.base import TABLES, Backend, Store
+from ..errors import LedgerError, UsageError
+from . import open_backend
+from .interface import Backend, Store
 
 PathLike = Union[str, Path]
 
 
-def tables_of(store: Store) -> list[str]:
-    """The record tables of a store: the standard ones, then any other it holds."""
-    names = set(getattr(store, "data", None) or getattr(store, "tables", None) or ())
-    extra = sorted(n for n in names if not n.startswith("_") and n not in TABLES)
-    return list(TABLES) + extra
-
-
 def counts(store: Store) -> dict[str, int]:
-    return {t: store.count(t) for t in tables_of(store)}
+    """Records per table, the standard tables first."""
+    return {t: store.count(t) for t in store.tables()}
 
 
 def _refuse_nonempty(store: Store, path: Path) -> None:
@@ -45,8 +39,8 @@ def migrate(src_path: PathLike, dst_path: PathLike, src_backend: Optional[str] =
     The copy is built under a temp name beside the destination and renamed to it only once it
     is complete and counted, all under the destination's lock: a killed migrate leaves no
     destination (its temp files are removed by the next migrate), and a later one simply runs."""
-    from .storage import backend_name
-    from .storage.common import ledger_lock
+    from . import backend_name
+    from .files import ledger_lock
 
     src: Backend = open_backend(Path(src_path), src_backend)
     dst: Backend = open_backend(Path(dst_path), dst_backend)
@@ -78,12 +72,11 @@ def _copy(src: Backend, out_backend: Backend, tmp: Path) -> dict[str, int]:
     """Every table of ``src`` into the new ledger ``tmp`` in one write, counted again after."""
     with src.read() as st:
         meta = st.meta()
-        data = {t: st.find(t) for t in tables_of(st)}
-        keys = {t: _keys(st, t, rows) for t, rows in data.items()}
+        data = {t: st.items(t) for t in st.tables()}
     with out_backend.write() as out:
         out.set_meta(dict(out.meta(), **meta))
         for table, rows in data.items():
-            out.put_many(table, zip(keys[table], rows))
+            out.put_many(table, rows)
     copied = {t: len(rows) for t, rows in data.items()}
     with out_backend.read() as st:
         found = {t: st.count(t) for t in copied}
@@ -98,10 +91,10 @@ def _put_in_place(tmp: Path, final: Path, kind: str) -> None:
     """Rename the finished copy to the destination (a TinyDB ledger's table folder first)."""
     import shutil
 
-    from .storage.common import fsync_dir
+    from .files import fsync_dir
 
     if kind == "tinydb":
-        from .storage.tablefiles import folder_of
+        from .tablefiles import folder_of
 
         tables = folder_of(tmp)
         if tables.is_dir():
@@ -137,7 +130,7 @@ def copy_evidence(src: Path, dst: Path) -> int:
     """Evidence files travel with the ledger: ``SRC.evidence/`` → ``DST.evidence/`` (by content name)."""
     import shutil
 
-    from .paths import evidence_dir
+    from ..paths import evidence_dir
 
     source, target = evidence_dir(src), evidence_dir(dst)
     copied = 0
@@ -152,19 +145,3 @@ def copy_evidence(src: Path, dst: Path) -> int:
                 copied += 1
     return copied
 
-
-def _keys(store: Store, table: str, rows: list[dict[str, Any]]) -> list[str]:
-    """Each record's key. Records carry their key as ``id`` (sites as ``code``, settings are
-    keyed by name); a backend that knows its keys is asked directly, so nothing is guessed."""
-    keys_of = getattr(store, "keys_of", None)
-    if keys_of is not None:  # the JSON backend: keys in the same order as find()
-        return list(keys_of(table))
-    data = getattr(store, "data", None)
-    if isinstance(data, dict):  # the JSON backend: keys and records in the same order
-        return list(data.get(table, {}).keys())
-    conn = getattr(store, "conn", None)
-    if conn is not None:  # SQLite: the same ORDER BY rowid as find()
-        from .storage.sqlite import _ident
-
-        return [r[0] for r in conn.execute(f"SELECT id FROM {_ident(table)} ORDER BY rowid")]
-    return [str(r.get("id") or r.get("code")) for r in rows]
