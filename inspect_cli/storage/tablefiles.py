@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Optional
 
 from ..errors import LedgerError
+from . import compact
 from .interface import _OPS as OPS
 from .interface import Where, matches, sort_key
 
@@ -50,6 +51,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "inspections": ("site", "date", "checklist", "kind", "status", "domain"),
     "sites": ("industry", "risk_class"),
 }
+# Tables whose records are stored compactly in their bucket files (storage/compact.py).
+PACKED = ("inspections",)
 # Tables whose records carry their key as "id": a condition on id is answered from the key.
 KEYED_BY_ID = ("hazards", "events", "inspections", "draws", "conflicts")
 
@@ -83,6 +86,7 @@ class Bucket:
         self.rows: Optional[dict[str, list[Any]]] = None  # key → query column values, in record order
         self.decoded: Records = {}
         self.dirty = False
+        self.packed = False  # records stored compactly (storage/compact.py): inspections
 
     def _head(self, n: int) -> list[bytes]:
         """The first ``n`` lines, without reading the records."""
@@ -131,7 +135,8 @@ class Bucket:
             n = self.key_pos(where).get(key)
             if n is None:
                 return None
-            rec = self.decoded[key] = _parse(self._line(n, where), where, self.file)
+            rec = _parse(self._line(n, where), where, self.file)
+            rec = self.decoded[key] = compact.unpack(rec) if self.packed else rec
         return rec
 
     def load(self, where: str) -> Records:
@@ -143,7 +148,8 @@ class Bucket:
             self._line(max(pos[k] for k in missing), where)
             lines = self._read()
             joined = b'{"r":[' + b",".join(lines[pos[k]] for k in missing) + b"]}"
-            self.decoded.update(zip(missing, _parse(joined, where, self.file)["r"]))
+            records = _parse(joined, where, self.file)["r"]
+            self.decoded.update(zip(missing, map(compact.unpack, records) if self.packed else records))
         return {k: self.decoded[k] for k in index}
 
     def put(self, key: str, record: dict[str, Any], columns: tuple[str, ...], where: str) -> None:
@@ -157,7 +163,10 @@ class Bucket:
         out = []
         for key in self.index(where):
             rec = self.decoded.get(key)
-            out.append((key, dumps(rec).encode("utf-8") if rec is not None else self._line(pos[key], where)))
+            if rec is not None:
+                out.append((key, dumps(compact.pack(rec) if self.packed else rec).encode("utf-8")))
+            else:
+                out.append((key, self._line(pos[key], where)))
         return out
 
 
@@ -183,8 +192,13 @@ class Table:
         self.name = name
         self.where = where
         self.columns: tuple[str, ...] = tuple(entry.get("columns") or COLUMNS.get(name, ()))
-        self.buckets = [Bucket(b, fds.get(b.get("file", ""))) for b in entry.get("buckets", [])]
+        self.buckets = [self._bucket(b, fds.get(b.get("file", ""))) for b in entry.get("buckets", [])]
         self._keys: Optional[dict[str, int]] = None  # key → bucket number
+
+    def _bucket(self, entry: dict[str, Any], fd: Optional[int]) -> Bucket:
+        b = Bucket(entry, fd)
+        b.packed = self.name in PACKED
+        return b
 
     # reading -----------------------------------------------------------------
     def keys(self) -> dict[str, int]:
@@ -303,7 +317,7 @@ class Table:
         n = keys.get(key)
         if n is None:
             if not self.buckets or self.buckets[-1].bytes >= BUCKET_BYTES:
-                self.buckets.append(Bucket({}, None))
+                self.buckets.append(self._bucket({}, None))
             n = len(self.buckets) - 1
             keys[key] = n
         self.buckets[n].put(key, record, self.columns, self.where)
@@ -375,7 +389,7 @@ def too_big(records: Records) -> bool:
 def spill(name: str, records: Records) -> Table:
     """A table leaving the main file: all of its records in new buckets."""
     t = Table(name, {"columns": list(COLUMNS.get(name, ()))}, {}, "")
-    b = Bucket({}, None)
+    b = t._bucket({}, None)
     for k, r in records.items():
         b.put(k, r, t.columns, "")
     t.buckets = [b]

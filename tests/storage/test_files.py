@@ -35,7 +35,7 @@ def dump(path: Path) -> dict[str, str]:
 
 def small_buckets(monkeypatch) -> None:
     monkeypatch.setattr(tablefiles, "INLINE_MAX", 2000)
-    monkeypatch.setattr(tablefiles, "BUCKET_BYTES", 3000)
+    monkeypatch.setattr(tablefiles, "BUCKET_BYTES", 1000)
 
 
 def files_named(path: Path) -> set[str]:
@@ -63,6 +63,9 @@ def test_a_one_file_ledger_upgrades_in_place_on_its_first_write_and_verifies(tmp
     folder = tablefiles.folder_of(path)
     assert sorted(p.name for p in folder.iterdir()) == sorted(files_named(path))
     assert len([n for n in files_named(path) if n.startswith("inspections.")]) > 1  # cut into buckets
+    stored = b"".join((folder / n).read_bytes() for n in files_named(path) if n.startswith("inspections."))
+    plain = sum(len(json.dumps(r, ensure_ascii=False).encode()) for r in open_ledger(path).inspections())
+    assert b'"answers":{"~":[' in stored and len(stored) < plain / 2  # answers stored compactly
     after = dump(path)
     assert {t: v for t, v in after.items() if t != "settings"} == {t: v for t, v in before.items() if t != "settings"}
     result = invoke(["verify", "--ledger", str(path)])
