@@ -26,9 +26,9 @@ from .files import (FORMAT, META_ID, META_TABLE, atomic_write_bytes, check_forma
 from . import tablefiles as tf
 
 # A command reads the main file and the buckets it touches, so time no longer grows with the
-# whole file; what still grows is the scan of every hazard (lists, stats, reports). Above this
+# whole file; what still grows is the scan of every record (stats, reports, export). Above this
 # total size (about 20k hazards of a realistic ledger, docs/performance.md) suggest SQLite.
-HINT_BYTES = 180 * 1024 * 1024
+HINT_BYTES = 128 * 1024 * 1024
 
 
 class AtomicJSONStorage(Storage):
