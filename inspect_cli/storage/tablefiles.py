@@ -8,7 +8,8 @@ large ones. A table whose JSON passes :data:`INLINE_MAX` at a commit moves into
 A bucket file is JSON lines: the keys of its records (``[key, …]``), their values of the
 table's query columns (``[[value, …], …]``, :data:`COLUMNS`), then one record per line, all
 in the same order. Its
-name is ``TABLE.<sha256 of its bytes, 20 hex>.json``.
+name is ``TABLE.<sha256 of its bytes, 20 hex>.json``. Inspections are stored compactly there
+(:mod:`.compact`) and read back exactly as they were written.
 
 A command reads the manifest (small) and then only what it touches: ``get`` reads the key
 lines and decodes one record's line; a condition, order or count on query columns is

@@ -106,6 +106,12 @@ def test_tinydb_can_still_open_it(tmp_path, monkeypatch):
     real_ledger(path, tmp_path)
     db = TinyDB(str(path), storage=AtomicJSONStorage)
     assert len(db.table("hazards")) == 2 and len(db.table("events")) == 4 and len(db.table("inspections")) == 2
+    before = dump(path)
+    db.table("notes").insert({"text": "经TinyDB写入"})  # a write through TinyDB commits like any other
+    assert dump(path) == before
+    with open_backend(path).read() as st:
+        assert [r["text"] for _, r in st.items("notes")] == ["经TinyDB写入"]
+    assert open_ledger(path).verify()["problems"] == []
 
 
 # issue 10: files ------------------------------------------------------------------------------
