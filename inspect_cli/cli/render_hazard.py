@@ -3,17 +3,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable
 
+from ..hazard import vocab
+
 if TYPE_CHECKING:
     from ..records import Event, Hazard
 
-EVENT_ZH = {"registered": "登记", "closed_on_spot": "当场整改销号", "plan": "治理方案", "supervise": "挂牌督办",
-            "interim": "临时管控措施", "extended": "延期", "fixed": "企业报告整改完成", "reinspected": "复查"}
+EVENT_ZH = vocab.zh(vocab.EVENTS)
+STATUS_ZH = vocab.zh(vocab.STATUS)
 
 
 def print_hazard(con: Any, h: Hazard, events: list[Event]) -> None:
     from rich.markup import escape
 
-    from .hazard import STATUS_ZH
 
     sev = "[red]重大事故隐患[/red]" if h["severity"] == "major" else "一般事故隐患"
     con.print(f"[bold]{h['id']}[/bold]  {sev}  {STATUS_ZH.get(h['status'], h['status'])}")
@@ -41,6 +42,9 @@ def print_hazard(con: Any, h: Hazard, events: list[Event]) -> None:
     for e in events:
         con.print(f"  {e['date']}  {EVENT_ZH.get(e['type'], e['type']):<8} {escape(e.get('actor') or '')}  "
                   f"{escape(_summary(e))}  [dim]{e['hash'][:12]}[/dim]")
+    for c in h.get("cases") or []:
+        state = "撤销立案 withdrawn" if c.get("withdrawn") else c.get("stage")
+        con.print(f"[bold]案件 case[/bold] {c['id']}: 立案 {c.get('opened')}, {state} (inspect case show {c['id']})")
     for c in h.get("conflicts") or []:
         con.print(f"[yellow]冲突 (conflict) {c['id']}: another ledger recorded {len(c['their_events'])} other event(s) "
                   f"({', '.join(EVENT_ZH.get(e['type'], e['type']) for e in c['their_events'])}); kept for review[/yellow]")
