@@ -27,6 +27,12 @@ for n in range(start, start + 10_000):
 
 pytestmark = pytest.mark.slow
 
+# Prepended to a writer or reader: tables move into small table files from their first records.
+SMALL_BUCKETS = """
+from inspect_cli.storage import tablefiles
+tablefiles.INLINE_MAX, tablefiles.BUCKET_BYTES = 2000, 20000
+"""
+
 
 @pytest.mark.parametrize("backend_name", ["tinydb", "sqlite"])
 def test_sigkill_at_random_moments_never_loses_a_committed_record(tmp_path, backend_name):
@@ -120,10 +126,10 @@ def test_killed_writes_leave_nothing_after_the_next_write(tmp_path):
     path = tmp_path / "ledger.json"
     rng = random.Random(20261130)
     start = 0
-    for trial in range(12):
-        proc = subprocess.Popen([sys.executable, "-c", WRITER, str(path), "tinydb", str(start)],
+    for trial in range(12):  # small buckets: the table files exist from the first records on
+        proc = subprocess.Popen([sys.executable, "-c", SMALL_BUCKETS + WRITER, str(path), "tinydb", str(start)],
                                 stdout=subprocess.PIPE, text=True)
-        time.sleep(rng.uniform(0.25, 0.6))
+        time.sleep(rng.uniform(0.4, 1.0))
         proc.send_signal(signal.SIGKILL)
         out, _ = proc.communicate()
         done = [int(x) for x in out.split()]
@@ -180,11 +186,6 @@ def test_a_killed_migrate_leaves_no_destination_and_a_later_one_simply_runs(tmp_
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".migrating.")] == []
     assert finished < 12, "every migrate finished before its kill: the test proved nothing"
 
-
-SMALL_BUCKETS = """
-from inspect_cli.storage import tablefiles
-tablefiles.INLINE_MAX, tablefiles.BUCKET_BYTES = 2000, 20000
-"""
 
 READER = SMALL_BUCKETS + r"""
 import sys, time
