@@ -189,6 +189,19 @@ class FileStore:
     def set_meta(self, meta: dict[str, Any]) -> None:
         self.put(META_TABLE, META_ID, dict(meta))
 
+    def column_mismatches(self, limit: int = 100) -> list[str]:
+        """What ``inspect verify`` must hear about the table files: a bucket whose bytes no longer
+        match its content name, or whose index line disagrees with its records (edited outside
+        inspect-cli: lists and counts, answered from the index, would show something else)."""
+        out: list[str] = []
+        for name in self.layout:
+            t = self._spilled(name)
+            assert t is not None
+            out += t.problems()
+            if len(out) >= limit:
+                break
+        return out[:limit]
+
     def commit(self) -> tuple[bytes, dict[str, bytes], set[str]]:
         """(the new main file, the new table files by name, every table file it names)."""
         files: dict[str, bytes] = {}

@@ -306,6 +306,26 @@ class Table:
             return len(self.candidates(where))
         return len(self.find(where, None, False, None, 0, None))
 
+    def problems(self) -> list[str]:
+        """Buckets edited outside inspect-cli: bytes that do not match the name, an index row that
+        does not match its record, a record whose id is not its key."""
+        out = []
+        for b in self.buckets:
+            if b.file and not b.dirty:
+                data = b"\n".join(b._read())
+                if not b.file.endswith(f".{hashlib.sha256(data).hexdigest()[:20]}.json"):
+                    out.append(f"table file {self.where}/{b.file} does not match its content name "
+                               "(edited outside inspect-cli)")
+            rows = b.index(self.where)
+            for key, rec in b.load(self.where).items():
+                wrong = [c for c, v in zip(self.columns, rows[key]) if rec.get(c) != v]
+                if self.name in KEYED_BY_ID and rec.get("id") != key:
+                    wrong.append("id")
+                if wrong:
+                    out.append(f"{self.name[:-1]} {key}: the indexed column(s) {', '.join(wrong)} disagree with the "
+                               "record (edited outside inspect-cli; lists and counts would show the index)")
+        return out
+
     def _all(self) -> Iterator[dict[str, Any]]:
         for b in self.buckets:
             yield from b.load(self.where).values()

@@ -219,3 +219,21 @@ def test_a_full_disk_gives_exit_6_with_the_cause_and_changes_nothing_sqlite(tmp_
     assert dump(path) == before
     with sqlite3.connect(path) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_verify_names_a_table_file_edited_outside_inspect_cli(tmp_path, monkeypatch):
+    """Lists and counts come from a bucket's index line: a record changed behind its back is reported."""
+    small_buckets(monkeypatch)
+    path = tmp_path / "ledger.json"
+    real_ledger(path, tmp_path)
+    assert invoke(["verify", "--ledger", str(path)]).exit_code == 0
+    buckets = [tablefiles.folder_of(path) / n for n in files_named(path) if n.startswith("hazards.")]
+    bucket = next(b for b in buckets if b'"status":"open"' in b.read_bytes())
+    lines = bucket.read_bytes().split(b"\n")
+    n = next(i for i, line in enumerate(lines) if i >= 2 and b'"status":"open"' in line)
+    lines[n] = lines[n].replace(b'"status":"open"', b'"status":"closed"')
+    bucket.write_bytes(b"\n".join(lines))
+    r = invoke(["verify", "--ledger", str(path)])
+    assert r.exit_code == 8
+    assert "does not match its content name" in r.stdout + r.stderr
+    assert "the indexed column(s) status disagree with the record" in r.stdout + r.stderr
