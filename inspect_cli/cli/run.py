@@ -1,14 +1,15 @@
 """``inspect run``: an inspection at a site, interactive or from an answers file."""
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any, Optional
 
 import click
 
 from ..inspection import KINDS
-from .options import (checklist_dir_option, console, emit_json, inspector_option, json_option, ledger_option,
-                      open_ledger, parse_inspectors, registry, today_option)
+from .options import (checklist_dir_option, console, emit_json, inspector_option, json_option, lang_option,
+                      ledger_option, open_ledger, parse_inspectors, registry, today_option)
 
 
 @click.command()
@@ -23,16 +24,21 @@ from .options import (checklist_dir_option, console, emit_json, inspector_option
 @checklist_dir_option
 @ledger_option
 @today_option
+@lang_option
 @json_option
 def run(checklist_ref: Optional[str], site_code: Optional[str], inspectors: tuple[str, ...], kind: str,
         answers_file: Optional[str], resume_id: Optional[str], checklist_dirs: tuple[str, ...],
-        ledger_path: Optional[str], today: Optional[str], as_json: bool) -> None:
+        ledger_path: Optional[str], today: Optional[str], lang: str, as_json: bool) -> None:
     """Run a checklist at a site: every failed item becomes a hazard (隐患) in the ledger.
 
     \b
     Interactive:   inspect run dust-explosion --site CODE --inspector 张伟:44010012345 --inspector 李娜:44010067890
     From a file:   inspect run dust-explosion --site CODE --inspector ... --answers answers.yaml
     Resume:        inspect run --resume I-XXXXX-XXXXX
+
+    Interactive answers: 是/否/不适用, y/n/na, or a number (1 是, 2 否, 0 不适用; a choice's
+    option number). A "+" after the answer asks for a note (备注); a failed item always asks
+    for the finding, location, note, evidence and deadline.
     """
     ledger = open_ledger(ledger_path, today)
     reg = registry(checklist_dirs)
@@ -41,7 +47,7 @@ def run(checklist_ref: Optional[str], site_code: Optional[str], inspectors: tupl
             raise click.UsageError("--resume continues an interactive run: give only --resume INSPECTION_ID")
         rec = ledger.inspection(resume_id)
         checklist = reg.get(f"{rec['checklist']}@{rec['checklist_version']}")
-        return _interactive(ledger, checklist, rec, as_json)
+        return _interactive(ledger, checklist, rec, as_json, lang)
     if not checklist_ref or not site_code:
         raise click.UsageError("give a CHECKLIST and --site CODE (or --resume INSPECTION_ID)")
     checklist = reg.get(checklist_ref)
@@ -55,7 +61,7 @@ def run(checklist_ref: Optional[str], site_code: Optional[str], inspectors: tupl
         except YamlProblem as e:
             raise ValidationFailed(f"{answers_file}:{e.line or 1}: {e.message}") from None
         result = ledger.run_answers(checklist, site_code, people, kind, doc, Path(answers_file).resolve().parent)
-        return _report(result["inspection"], result["hazards"], result["ignored"], as_json)
+        return _report(result["inspection"], result["hazards"], result["ignored"], as_json, lang)
     from ..inspection import inspector_problems
 
     problems = inspector_problems(kind, people)
@@ -63,49 +69,60 @@ def run(checklist_ref: Optional[str], site_code: Optional[str], inspectors: tupl
         raise click.UsageError(problems[0])
     ledger.site(site_code)  # an unknown site is refused before anything is written
     rec = ledger.start_inspection(checklist, site_code, people, kind)
-    _interactive(ledger, checklist, rec, as_json)
+    _interactive(ledger, checklist, rec, as_json, lang)
 
 
-def _interactive(ledger: Any, checklist: Any, rec: dict[str, Any], as_json: bool) -> None:
-    from .run_prompts import ask_units, ask_step
+def _interactive(ledger: Any, checklist: Any, rec: dict[str, Any], as_json: bool, lang: str) -> None:
+    from rich.markup import escape
+
+    from .run_prompts import ask_step, ask_units, t
 
     con = console()
     site = ledger.site(rec["site"])
-    con.print(f"[bold]{checklist.title.zh}[/bold] {checklist.ref} — {site['name']} ({site['code']})")
-    con.print(f"Inspection {rec['id']}: answers are saved as you go; Ctrl-C stops, "
-              f"[bold]inspect run --resume {rec['id']}[/bold] continues.")
+    con.print(f"[bold]{escape(checklist.title.get(lang))}[/bold] {checklist.ref} — {escape(site['name'])} ({site['code']})")
+    con.print(t(lang, "header", id=rec["id"]))
     try:
-        rec = ask_units(con, ledger, checklist, rec, site)
+        rec = ask_units(con, ledger, checklist, rec, site, lang)
         from ..inspections import pending
 
         settings = ledger.settings()
+        today = dt.date.fromisoformat(rec["date"])
         while True:
             todo = pending(rec, checklist, site)
             if not todo:
                 break
             done = len(rec["answers"])
-            detail = ask_step(con, todo[0], done + 1, done + len(todo), ledger.clock.today, settings)
+            detail = ask_step(con, todo[0], done + 1, done + len(todo), today, settings, lang)
             rec = ledger.save_answer(rec["id"], todo[0].key, detail)
     except (KeyboardInterrupt, click.exceptions.Abort):
-        con.print(f"\nStopped. {len(rec['answers'])} answer(s) saved. Continue with: inspect run --resume {rec['id']}")
+        con.print(t(lang, "stopped", n=len(rec["answers"]), id=rec["id"]))
         raise click.exceptions.Exit(130)
     rec, created = ledger.finish_inspection(rec["id"], checklist)
-    _report(rec, created, [], as_json)
+    _report(rec, created, [], as_json, lang)
 
 
-def _report(rec: dict[str, Any], created: list[dict[str, Any]], ignored: list[str], as_json: bool) -> None:
+def _report(rec: dict[str, Any], created: list[dict[str, Any]], ignored: list[str], as_json: bool,
+            lang: str = "zh") -> None:
     if as_json:
         keys = ("id", "item", "unit", "severity", "status", "deadline", "description", "basis")
         emit_json({"inspection": rec["id"], "site": rec["site"], "checklist": rec["checklist"],
                    "checklist_version": rec["checklist_version"], "answers": len(rec["answers"]),
                    "hazards": [{k: h.get(k) for k in keys} for h in created], "ignored": ignored})
         return
+    from rich.markup import escape
+
     con = console()
-    con.print(f"Inspection [bold]{rec['id']}[/bold] saved: {len(rec['answers'])} answers, {len(created)} hazard(s).")
+    if lang == "en":
+        con.print(f"Inspection [bold]{rec['id']}[/bold] saved: {len(rec['answers'])} answers, {len(created)} hazard(s).")
+    else:
+        con.print(f"检查 [bold]{rec['id']}[/bold] 已保存：{len(rec['answers'])} 项回答，{len(created)} 项隐患。")
     for h in created:
         flag = "[red]重大[/red]" if h["severity"] == "major" else "一般"
         state = "当场整改，已销号" if h["status"] == "closed" else f"期限 {h['deadline']}"
         unit = f"[{h['unit']}] " if h.get("unit") else ""
-        con.print(f"  {h['id']}  {flag}  {unit}{h['item']}  {state}")
+        con.print(f"  {h['id']}  {flag}  {escape(unit)}{h['item']}  {state}")
+        con.print(f"      {escape(h.get('description') or '')}")
     if ignored:
-        con.print(f"[dim]Ignored (not applicable at this site): {', '.join(ignored)}[/dim]")
+        word = "Ignored (not applicable at this site)" if lang == "en" else "未采用（不适用于该单位）"
+        con.print(f"[dim]{word}: {', '.join(ignored)}[/dim]")
+    con.print(f"[dim]inspect inspection show {rec['id']}[/dim]")
