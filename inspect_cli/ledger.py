@@ -186,6 +186,24 @@ class Ledger:
         with self.read() as st:
             return st.find("inspections", {k: v for k, v in where.items() if v is not None}, order_by="date")
 
+    def find_inspections(self, query: Any = None) -> list[dict[str, Any]]:
+        """Summaries of inspections matching an :class:`~inspect_cli.inspection_index.InspectionQuery`."""
+        from .inspection_index import InspectionQuery, find
+
+        with self.read() as st:
+            return find(st, query or InspectionQuery())
+
+    def inspection_detail(self, inspection_id: str) -> dict[str, Any]:
+        """One inspection with the hazards it found (as they stand today) and the documents issued about it."""
+        from .inspection_index import documents_about
+
+        with self.read() as st:
+            rec = _inspections().get(st, inspection_id)
+            found = [hz.with_derived(h, self.clock.today) for h in (st.get("hazards", hid) for hid in rec.get("hazards") or [])
+                     if h is not None]
+            documents = documents_about(st, [rec["id"], *(h["id"] for h in found)])
+        return {"inspection": rec, "hazards": found, "documents": documents}
+
     # hazards --------------------------------------------------------------
     def hazards(self, query: Optional[HazardQuery] = None) -> tuple[list[dict[str, Any]], int]:
         with self.read() as st:

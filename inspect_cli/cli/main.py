@@ -14,6 +14,7 @@ COMMANDS = {
     "checklist": ("inspect_cli.cli.checklist", "checklist", "List, show and validate checklists."),
     "site": ("inspect_cli.cli.site", "site", "Register and list inspected sites (被检查单位)."),
     "run": ("inspect_cli.cli.run", "run", "Run a checklist at a site: an inspection (现场检查)."),
+    "inspection": ("inspect_cli.cli.inspection", "inspection", "List inspections and show one: answers, findings, documents."),
     "hazard": ("inspect_cli.cli.hazard", "hazard", "List, show and move hazards (隐患) through rectification."),
     "reinspect": ("inspect_cli.cli.reinspect", "reinspect", "Re-inspect hazards (复查): on site, one, or in batch."),
     "verify": ("inspect_cli.cli.verify", "verify", "Check the ledger's hash-chained history for tampering."),

@@ -94,9 +94,11 @@ def list_cmd(industry: Optional[str], risk_class: Optional[str], ledger_path: Op
 @json_option
 def show(code: str, ledger_path: Optional[str], as_json: bool) -> None:
     """Show one site with its attributes, inspections and open hazards."""
+    from ..inspection_index import InspectionQuery
+
     ledger = open_ledger(ledger_path)
     s = ledger.site(code)
-    inspections = ledger.inspections(site=s["code"])
+    inspections = ledger.find_inspections(InspectionQuery(site=s["code"]))
     from ..hazards import HazardQuery
 
     hazards, _ = ledger.hazards(HazardQuery(site=s["code"]))
@@ -113,6 +115,11 @@ def show(code: str, ledger_path: Optional[str], as_json: bool) -> None:
         con.print(f"  属性: {_attrs(s)}")
     con.print(f"  检查 {len(inspections)} 次；隐患 {len(hazards)} 项，未销号 "
               f"{sum(1 for h in hazards if h['status'] != 'closed')} 项")
+    if inspections:
+        from .inspection import print_table
+
+        print_table(inspections, with_site=False)
+        con.print(f"[dim]inspect inspection show {inspections[-1]['id']}[/dim]")
 
 
 def _attrs(s: dict[str, Any]) -> str:
