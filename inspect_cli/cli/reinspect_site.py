@@ -24,8 +24,11 @@ def walk_site(ledger: Any, code: str, inspectors: list[dict[str, str]]) -> dict[
               f"(fix reported or deadline reached).")
     summary: dict[str, list[str]] = {"closed": [], "reopened": [], "skipped": []}
     for n, h in enumerate(due, 1):
+        unit = f" [{h['unit']}]" if h.get("unit") else ""
         con.print(f"\n[dim]{n}/{len(due)}[/dim] [bold]{h['id']}[/bold] {'[red]重大[/red]' if h['severity'] == 'major' else '一般'} "
-                  f"{escape(h['item'])}  期限 {h['deadline']}\n  {escape(h.get('description') or '')}")
+                  f"{escape(h['item'] + unit)}  期限 {h['deadline']}\n  {escape(h.get('description') or '')}")
+        if h.get("location"):
+            con.print(f"  部位: {escape(h['location'])}")
         choice = click.prompt("Re-inspection: pass / fail / skip", type=click.Choice(["pass", "fail", "skip"]))
         if choice == "skip":
             summary["skipped"].append(h["id"])
