@@ -28,7 +28,7 @@ def site() -> None:
 @json_option
 def add(code: str, name: str, address: str, contact: str, phone: str, industry: str, risk_class: str,
         attrs: tuple[str, ...], ledger_path: Optional[str], today: Optional[str], as_json: bool) -> None:
-    """Add a site to the ledger; a wrong code is refused with the expected check character."""
+    """Add a site to the ledger; a code that fails its check (GB 32100) is refused."""
     from ..sitedata import parse_attr
 
     attributes = dict(parse_attr(a) for a in attrs)
