@@ -80,6 +80,9 @@ class Ledger:
 
     @contextmanager
     def read(self) -> Iterator[Store]:
+        """A consistent snapshot. A ledger that does not exist is not read as an empty one: a
+        mistyped ``--ledger`` must not show an empty table (exit 3, nothing created)."""
+        self.require_existing()
         with self.backend.read() as store:
             yield store
 
@@ -275,8 +278,16 @@ class Ledger:
     def export(self, out: Path, since: Optional[str] = None) -> dict[str, Any]:
         from .sync import collect, write_bundle
 
+        from .errors import IntegrityError
+        from .evidence_check import missing_evidence
+
         self.require_existing()
         with self.read() as st:
+            missing = missing_evidence(st, self.evidence_dir)
+            if missing:
+                raise IntegrityError(f"not exported: {len(missing)} evidence file(s) cited by the ledger are not in "
+                                     f"{self.evidence_dir} (copy that folder along with the ledger; see "
+                                     f"'Backing up and moving a ledger' in docs/ledger.md)", missing)
             records = collect(st, since)
             meta = {"ledger": str(self.path), "exported_at": self.clock.now(), "since": since, "by": self.actor}
         return write_bundle(records, self.evidence_dir, Path(out), meta)
@@ -302,7 +313,8 @@ class Ledger:
         from .errors import NotFound
 
         if not self.backend.exists():
-            raise NotFound(f"there is no ledger at {self.path}; check --ledger / INSPECT_LEDGER")
+            raise NotFound(f"there is no ledger at {self.path}; check --ledger / INSPECT_LEDGER. A new ledger is "
+                           f"created by its first change, e.g. inspect site add --code CODE --name NAME --ledger {self.path}")
 
     def verify(self) -> dict[str, Any]:
         """Check every hazard's hash chain and replay; ``problems`` empty when untouched."""
@@ -327,6 +339,9 @@ class Ledger:
                     if hid not in known:
                         problems.append(f"hazard {hid}, found at inspection {rec.get('id')}, is missing from the ledger "
                                         "(removed with its history?)")
+            from .evidence_check import missing_evidence
+
+            problems += missing_evidence(st, self.evidence_dir)
             return {"hazards": len(hazards), "events": sum(h.get("events", 0) for h in hazards), "problems": problems}
 
 
