@@ -115,10 +115,11 @@ def _table(rows: list[dict[str, Any]], total: int, lang: str = "zh") -> None:
 
 @hazard.command("show")
 @click.argument("hazard_id")
+@lang_option
 @ledger_option
 @today_option
 @json_option
-def show(hazard_id: str, ledger_path: Optional[str], today: Optional[str], as_json: bool) -> None:
+def show(hazard_id: str, lang: str, ledger_path: Optional[str], today: Optional[str], as_json: bool) -> None:
     """Show a hazard with its legal basis and its whole history as a timeline."""
     h, events = open_ledger(ledger_path, today).hazard(hazard_id)
     if as_json:
@@ -126,7 +127,7 @@ def show(hazard_id: str, ledger_path: Optional[str], today: Optional[str], as_js
         return
     from .render_hazard import print_hazard
 
-    print_hazard(console(), h, events)
+    print_hazard(console(), h, events, lang)
 
 
 @hazard.command("plan")

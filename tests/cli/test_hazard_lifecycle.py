@@ -41,6 +41,8 @@ def test_general_hazard_to_closure(hazards):
     assert cmd(path, "2026-03-06", "hazard", "fixed", general, "--note", "已配发").exit_code == 0
     r = cmd(path, "2026-03-07", "reinspect", "hazard", general, "--pass", "--inspector", "张伟:1")
     assert r.exit_code == 0 and "closed (销号) on 2026-03-07" in r.stdout
+    again = cmd(path, "2026-03-08", "hazard", "fixed", general)
+    assert again.exit_code == 5 and f"hazard {general} is closed: cannot report a fix." in again.stderr
     shown = json.loads(cmd(path, "2026-03-08", "hazard", "show", general, "--json").stdout)
     assert [e["type"] for e in shown["history"]] == ["registered", "extended", "fixed", "reinspected"]
     assert shown["extensions"] == [{"date": "2026-03-03", "from": "2026-03-09", "to": "2026-03-20", "reason": "采购周期"}]
@@ -141,3 +143,14 @@ def test_export_columns_keep_their_order(hazards):
     assert header.split(",")[:17] == ["id", "site", "site_name", "checklist", "checklist_version", "item", "unit",
                                       "severity", "status", "deadline", "overdue", "days_overdue", "created",
                                       "description", "basis", "inspection", "domain"]
+
+
+def test_hazard_show_follows_lang_and_inspect_lang(hazards):
+    folder, path, major, general = hazards
+    zh = cmd(path, "2026-03-03", "hazard", "show", major)
+    assert "重大事故隐患" in zh.stdout and "整改期限" in zh.stdout
+    for args, env in ((["--lang", "en"], None), ([], {"INSPECT_LANG": "en"})):
+        r = invoke(["hazard", "show", major, "--ledger", path, "--today", "2026-03-03", *args], env=env)
+        assert r.exit_code == 0, r.stderr
+        assert "major hazard" in r.stdout and "Deadline:" in r.stdout and "History" in r.stdout
+        assert "整改期限" not in r.stdout
