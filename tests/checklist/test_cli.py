@@ -257,17 +257,34 @@ def test_highest_version_is_the_default_and_id_at_version_selects(tmp_path):
     assert [row["ref"] for row in rows if row["id"] == "test-minimal"] == ["test-minimal@1", "test-minimal@2"]
 
 
-def test_user_checklist_with_a_bundled_id_and_version_is_an_error(tmp_path):
+def test_user_checklist_with_a_bundled_id_and_version_makes_only_that_one_unusable(tmp_path):
     d = tmp_path / "clash"
     d.mkdir()
     text = (GOOD / "minimal.yaml").read_text(encoding="utf-8").replace("id: test-minimal", "id: dust-explosion")
     path = d / "de.yaml"
     path.write_text(text, encoding="utf-8")
-    r = run("checklist", "list", "--checklist-dir", str(d))
-    assert r.exit_code == 1
     bundled = (REPO / "checklists" / "dust-explosion.yaml").resolve()
-    assert r.stderr == (f"Error: {path.resolve()}: checklist dust-explosion@1 is already defined by {bundled}; "
-                        "give your checklist another id, or raise its version\n")
+    said = (f"checklist dust-explosion@1 is defined by 2 different files ({bundled}, {path.resolve()}); "
+            "give your checklist another id, or raise its version")
+    r = run("checklist", "show", "dust-explosion", "--checklist-dir", str(d))
+    assert r.exit_code == 1 and r.stderr == f"Error: {said}\n"
+    listed = run("checklist", "list", "--json", "--checklist-dir", str(d))
+    assert listed.exit_code == 0 and f"Warning: skipped an invalid checklist: {said}" in listed.stderr
+    assert "dust-explosion" not in {row["id"] for row in listed.json()}
+    assert run("checklist", "show", "limited-space", "--json", "--checklist-dir", str(d)).exit_code == 0
+
+
+def test_a_duplicate_copy_of_ones_own_checklist_breaks_nothing(tmp_path):
+    d = tmp_path / "mine"
+    d.mkdir()
+    shutil.copy(GOOD / "minimal.yaml", d / "minimal.yaml")
+    shutil.copy(GOOD / "minimal.yaml", d / "minimal (copy).yaml")
+    r = run("checklist", "show", "test-minimal", "--json", "--checklist-dir", str(d))
+    assert r.exit_code == 0, r.stderr
+    assert run("checklist", "show", "dust-explosion", "--json", "--checklist-dir", str(d)).exit_code == 0
+    listed = run("checklist", "list", "--json", "--checklist-dir", str(d))
+    assert listed.exit_code == 0 and [row["id"] for row in listed.json()].count("test-minimal") == 1
+    assert "a copy of" in listed.stderr and "it is ignored" in listed.stderr
 
 
 def test_user_checklist_with_a_bundled_id_and_a_new_version_is_fine(tmp_path):
