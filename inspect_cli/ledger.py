@@ -286,8 +286,8 @@ class Ledger:
             missing = missing_evidence(st, self.evidence_dir)
             if missing:
                 raise IntegrityError(f"not exported: {len(missing)} evidence file(s) cited by the ledger are not in "
-                                     f"{self.evidence_dir} (copy that folder along with the ledger; see "
-                                     f"'Backing up and moving a ledger' in docs/ledger.md)", missing)
+                                     f"{self.evidence_dir}: copy that folder from where the ledger came from (a ledger is "
+                                     f"its file and every {self.path.stem}.* beside it), then export again", missing)
             records = collect(st, since)
             meta = {"ledger": str(self.path), "exported_at": self.clock.now(), "since": since, "by": self.actor}
         return write_bundle(records, self.evidence_dir, Path(out), meta)

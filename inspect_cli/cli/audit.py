@@ -25,7 +25,7 @@ def audit(ignored: tuple[str, ...], checklist_dirs: tuple[str, ...], ledger_path
     Flags: the same custom hazard text at different sites (数据趋同); major items recorded
     as general (避重就轻); hazards closed without evidence; major hazards closed without a
     治理方案; enforcement inspections without two certified inspectors; on-the-spot
-    closures without evidence (warning). Rules: docs/analysis.md.
+    closures without evidence (warning). Each flag names its rule and the records.
     """
     from .. import audit as au
 

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import click
 
+from .complete import complete_checklists
 from .options import checklist_dir_option, console, emit_json, json_option, lang_option, registry
 
 LABELS = {
@@ -49,7 +50,7 @@ def list_cmd(checklist_dirs: tuple[str, ...], lang: str, as_json: bool) -> None:
 
 
 @checklist.command("show")
-@click.argument("ref", metavar="ID[@VERSION]")
+@click.argument("ref", metavar="ID[@VERSION]", shell_complete=complete_checklists)
 @checklist_dir_option
 @lang_option
 @json_option

@@ -50,9 +50,13 @@ def _checklists(ctx: click.Context, incomplete: str) -> list[CompletionItem]:
         dirs = tuple(c.params.get("checklist_dirs") or ())
         c = c.parent
     reg = Registry.discover(checklist_dirs(dirs))
-    pairs = [(c.id, c.title.zh) for c in reg.latest()]
+    titles: dict[str, str] = {}
+    for (cid, _), entry in sorted(reg.entries.items()):  # the latest version's title; files are not loaded
+        data = entry.loaded[0] if entry.loaded else {}
+        title = data.get("title") if isinstance(data, dict) else None
+        titles[cid] = str(title.get("zh", "")) if isinstance(title, dict) else ""
     want = incomplete.strip().lower()
-    return [CompletionItem(v, help=h) for v, h in pairs if v.lower().startswith(want)]
+    return [CompletionItem(cid, help=title) for cid, title in titles.items() if cid.startswith(want)]
 
 
 def _sites(ctx: click.Context, incomplete: str) -> list[CompletionItem]:

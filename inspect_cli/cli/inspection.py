@@ -5,6 +5,7 @@ from typing import Any, Optional
 
 import click
 
+from .complete import complete_checklists, complete_inspections, complete_sites
 from .options import (checklist_dir_option, console, date_value, emit_json, json_option, ledger_option, open_ledger,
                       today_option)
 
@@ -19,10 +20,10 @@ def inspection() -> None:
 
 
 @inspection.command("list")
-@click.option("--site", metavar="CODE", help="Only inspections of this site (unified social credit code).")
+@click.option("--site", metavar="CODE", shell_complete=complete_sites, help="Only inspections of this site (unified social credit code).")
 @click.option("--from", "date_from", metavar="YYYY-MM-DD", help="Only inspections on or after this date.")
 @click.option("--to", "date_to", metavar="YYYY-MM-DD", help="Only inspections on or before this date.")
-@click.option("--checklist", metavar="ID[@VERSION]", help="Only inspections with this checklist.")
+@click.option("--checklist", metavar="ID[@VERSION]", shell_complete=complete_checklists, help="Only inspections with this checklist.")
 @click.option("--inspector", metavar="NAME|CERT_NO", help="Only inspections by this inspector (name or certificate number).")
 @click.option("--status", type=click.Choice(["in_progress", "completed"]),
               help="Only finished (completed) or interrupted (in_progress) inspections.")
@@ -71,7 +72,7 @@ def print_table(rows: list[dict[str, Any]], with_site: bool = True) -> None:
 
 
 @inspection.command("show")
-@click.argument("inspection_id", metavar="INSPECTION_ID")
+@click.argument("inspection_id", metavar="INSPECTION_ID", shell_complete=complete_inspections)
 @checklist_dir_option
 @ledger_option
 @today_option

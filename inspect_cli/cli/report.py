@@ -6,6 +6,7 @@ from typing import Any, Optional
 import click
 
 from ..lifecycle import STATES
+from .complete import complete_sites
 from .options import date_value, emit_json, json_option, ledger_option, open_ledger, today_option
 
 KIND_CHOICES = ("record", "order", "review", "closure", "ledger", "bulletin")
@@ -25,7 +26,7 @@ FORMAT_CHOICES = ("html", "md", "pdf", "xlsx")
               help="Folder of templates overriding the bundled ones by file name (sandboxed).")
 @click.option("--status", multiple=True, type=click.Choice(STATES), help="ledger: filter by status (repeatable).")
 @click.option("--severity", type=click.Choice(["general", "major"]), help="ledger: filter by severity.")
-@click.option("--site", metavar="CODE", help="ledger: only this site.")
+@click.option("--site", metavar="CODE", shell_complete=complete_sites, help="ledger: only this site.")
 @click.option("--overdue", is_flag=True, help="ledger: only hazards past their deadline and not closed.")
 @click.option("--due-before", metavar="DATE", help="ledger: only hazards with a deadline before DATE.")
 @ledger_option

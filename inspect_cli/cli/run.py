@@ -8,19 +8,20 @@ from typing import Any, Optional
 import click
 
 from ..inspection import KINDS
+from .complete import complete_checklists, complete_inspections, complete_sites
 from .options import (checklist_dir_option, console, emit_json, inspector_option, json_option, lang_option,
                       ledger_option, open_ledger, parse_inspectors, registry, today_option)
 
 
 @click.command()
-@click.argument("checklist_ref", metavar="CHECKLIST[@VERSION]", required=False)
-@click.option("--site", "site_code", metavar="CODE", help="The site's unified social credit code.")
+@click.argument("checklist_ref", metavar="CHECKLIST[@VERSION]", required=False, shell_complete=complete_checklists)
+@click.option("--site", "site_code", metavar="CODE", shell_complete=complete_sites, help="The site's unified social credit code.")
 @inspector_option
 @click.option("--kind", type=click.Choice(KINDS), default="enforcement", show_default=True,
               help="enforcement (执法检查, two certified inspectors), self (自查), special (专项), unannounced (暗访暗查).")
 @click.option("--answers", "answers_file", type=click.Path(exists=True, dir_okay=False),
               help="Answer every item from a YAML file (non-interactive; all or nothing).")
-@click.option("--resume", "resume_id", metavar="INSPECTION_ID", help="Continue an interrupted interactive run.")
+@click.option("--resume", "resume_id", metavar="INSPECTION_ID", shell_complete=complete_inspections, help="Continue an interrupted interactive run.")
 @checklist_dir_option
 @ledger_option
 @today_option

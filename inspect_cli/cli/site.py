@@ -5,6 +5,7 @@ from typing import Any, Optional
 
 import click
 
+from .complete import complete_sites
 from .options import console, emit_json, json_option, ledger_option, open_ledger, today_option
 
 
@@ -16,9 +17,9 @@ def site() -> None:
 @site.command("add")
 @click.option("--code", required=True, help="Unified social credit code (统一社会信用代码), 18 characters.")
 @click.option("--name", required=True, help="Name of the unit (单位名称).")
-@click.option("--address", default="")
+@click.option("--address", default="", help="Address (地址).")
 @click.option("--contact", default="", help="Person in charge (负责人).")
-@click.option("--phone", default="")
+@click.option("--phone", default="", help="Contact phone (联系电话).")
 @click.option("--industry", default="", help="Industry (行业), e.g. 木材加工.")
 @click.option("--risk-class", default="", help="Risk class for 分级分类执法: A, B, C or D.")
 @click.option("--attr", "attrs", multiple=True, metavar="KEY=VALUE",
@@ -66,8 +67,8 @@ def import_cmd(csv_file: str, skip_invalid: bool, ledger_path: Optional[str], to
 
 
 @site.command("list")
-@click.option("--industry")
-@click.option("--risk-class")
+@click.option("--industry", help="Only sites of this industry (行业).")
+@click.option("--risk-class", help="Only sites of this risk class: A, B, C or D.")
 @ledger_option
 @json_option
 def list_cmd(industry: Optional[str], risk_class: Optional[str], ledger_path: Optional[str], as_json: bool) -> None:
@@ -89,7 +90,7 @@ def list_cmd(industry: Optional[str], risk_class: Optional[str], ledger_path: Op
 
 
 @site.command("show")
-@click.argument("code")
+@click.argument("code", shell_complete=complete_sites)
 @ledger_option
 @json_option
 def show(code: str, ledger_path: Optional[str], as_json: bool) -> None:
