@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Iterator
 
-from .storage.base import Store
+from .storage.interface import Store
 
 
 def cited(store: Store) -> Iterator[tuple[str, dict[str, Any]]]:

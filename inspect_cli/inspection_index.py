@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from .storage.base import Store, Where
+from .storage.interface import Store, Where
 
 KIND_ZH = {"enforcement": "执法检查", "self": "自查", "special": "专项检查", "unannounced": "暗访暗查"}
 STATUS_ZH = {"in_progress": "进行中", "completed": "已完成"}

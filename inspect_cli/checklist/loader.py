@@ -36,6 +36,8 @@ def problems_of(path: FsPath, resolve_base: Optional[BaseResolver] = None,
             base = resolve_base(data["extends"])
         except Exception as e:  # any resolution failure is a problem to report, not a crash
             found.append((("extends",), f"cannot find the base checklist {data['extends']!r}: {e}"))
+    elif "extends" in data and not isinstance(data.get("extends"), str):
+        found.append((("extends",), "extends must be the id of the base checklist (text)"))
     elif "extends" in data and resolve_base is None:
         found.append((("extends",), "an overlay needs its base: validate it with the checklist registry"))
     appended = rules.appended_sections(data, base)

@@ -23,7 +23,7 @@ def _ledger(ctx: click.Context) -> Optional[Any]:
         path = c.params.get("ledger_path")
         c = c.parent
     ledger = open_ledger(path)
-    return ledger if ledger.backend.exists() else None
+    return ledger if ledger.exists() else None
 
 
 def _safe(fn: Callable[[click.Context, str], list[CompletionItem]]) -> Completer:
@@ -67,8 +67,8 @@ def _sites(ctx: click.Context, incomplete: str) -> list[CompletionItem]:
 
 
 def _open_hazards(ctx: click.Context, incomplete: str) -> list[CompletionItem]:
-    from ..hazards import HazardQuery
-    from ..lifecycle import ACTIVE
+    from ..hazard.moves import HazardQuery
+    from ..hazard.lifecycle import ACTIVE
 
     ledger = _ledger(ctx)
     if ledger is None:

@@ -2,15 +2,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import click
 
-from ..hazards import LIST_KEYS, SORT_FIELDS, HazardQuery
-from ..lifecycle import STATES
+from ..hazard.moves import LIST_KEYS, SORT_FIELDS, HazardQuery
+from ..hazard.lifecycle import STATES
 from .complete import complete_checklists, complete_inspections, complete_open_hazards, complete_sites
 from .options import (console, date_value, emit_json, json_option, lang_option, ledger_option, open_ledger,
                       today_option)
+
+if TYPE_CHECKING:
+    from ..records import Event, Hazard
 
 STATUS_ZH = {"open": "待整改", "planned": "治理中", "fixed": "已整改待复查", "closed": "已销号"}
 CSV_COLUMNS = ("id", "site", "site_name", "checklist", "checklist_version", "item", "unit", "severity", "status",
@@ -62,19 +65,19 @@ def list_cmd(status: tuple[str, ...], severity: Optional[str], site: Optional[st
         _table(rows, total, lang)
 
 
-def _public(h: dict[str, Any]) -> dict[str, Any]:
+def _public(h: Hazard) -> dict[str, Any]:
     return {k: h.get(k) for k in LIST_KEYS}
 
 
-def basis_text(h: dict[str, Any]) -> str:
+def basis_text(h: Hazard) -> str:
     return "；".join(b.get("citation", "") for b in h.get("basis") or [])
 
 
-def _csv(rows: list[dict[str, Any]]) -> None:
+def _csv(rows: list[Hazard]) -> None:
     import csv
     import sys
 
-    from ..batch import csv_safe
+    from ..hazard.batchplan import csv_safe
 
     sys.stdout.write("\ufeff")
     w = csv.writer(sys.stdout, lineterminator="\n")
@@ -88,7 +91,7 @@ HEADERS = {"zh": ("编号", "单位", "检查项", "等级", "状态", "整改�
 STATUS_EN = {"open": "open", "planned": "planned", "fixed": "fixed, awaiting re-inspection", "closed": "closed"}
 
 
-def _table(rows: list[dict[str, Any]], total: int, lang: str = "zh") -> None:
+def _table(rows: list[Hazard], total: int, lang: str = "zh") -> None:
     from rich.markup import escape
     from rich.table import Table
 
@@ -201,7 +204,7 @@ def supervise(hazard_id: str, level: str, authority: str, ledger_path: Optional[
     _done(open_ledger(ledger_path, today).supervise(hazard_id, level, authority), "listed supervision recorded", as_json)
 
 
-def _done(h: dict[str, Any], what: str, as_json: bool) -> None:
+def _done(h: Hazard, what: str, as_json: bool) -> None:
     if as_json:
         emit_json(_public(h) | {"events": h.get("events")})
     else:

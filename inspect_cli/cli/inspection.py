@@ -87,7 +87,7 @@ def show(inspection_id: str, checklist_dirs: tuple[str, ...], ledger_path: Optio
     detail = open_ledger(ledger_path, today).inspection_detail(inspection_id)
     rec, hazards, documents = detail["inspection"], detail["hazards"], detail["documents"]
     if as_json:
-        from ..hazards import LIST_KEYS
+        from ..hazard.moves import LIST_KEYS
 
         emit_json(dict(rec, hazards=[{k: h.get(k) for k in LIST_KEYS} for h in hazards], documents=documents))
         return
@@ -125,7 +125,7 @@ def _print_detail(rec: dict[str, Any], hazards: list[dict[str, Any]], documents:
     from rich.markup import escape
     from rich.table import Table
 
-    from ..inspection import split_key
+    from ..inspection.answers import split_key
     from ..inspection_index import KIND_ZH, STATUS_ZH
 
     con = console()

@@ -1,7 +1,10 @@
 """Rich rendering of one hazard and its timeline."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, Callable
+
+if TYPE_CHECKING:
+    from ..records import Event, Hazard
 
 EVENT_ZH = {"registered": "登记", "closed_on_spot": "当场整改销号", "plan": "治理方案", "supervise": "挂牌督办",
             "interim": "临时管控措施", "extended": "延期", "fixed": "企业报告整改完成", "reinspected": "复查"}
@@ -23,7 +26,7 @@ LABELS = {
 }
 
 
-def print_hazard(con: Any, h: dict[str, Any], events: list[dict[str, Any]], lang: str = "zh") -> None:
+def print_hazard(con: Any, h: Hazard, events: list[Event], lang: str = "zh") -> None:
     """A hazard and its timeline; ``lang`` en gives English labels (the record's own texts stay Chinese)."""
     from rich.markup import escape
 
@@ -67,9 +70,9 @@ def print_hazard(con: Any, h: dict[str, Any], events: list[dict[str, Any]], lang
                   f"({', '.join(EVENT_ZH.get(e['type'], e['type']) for e in c['their_events'])}); kept for review[/yellow]")
 
 
-def _summary(e: dict[str, Any]) -> str:
+def _summary(e: Event) -> str:
     d = e.get("data") or {}
-    parts = {
+    parts: dict[str, Callable[[], str]] = {
         "registered": lambda: f"期限 {d.get('deadline')}",
         "extended": lambda: f"至 {d.get('to')}：{d.get('reason')}",
         "reinspected": lambda: ("合格，销号" if d.get("result") == "pass" else f"不合格，新期限 {d.get('deadline')}")

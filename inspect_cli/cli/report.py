@@ -1,13 +1,16 @@
 """``inspect report``: documents (文书), the hazard ledger (隐患台账) and the monthly bulletin."""
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import click
 
-from ..lifecycle import STATES
+from ..hazard.lifecycle import STATES
 from .complete import complete_sites
 from .options import date_value, emit_json, json_option, ledger_option, open_ledger, today_option
+
+if TYPE_CHECKING:
+    from ..ledger import Ledger
 
 KIND_CHOICES = ("record", "order", "review", "closure", "ledger", "bulletin")
 FORMAT_CHOICES = ("html", "md", "pdf", "xlsx")
@@ -48,7 +51,7 @@ def report(kind: str, subject_id: Optional[str], fmt: str, out: Optional[str], l
       bulletin                月度通报 for --month YYYY-MM
     """
     from ..errors import UsageError
-    from ..hazards import HazardQuery
+    from ..hazard.moves import HazardQuery
     from ..reports import check_kind_format, render_report
 
     filters_given = bool(status or severity or site or overdue or due_before)
@@ -71,6 +74,6 @@ def report(kind: str, subject_id: Optional[str], fmt: str, out: Optional[str], l
         click.echo(result["out"])
 
 
-def _default_lang(ledger: Any) -> str:
-    lang = ledger.settings().get("lang") if ledger.backend.exists() else "zh"
+def _default_lang(ledger: Ledger) -> str:
+    lang = ledger.settings().get("lang") if ledger.exists() else "zh"
     return "en" if lang == "en" else "zh"

@@ -3,14 +3,18 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Mapping, Optional
 
 import click
 
-from ..inspection import KINDS
+from ..inspection.answers import KINDS
 from .complete import complete_checklists, complete_inspections, complete_sites
 from .options import (checklist_dir_option, console, emit_json, inspector_option, json_option, lang_option,
                       ledger_option, open_ledger, parse_inspectors, registry, today_option)
+
+if TYPE_CHECKING:
+    from ..records import Hazard, Inspection
+    from ..ledger import Ledger
 
 
 @click.command()
@@ -63,7 +67,7 @@ def run(checklist_ref: Optional[str], site_code: Optional[str], inspectors: tupl
             raise ValidationFailed(f"{answers_file}:{e.line or 1}: {e.message}") from None
         result = ledger.run_answers(checklist, site_code, people, kind, doc, Path(answers_file).resolve().parent)
         return _report(result["inspection"], result["hazards"], result["ignored"], as_json, lang)
-    from ..inspection import inspector_problems
+    from ..inspection.answers import inspector_problems
 
     problems = inspector_problems(kind, people)
     if problems:
@@ -73,7 +77,7 @@ def run(checklist_ref: Optional[str], site_code: Optional[str], inspectors: tupl
     _interactive(ledger, checklist, rec, as_json, lang)
 
 
-def _interactive(ledger: Any, checklist: Any, rec: dict[str, Any], as_json: bool, lang: str) -> None:
+def _interactive(ledger: Ledger, checklist: Any, rec: Inspection, as_json: bool, lang: str) -> None:
     from rich.markup import escape
 
     from .run_prompts import ask_step, ask_units, t
@@ -84,7 +88,7 @@ def _interactive(ledger: Any, checklist: Any, rec: dict[str, Any], as_json: bool
     con.print(t(lang, "header", id=rec["id"]))
     try:
         rec = ask_units(con, ledger, checklist, rec, site, lang)
-        from ..inspections import pending
+        from ..inspection.record import pending
 
         settings = ledger.settings()
         today = dt.date.fromisoformat(rec["date"])
@@ -102,7 +106,7 @@ def _interactive(ledger: Any, checklist: Any, rec: dict[str, Any], as_json: bool
     _report(rec, created, [], as_json, lang)
 
 
-def _report(rec: dict[str, Any], created: list[dict[str, Any]], ignored: list[str], as_json: bool,
+def _report(rec: Mapping[str, Any], created: list[Hazard], ignored: list[str], as_json: bool,
             lang: str = "zh") -> None:
     if as_json:
         keys = ("id", "item", "unit", "severity", "status", "deadline", "description", "basis")

@@ -1,20 +1,24 @@
 """The questions of an interactive inspection, in the inspector's language (``--lang``/``INSPECT_LANG``).
 
 What is typed becomes an answer exactly as an answers file would give it: the raw value goes
-through :func:`inspect_cli.inspection.normalise_answer`, the failure details through
-:func:`inspect_cli.inspections.failure_problems`, and the finding is written by
-:func:`inspect_cli.inspections.describe` when the inspection is finished.
+through :func:`inspect_cli.inspection.answers.normalise_answer`, the failure details through
+:func:`inspect_cli.inspection.record.failure_problems`, and the finding is written by
+:func:`inspect_cli.inspection.record.describe` when the inspection is finished.
 """
 from __future__ import annotations
 
 import datetime as dt
 import re
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import click
 
-from ..inspection import Step, normalise_answer
+from ..inspection.answers import Step, normalise_answer
+
+if TYPE_CHECKING:
+    from ..ledger import Ledger
+    from ..records import Inspection, Site
 
 UNIT_SEPARATORS = re.compile(r"[,，、]")
 NA_WORDS = ("不适用", "na", "n/a")
@@ -110,12 +114,12 @@ def read_answer(item: Any, typed: str) -> tuple[Optional[Any], bool]:
     return (text or None), wants_note
 
 
-def ask_units(con: Any, ledger: Any, checklist: Any, rec: dict[str, Any], site: dict[str, Any],
-              lang: str = "zh") -> dict[str, Any]:
+def ask_units(con: Any, ledger: Ledger, checklist: Any, rec: Inspection, site: Site,
+              lang: str = "zh") -> Inspection:
     """Name the units of each repeated section that applies (each dust collector, each space)."""
     from rich.markup import escape
 
-    from ..inspections import section_applies
+    from ..inspection.record import section_applies
 
     for section in checklist.sections:
         if not section.repeat or section.id in rec["units"]:
@@ -135,7 +139,7 @@ def ask_step(con: Any, step: Step, n: int, total: int, today: dt.date, settings:
     """Ask one item; the answer as an answers file would give it, normalised (``{answer, outcome, …}``)."""
     from rich.markup import escape
 
-    from ..inspections import describe
+    from ..inspection.record import describe
 
     item = step.item
     unit = f" [{escape(step.unit)}]" if step.unit else ""
@@ -191,7 +195,7 @@ def _ask_failure(con: Any, item: Any, detail: dict[str, Any], today: dt.date, da
     """The details of a failed item, checked by the same rules as an answers file."""
     from rich.markup import escape
 
-    from ..inspections import failure_problems, observed
+    from ..inspection.record import failure_problems, observed
 
     out: dict[str, Any] = {}
     seen = observed(item, detail)
@@ -230,7 +234,7 @@ def _ask_failure(con: Any, item: Any, detail: dict[str, Any], today: dt.date, da
 
 def ask_yes_no(con: Any, question: str, default: bool, lang: str) -> bool:
     """A yes/no question that takes 是/否 as well as y/n."""
-    from ..inspections import as_flag
+    from ..inspection.record import as_flag
 
     while True:
         typed = click.prompt(question, default="是" if default and lang != "en" else

@@ -1,12 +1,15 @@
 """``inspect site``: register, import and list inspected sites (被检查单位)."""
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import click
 
 from .complete import complete_sites
 from .options import console, emit_json, json_option, ledger_option, open_ledger, today_option
+
+if TYPE_CHECKING:
+    from ..records import Site
 
 
 @click.group()
@@ -30,7 +33,7 @@ def site() -> None:
 def add(code: str, name: str, address: str, contact: str, phone: str, industry: str, risk_class: str,
         attrs: tuple[str, ...], ledger_path: Optional[str], today: Optional[str], as_json: bool) -> None:
     """Add a site to the ledger; a code that fails its check (GB 32100) is refused."""
-    from ..sitedata import parse_attr
+    from ..site.data import parse_attr
 
     attributes = dict(parse_attr(a) for a in attrs)
     raw = {"code": code, "name": name, "address": address, "contact": contact, "phone": phone,
@@ -100,7 +103,7 @@ def show(code: str, ledger_path: Optional[str], as_json: bool) -> None:
     ledger = open_ledger(ledger_path)
     s = ledger.site(code)
     inspections = ledger.find_inspections(InspectionQuery(site=s["code"]))
-    from ..hazards import HazardQuery
+    from ..hazard.moves import HazardQuery
 
     hazards, _ = ledger.hazards(HazardQuery(site=s["code"]))
     if as_json:
@@ -110,8 +113,9 @@ def show(code: str, ledger_path: Optional[str], as_json: bool) -> None:
     con.print(f"[bold]{s['name']}[/bold]  {s['code']}")
     for key, label in (("address", "地址"), ("contact", "负责人"), ("phone", "电话"), ("industry", "行业"),
                        ("risk_class", "风险等级")):
-        if s.get(key):
-            con.print(f"  {label}: {s[key]}")
+        value = s.get(key)
+        if value:
+            con.print(f"  {label}: {value}")
     if s.get("attributes"):
         con.print(f"  属性: {_attrs(s)}")
     con.print(f"  检查 {len(inspections)} 次；隐患 {len(hazards)} 项，未销号 "
@@ -123,5 +127,5 @@ def show(code: str, ledger_path: Optional[str], as_json: bool) -> None:
         con.print(f"[dim]inspect inspection show {inspections[-1]['id']}[/dim]")
 
 
-def _attrs(s: dict[str, Any]) -> str:
+def _attrs(s: Site) -> str:
     return ", ".join(f"{k}={v}" for k, v in (s.get("attributes") or {}).items())

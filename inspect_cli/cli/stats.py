@@ -15,7 +15,7 @@ KIND_ZH = {"enforcement": "执法检查", "self": "自查", "special": "专项�
 
 
 def _metrics_epilog() -> str:
-    from ..stats import METRICS
+    from ..analysis.stats import METRICS
 
     width = max(map(len, METRICS))
     return "\b\nMetrics for --gate (also under 'metrics' in --json):\n" + "\n".join(
@@ -46,18 +46,16 @@ def stats(since: Optional[str], until: Optional[str], domain: Optional[str], sit
       inspect stats --since 2026-03-01 --until 2026-03-31 \\
           --gate 'major_closure_rate>=0.8' --gate 'overdue_major_over_30_days==0'
     """
-    from .. import gates as gt
+    from ..analysis import gates as gt
     from ..errors import UsageError
-    from ..stats import METRICS, compute
+    from ..analysis.stats import METRICS
 
     since_v, until_v = date_value(since, "--since"), date_value(until, "--until")
     if since_v and until_v and since_v > until_v:
         raise UsageError(f"--since {since_v} is after --until {until_v}")
     parsed = gt.parse_all(gate_exprs, METRICS)  # before reading: a typo fails fast
     ledger = open_ledger(ledger_path, today)
-    ledger.require_existing()
-    with ledger.read() as st:
-        result = compute(st, ledger.clock.today, since_v, until_v, domain, site, top)
+    result = ledger.stats(since_v, until_v, domain, site, top)
     results = gt.evaluate(parsed, result["metrics"])
     missed = gt.failed(results)
     if as_json:

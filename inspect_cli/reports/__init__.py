@@ -15,16 +15,19 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Optional, Union
+from typing import TYPE_CHECKING, Any, Optional, Union
 
 from ..errors import ReportError, UsageError
-from ..hazards import HazardQuery
+from ..hazard.moves import HazardQuery
 
 KINDS = ("record", "order", "review", "closure", "ledger", "bulletin")
 FORMATS = {
     "record": ("html", "md", "pdf"), "order": ("html", "md", "pdf"), "review": ("html", "md", "pdf"),
     "closure": ("html", "md", "pdf"), "ledger": ("html", "md", "pdf", "xlsx"), "bulletin": ("html", "md", "pdf", "xlsx"),
 }
+
+if TYPE_CHECKING:
+    from ..ledger import Ledger
 NEEDS_SUBJECT = ("record", "order", "review", "closure")
 EXTENSIONS = {"html": ".html", "md": ".md", "pdf": ".pdf", "xlsx": ".xlsx"}
 
@@ -45,7 +48,7 @@ def check_kind_format(kind: str, fmt: str, subject: Optional[str]) -> None:
                             else "choose the month with --month YYYY-MM"))
 
 
-def template_dir_of(ledger: Any, template_dir: Union[str, Path, None]) -> Optional[Path]:
+def template_dir_of(ledger: Ledger, template_dir: Union[str, Path, None]) -> Optional[Path]:
     """``--template-dir``, else the ``report.template_dir`` setting, else none (bundled only)."""
     chosen = template_dir or ledger.settings().get("report.template_dir") or None
     if not chosen:
@@ -56,13 +59,13 @@ def template_dir_of(ledger: Any, template_dir: Union[str, Path, None]) -> Option
     return p
 
 
-def build_context(ledger: Any, kind: str, subject: Optional[str] = None, lang: str = "zh",
+def build_context(ledger: Ledger, kind: str, subject: Optional[str] = None, lang: str = "zh",
                   month: Optional[str] = None, query: Optional[HazardQuery] = None) -> dict[str, Any]:
     """The data a report prints (also what a user template sees)."""
     from .context import BUILDERS
 
     settings = ledger.settings()
-    return BUILDERS[kind](ledger, subject, lang, settings, month=month, query=query)  # type: ignore[no-any-return]
+    return BUILDERS[kind](ledger, subject, lang, settings, month=month, query=query)
 
 
 def render_text(kind: str, fmt: str, ctx: dict[str, Any], template_dir: Optional[Path] = None) -> str:
@@ -71,10 +74,10 @@ def render_text(kind: str, fmt: str, ctx: dict[str, Any], template_dir: Optional
     return render("md" if fmt == "md" else "html", f"{kind}.{'md' if fmt == 'md' else 'html'}.j2", ctx, template_dir)
 
 
-def render_bytes(ledger: Any, kind: str, subject: Optional[str] = None, fmt: str = "html", lang: str = "zh",
+def render_bytes(ledger: Ledger, kind: str, subject: Optional[str] = None, fmt: str = "html", lang: str = "zh",
                  month: Optional[str] = None, template_dir: Union[str, Path, None] = None,
                  query: Optional[HazardQuery] = None) -> tuple[bytes, dict[str, Any]]:
-    from .numbers import take
+    from .docnumbers import take
 
     check_kind_format(kind, fmt, subject)
     tdir = template_dir_of(ledger, template_dir)
@@ -90,12 +93,12 @@ def _render(kind: str, fmt: str, ctx: dict[str, Any], tdir: Optional[Path]) -> b
     if fmt == "xlsx":
         from .xlsx import WRITERS
 
-        return WRITERS[kind](ctx)  # type: ignore[no-any-return]
+        return WRITERS[kind](ctx)
     text = render_text(kind, fmt, ctx, tdir)
     if fmt == "pdf":
         from .pdf import html_to_pdf
 
-        return html_to_pdf(text)  # type: ignore[no-any-return]
+        return html_to_pdf(text)
     return text.encode("utf-8")
 
 
@@ -104,7 +107,7 @@ def default_out(kind: str, subject: Optional[str], fmt: str, month: Optional[str
     return Path(name.replace("/", "_") + EXTENSIONS[fmt])
 
 
-def render_report(ledger: Any, kind: str, subject: Optional[str] = None, fmt: str = "html",
+def render_report(ledger: Ledger, kind: str, subject: Optional[str] = None, fmt: str = "html",
                   out: Union[str, Path, None] = None, lang: str = "zh", month: Optional[str] = None,
                   template_dir: Union[str, Path, None] = None, query: Optional[HazardQuery] = None) -> dict[str, Any]:
     """Render one report into ``out``; returns ``{"out", "kind", "format", "number"}``."""

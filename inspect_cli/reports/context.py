@@ -7,17 +7,20 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Mapping, Optional, Sequence
 
-from .. import lifecycle
+from ..hazard import lifecycle
 from ..errors import NotFound, ReportError, UsageError
-from ..hazards import HazardQuery
+from ..hazard.moves import HazardQuery
 from ..ids import normalise
 from . import labels as lb
 from .media import evidence_items
-from .numbers import assign, claim
+from .docnumbers import assign, claim
 
-BUCKETS = ((1, 7, "1–7"), (8, 30, "8–30"), (31, 90, "31–90"), (91, None, ">90"))
+if TYPE_CHECKING:
+    from ..records import Event, Hazard, Inspection
+    from ..ledger import Ledger
+
 TOP_SITES = 10
 MAX_OVERDUE_ROWS = 200
 
@@ -39,7 +42,7 @@ def fmt_time(iso: Any, lang: str = "zh") -> str:
     return t.strftime("%Y-%m-%d %H:%M") if lang == "en" else f"{t.year}年{t.month}月{t.day}日{t.hour}时{t.minute:02d}分"
 
 
-def people(inspectors: list[dict[str, str]]) -> str:
+def people(inspectors: Sequence[Mapping[str, object]]) -> str:
     return "、".join(f"{i.get('name', '')}（{i['cert']}）" if i.get("cert") else str(i.get("name", ""))
                     for i in inspectors or [])
 
@@ -53,7 +56,7 @@ def _list_nos(ns: list[int]) -> str:
 
 
 # one hazard ---------------------------------------------------------------------------
-def finding(h: dict[str, Any], events: list[dict[str, Any]], ledger: Any, lang: str, n: int = 0) -> dict[str, Any]:
+def finding(h: Hazard, events: list[Event], ledger: Ledger, lang: str, n: int = 0) -> dict[str, Any]:
     """Everything a document prints about one hazard (see docs/reports.md)."""
     L = lb.labels(lang)
     folder = ledger.evidence_dir
@@ -113,7 +116,7 @@ def _reinspection(r: dict[str, Any], folder: Any, lang: str) -> dict[str, Any]:
             "deadline": fmt_date(r.get("deadline"), lang)}
 
 
-def history_rows(events: list[dict[str, Any]], ledger: Any, lang: str) -> list[dict[str, Any]]:
+def history_rows(events: list[Event], ledger: Ledger, lang: str) -> list[dict[str, Any]]:
     L = lb.labels(lang)
     rows = []
     for e in events:
@@ -146,7 +149,7 @@ def history_rows(events: list[dict[str, Any]], ledger: Any, lang: str) -> list[d
 
 
 # shared -------------------------------------------------------------------------------
-def base(ledger: Any, kind: str, lang: str, settings: dict[str, Any]) -> dict[str, Any]:
+def base(ledger: Ledger, kind: str, lang: str, settings: dict[str, Any]) -> dict[str, Any]:
     L = lb.labels(lang)
     return {"kind": kind, "lang": lang, "L": L, "title": L[f"title_{kind}"],
             "org": {"name": settings.get("org.name") or "", "code": settings.get("org.code") or ""},
@@ -154,7 +157,7 @@ def base(ledger: Any, kind: str, lang: str, settings: dict[str, Any]) -> dict[st
             "today_iso": ledger.clock.today.isoformat()}
 
 
-def site_block(ledger: Any, code: str, fallback_name: str = "") -> dict[str, Any]:
+def site_block(ledger: Ledger, code: str, fallback_name: str = "") -> dict[str, Any]:
     try:
         s = ledger.site(code)
     except NotFound:
@@ -162,7 +165,7 @@ def site_block(ledger: Any, code: str, fallback_name: str = "") -> dict[str, Any
     return {k: (s.get(k) or "") for k in ("code", "name", "address", "contact", "phone", "industry", "risk_class")}
 
 
-def _inspection_hazards(ledger: Any, rec: dict[str, Any], lang: str) -> list[dict[str, Any]]:
+def _inspection_hazards(ledger: Ledger, rec: Inspection, lang: str) -> list[dict[str, Any]]:
     out = []
     for n, hid in enumerate(rec.get("hazards") or [], start=1):
         h, events = ledger.hazard(hid)
@@ -170,25 +173,24 @@ def _inspection_hazards(ledger: Any, rec: dict[str, Any], lang: str) -> list[dic
     return out
 
 
-def _number(ledger: Any, kind: str, subject: str, date: str, settings: dict[str, Any],
+def _number(ledger: Ledger, kind: str, subject: str, date: str, settings: dict[str, Any],
             ctx: dict[str, Any]) -> str:
     """The number this document will carry; it is taken only after the render succeeds."""
     claim(ctx, kind, subject, date)
-    with ledger.read() as st:
-        return assign(st, kind, subject, date, settings, commit=False)
+    return ledger.document_number(kind, subject, date, settings)
 
 
-def _inspection(ledger: Any, inspection_id: Optional[str]) -> dict[str, Any]:
+def _inspection(ledger: Ledger, inspection_id: Optional[str]) -> Inspection:
     if not inspection_id:
         raise UsageError("this report needs an INSPECTION_ID (see inspect hazard list, column inspection)")
     rec = ledger.inspection(inspection_id)
     if rec.get("status") != "completed":
         raise ReportError(f"inspection {rec['id']} is {rec.get('status')}: finish it before printing its documents")
-    return rec  # type: ignore[no-any-return]
+    return rec
 
 
 # record: 现场检查记录 -------------------------------------------------------------------
-def record(ledger: Any, subject: Optional[str], lang: str, settings: dict[str, Any], **_: Any) -> dict[str, Any]:
+def record(ledger: Ledger, subject: Optional[str], lang: str, settings: dict[str, Any], **_: Any) -> dict[str, Any]:
     rec = _inspection(ledger, subject)
     L = lb.labels(lang)
     ctx = base(ledger, "record", lang, settings)
@@ -213,7 +215,7 @@ def record(ledger: Any, subject: Optional[str], lang: str, settings: dict[str, A
     return ctx
 
 
-def _inspection_block(rec: dict[str, Any], lang: str) -> dict[str, Any]:
+def _inspection_block(rec: Inspection, lang: str) -> dict[str, Any]:
     return {"id": rec["id"], "date": fmt_date(rec.get("date"), lang), "date_iso": rec.get("date"),
             "start": fmt_time(rec.get("started_at"), lang), "end": fmt_time(rec.get("finished_at"), lang),
             "kind": lb.pick(lb.KINDS, rec.get("kind"), lang), "checklist": rec.get("checklist"),
@@ -223,7 +225,7 @@ def _inspection_block(rec: dict[str, Any], lang: str) -> dict[str, Any]:
             "inspectors": [{"name": i.get("name", ""), "cert": i.get("cert", "")} for i in rec.get("inspectors") or []]}
 
 
-def _item_texts(rec: dict[str, Any]) -> dict[str, str]:
+def _item_texts(rec: Inspection) -> dict[str, str]:
     """Item texts of the checklist version used, if it can still be loaded (else ids only)."""
     try:
         from ..checklist.registry import Registry
@@ -235,7 +237,7 @@ def _item_texts(rec: dict[str, Any]) -> dict[str, str]:
 
 
 # order: 责令限期整改指令书 ---------------------------------------------------------------
-def order(ledger: Any, subject: Optional[str], lang: str, settings: dict[str, Any], **_: Any) -> dict[str, Any]:
+def order(ledger: Ledger, subject: Optional[str], lang: str, settings: dict[str, Any], **_: Any) -> dict[str, Any]:
     rec = _inspection(ledger, subject)
     L = lb.labels(lang)
     ctx = base(ledger, "order", lang, settings)
@@ -260,7 +262,7 @@ def order(ledger: Any, subject: Optional[str], lang: str, settings: dict[str, An
 
 
 # review: 整改复查意见书 -----------------------------------------------------------------
-def review(ledger: Any, subject: Optional[str], lang: str, settings: dict[str, Any], **_: Any) -> dict[str, Any]:
+def review(ledger: Ledger, subject: Optional[str], lang: str, settings: dict[str, Any], **_: Any) -> dict[str, Any]:
     rec = _inspection(ledger, subject)
     L = lb.labels(lang)
     ctx = base(ledger, "review", lang, settings)
@@ -298,7 +300,7 @@ def review(ledger: Any, subject: Optional[str], lang: str, settings: dict[str, A
 
 
 # closure: one hazard or one site, the whole history to 销号 -------------------------------
-def closure(ledger: Any, subject: Optional[str], lang: str, settings: dict[str, Any], **_: Any) -> dict[str, Any]:
+def closure(ledger: Ledger, subject: Optional[str], lang: str, settings: dict[str, Any], **_: Any) -> dict[str, Any]:
     if not subject:
         raise UsageError("the closure report needs a hazard id (H-…) or a site code")
     L = lb.labels(lang)
@@ -306,21 +308,21 @@ def closure(ledger: Any, subject: Optional[str], lang: str, settings: dict[str, 
     hid = normalise(subject)
     if hid.startswith("H-"):
         h, events = ledger.hazard(hid)
-        hazards = [(h, events)]
+        hazards: list[tuple[Hazard, list[Event]]] = [(h, events)]
         site = site_block(ledger, h["site"], h.get("site_name", ""))
         scope = "hazard"
     else:
         site = site_block(ledger, subject.strip().upper())
         if not site.get("name"):
             raise NotFound(f"no site {subject!r} in this ledger (a closure report takes a hazard id H-… or a site code)")
-        rows, _ = ledger.hazards(HazardQuery(site=site["code"], sort="created"))
+        rows, _total = ledger.hazards(HazardQuery(site=site["code"], sort="created"))
         hazards = [ledger.hazard(r["id"]) for r in rows]
         scope = "site"
     items = []
     for n, (h, events) in enumerate(hazards, start=1):
-        f = finding(h, events, ledger, lang, n)
-        f["history"] = history_rows(events, ledger, lang)
-        items.append(f)
+        item = finding(h, events, ledger, lang, n)
+        item["history"] = history_rows(events, ledger, lang)
+        items.append(item)
     closed = sum(1 for f in items if f["status"] == "closed")
     ctx.update(scope=scope, site=site, findings=items,
                summary=L["site_summary"].format(total=len(items), closed=closed, open=len(items) - closed))
@@ -328,16 +330,13 @@ def closure(ledger: Any, subject: Optional[str], lang: str, settings: dict[str, 
 
 
 # ledger: 隐患台账 -----------------------------------------------------------------------
-def ledger_table(ledger: Any, subject: Optional[str], lang: str, settings: dict[str, Any],
+def ledger_table(ledger: Ledger, subject: Optional[str], lang: str, settings: dict[str, Any],
                  query: Optional[HazardQuery] = None, **_: Any) -> dict[str, Any]:
     L = lb.labels(lang)
     ctx = base(ledger, "ledger", lang, settings)
     q = query or HazardQuery()
     rows, total = ledger.hazards(q)
-    with ledger.read() as st:
-        events_by: dict[str, list[dict[str, Any]]] = {}
-        for e in st.find("events", {"subject": ("in", [r["id"] for r in rows])}, order_by="seq") if rows else []:
-            events_by.setdefault(e["subject"], []).append(e)
+    events_by = ledger.events_of([r["id"] for r in rows])
     findings = [finding(h, events_by.get(h["id"], []), ledger, lang, n) for n, h in enumerate(rows, start=1)]
     filters = []
     if q.status:
@@ -371,11 +370,11 @@ def parse_month(month: Optional[str], today: dt.date) -> tuple[dt.date, dt.date]
     return first, last
 
 
-def _ref(h: dict[str, Any]) -> str:
+def _ref(h: Mapping[str, Any]) -> str:
     return f"{h.get('item')}[{h['unit']}]" if h.get("unit") else str(h.get("item"))
 
 
-def _order(h: dict[str, Any]) -> tuple[str, str]:
+def _order(h: Mapping[str, Any]) -> tuple[str, str]:
     return (str(h.get("created") or ""), str(h.get("id")))
 
 

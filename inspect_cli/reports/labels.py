@@ -190,7 +190,7 @@ def severity_name(sev: Any, lang: str) -> str:
 
 
 def plan_part_names(lang: str) -> dict[str, str]:
-    from ..lifecycle import PLAN_PARTS_ZH
+    from ..hazard.lifecycle import PLAN_PARTS_ZH
 
     en = {"goals": "goals and tasks", "measures": "methods and measures", "funds": "funds and materials",
           "responsible": "organisation and people responsible", "deadline": "time limit and requirements",

@@ -29,7 +29,7 @@ def cjk_fonts() -> list[str]:
 
 def html_to_pdf(html: str) -> bytes:
     try:
-        import weasyprint  # type: ignore[import-not-found]
+        import weasyprint
     except ImportError:
         raise ReportError("PDF output needs WeasyPrint: pip install 'inspect-cli[pdf]' (or pip install weasyprint); "
                           "or use --format html and print from a browser") from None

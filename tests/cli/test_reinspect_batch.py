@@ -93,8 +93,8 @@ def test_dry_run_reports_and_changes_nothing(ledger_path, tmp_path):
 
 
 def test_ten_thousand_rows_apply_in_one_write(tmp_path, monkeypatch):
-    from inspect_cli import hazards as hz
-    from inspect_cli.batch import PLAN_COLUMNS
+    from inspect_cli.hazard import moves as hz
+    from inspect_cli.hazard.batchplan import PLAN_COLUMNS
     from inspect_cli.clock import Clock
     from inspect_cli.ledger import open_ledger
     from inspect_cli.storage import jsonfile

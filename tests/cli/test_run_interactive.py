@@ -9,7 +9,7 @@ import yaml
 from builders import INSPECTOR_ARGS, SITE, answers, ledger_with_site, registry
 from cli.runner import invoke
 from inspect_cli.cli.run_prompts import read_answer, split_units
-from inspect_cli.inspection import normalise_answer, walk
+from inspect_cli.inspection.answers import normalise_answer, walk
 from inspect_cli.ledger import open_ledger
 
 TODAY = "2026-03-02"

@@ -4,10 +4,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Mapping, Optional
 
-from .checklist import when as when_lang
-from .checklist.model import Checklist, Item, Section
+from ..checklist import when as when_lang
+from ..checklist.model import Checklist, Item, Section
 
 KINDS = ("enforcement", "self", "special", "unannounced")
 KIND_ZH = {"enforcement": "执法检查", "self": "自查", "special": "专项检查", "unannounced": "暗访暗查"}
@@ -59,14 +59,14 @@ def steps(checklist: Checklist, units: dict[str, list[str]]) -> list[Step]:
     return out
 
 
-def site_values(site: dict[str, Any]) -> dict[str, Any]:
+def site_values(site: Mapping[str, Any]) -> dict[str, Any]:
     values = dict(site.get("attributes") or {})
     for key in ("industry", "risk_class", "name", "code", "address"):
         values.setdefault(key, site.get(key))
     return values
 
 
-def make_context(checklist: Checklist, site: dict[str, Any], date: dt.date,
+def make_context(checklist: Checklist, site: Mapping[str, Any], date: dt.date,
                  answers: dict[str, dict[str, Any]], unit: Optional[str] = None,
                  unit_items: frozenset[str] = frozenset()) -> when_lang.Context:
     def key(item_id: str) -> str:
@@ -79,7 +79,7 @@ def make_context(checklist: Checklist, site: dict[str, Any], date: dt.date,
     )
 
 
-def applies(step: Step, checklist: Checklist, site: dict[str, Any], date: dt.date,
+def applies(step: Step, checklist: Checklist, site: Mapping[str, Any], date: dt.date,
             answers: dict[str, dict[str, Any]]) -> bool:
     """Whether a question applies, given the site and the answers so far."""
     unit_items = frozenset(i.id for i in step.section.items) if step.unit else frozenset()
@@ -135,7 +135,7 @@ def interpret(item: Item, value: Any) -> tuple[Any, str]:
     return str(value), "recorded"
 
 
-def walk(checklist: Checklist, site: dict[str, Any], date: dt.date, units: dict[str, list[str]],
+def walk(checklist: Checklist, site: Mapping[str, Any], date: dt.date, units: dict[str, list[str]],
          answer_for: Callable[[Step, dict[str, dict[str, Any]]], Optional[dict[str, Any]]]) -> dict[str, dict[str, Any]]:
     """Go through the applicable questions in order, asking ``answer_for`` each one.
 

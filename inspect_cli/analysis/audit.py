@@ -26,7 +26,7 @@ import unicodedata
 from contextlib import contextmanager
 from typing import Any, Callable, Iterable, Iterator, Optional
 
-from .storage.base import Store
+from ..storage.interface import Store
 
 RATIO = 0.9
 MIN_TEXT = 10
@@ -58,7 +58,7 @@ def normalise_text(text: Any) -> str:
 
 def registry_defaults(registry: Any) -> Defaults:
     """Default texts from a checklist :class:`~inspect_cli.checklist.registry.Registry` (cached)."""
-    from .inspections import describe
+    from ..inspection.record import describe
 
     cache: dict[tuple[str, Any], Any] = {}
 
@@ -279,7 +279,7 @@ def run(store: Store, today: dt.date, defaults: Optional[Defaults] = None, ratio
     checklists it does not know are not compared (listed in ``checked``), only notes.
     """
     if defaults is None:
-        from .checklist.registry import Registry
+        from ..checklist.registry import Registry
 
         defaults = registry_defaults(Registry.discover())
     with paused_gc():

@@ -9,9 +9,12 @@ Two kinds of records live there:
 """
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from ..errors import ReportError
+
+if TYPE_CHECKING:
+    from ..ledger import Ledger
 
 NUMBERED = ("record", "order", "review")
 
@@ -64,13 +67,10 @@ def claim(ctx: dict[str, Any], kind: str, subject: str, date: str) -> None:
     ctx.setdefault("number_claims", []).append([kind, subject, date])
 
 
-def take(ledger: Any, ctx: dict[str, Any], settings: dict[str, Any]) -> bool:
+def take(ledger: Ledger, ctx: dict[str, Any], settings: dict[str, Any]) -> bool:
     """Store the numbers a rendered report showed; False when one was taken meanwhile by
     another process (the report must then be built and rendered again)."""
     claims = ctx.get("number_claims") or []
     if not claims:
         return True
-    with ledger.write() as st:
-        shown = [assign(st, k, s, d, settings, commit=False) for k, s, d in claims]
-        taken = [assign(st, k, s, d, settings) for k, s, d in claims]
-    return shown == taken
+    return ledger.take_document_numbers([(k, s, d) for k, s, d in claims], settings)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from . import uscc
-from .errors import ValidationFailed
+from ..errors import ValidationFailed
 
 SITE_FIELDS = ("code", "name", "address", "contact", "phone", "industry", "risk_class")
 MAX_TEXT = 200

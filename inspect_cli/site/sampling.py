@@ -27,10 +27,10 @@ import random
 from pathlib import Path
 from typing import Any, Iterable, Optional
 
-from .clock import Clock
-from .errors import NotFound, UsageError, ValidationFailed
-from .ids import new_id, normalise
-from .storage.base import Store
+from ..clock import Clock
+from ..errors import NotFound, UsageError, ValidationFailed
+from ..ids import new_id, normalise
+from ..storage.interface import Store
 
 ALGORITHM = "inspect-cli/draw-v1"
 SITE_MATCH_FIELDS = ("industry", "risk_class", "name", "code", "address")
@@ -115,7 +115,7 @@ def read_inspector_pool(path: Path) -> list[dict[str, str]]:
     """A CSV (header ``name,cert``; 姓名/执法证号 accepted) or a YAML list of ``{name, cert}``."""
     path = Path(path)
     if path.suffix.lower() in (".yaml", ".yml"):
-        from .yamlio import YamlProblem, load_file
+        from ..yamlio import YamlProblem, load_file
 
         try:
             data, _ = load_file(path)

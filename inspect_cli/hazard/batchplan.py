@@ -7,13 +7,13 @@ import io
 from pathlib import Path
 from typing import Any, Callable, Optional
 
-from . import hazards as hz
+from . import moves as hz
 from . import lifecycle
-from .clock import Clock, iso_date
-from .errors import IllegalTransition, NotFound, ValidationFailed
-from .evidence import check_files, store_files
-from .ids import normalise
-from .storage.base import Store
+from ..clock import Clock, iso_date
+from ..errors import IllegalTransition, NotFound, ValidationFailed
+from ..evidence import check_files, store_files
+from ..ids import normalise
+from ..storage.interface import Store
 
 PLAN_COLUMNS = ("site", "site_name", "hazard_id", "item", "unit", "severity", "status", "current_deadline",
                 "description", "result", "note", "deadline", "evidence")
@@ -36,10 +36,10 @@ def plan_rows(store: Store, today: dt.date, due_by: Optional[str] = None, site: 
 
 
 def write_plan(rows: list[dict[str, Any]], path: Path) -> None:
-    from .storage.common import atomic_write_bytes
+    from ..storage.files import atomic_write_bytes
 
     if path.suffix.lower() in (".yaml", ".yml"):
-        from .yamlio import dump
+        from ..yamlio import dump
 
         data = dump({"reinspections": rows}).encode("utf-8")
     else:
@@ -75,8 +75,8 @@ def read_plan(path: Path) -> list[tuple[int, dict[str, Any]]]:
 
 
 def _read_yaml(path: Path) -> list[tuple[int, dict[str, Any]]]:
-    from .checklist.lines import index, line_of
-    from .yamlio import YamlProblem, load_file
+    from ..checklist.lines import index, line_of
+    from ..yamlio import YamlProblem, load_file
 
     try:
         data, node = load_file(path)
