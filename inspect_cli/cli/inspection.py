@@ -142,9 +142,6 @@ def _print_detail(rec: dict[str, Any], hazards: list[dict[str, Any]], documents:
     for section, names in (rec.get("units") or {}).items():
         if names:
             con.print(f"  单元 {escape(section)}: {escape('、'.join(names))}")
-    for key in ("seal", "seal_digest", "digest"):  # the record's seal, once inspections are sealed
-        if rec.get(key):
-            con.print(f"  封存摘要: {escape(str(rec[key]))}")
     table = Table(title=f"检查结果（{len(rec.get('answers') or {})} 项）", title_justify="left")
     for col in ("项目", "单元", "内容", "回答", "结论", "备注"):
         table.add_column(col, no_wrap=col == "项目")
