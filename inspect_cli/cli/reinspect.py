@@ -7,8 +7,8 @@ from typing import Any, Optional
 import click
 
 from .complete import complete_open_hazards, complete_sites
-from .options import (console, date_value, emit_json, inspector_option, json_option, ledger_option, open_ledger,
-                      parse_inspectors, today_option)
+from .options import (console, date_value, emit_json, inspector_option, json_option, lang_option, ledger_option,
+                      open_ledger, parse_inspectors, today_option)
 
 
 @click.group()
@@ -46,14 +46,19 @@ def hazard_cmd(hazard_id: str, passed: bool, failed: bool, inspectors: tuple[str
 @reinspect.command("site")
 @click.argument("code", shell_complete=complete_sites)
 @inspector_option
+@lang_option
 @ledger_option
 @today_option
 @json_option
-def site_cmd(code: str, inspectors: tuple[str, ...], ledger_path: Optional[str], today: Optional[str], as_json: bool) -> None:
-    """Walk a site's open hazards on a 复查 visit: pass, fail or skip each one."""
+def site_cmd(code: str, inspectors: tuple[str, ...], lang: str, ledger_path: Optional[str], today: Optional[str],
+             as_json: bool) -> None:
+    """Walk a site's open hazards on a 复查 visit: pass, fail or skip each one.
+
+    Answers: 1 合格 (pass), 2 不合格 (fail), 0 跳过 (skip); the words work too.
+    """
     from .reinspect_site import walk_site
 
-    summary = walk_site(open_ledger(ledger_path, today), code, parse_inspectors(inspectors))
+    summary = walk_site(open_ledger(ledger_path, today), code, parse_inspectors(inspectors), lang)
     if as_json:
         emit_json(summary)
 
