@@ -426,6 +426,15 @@ class Ledger:
         return {"path": str(self.path), "backend": self.backend.name, "exists": self.backend.exists(),
                 "schema": meta.get("schema"), "counts": per_table, "bytes": self.backend.size_bytes()}
 
+    def backup(self, dest: Path, backend: Optional[str] = None) -> dict[str, Any]:
+        """A consistent copy at ``dest`` (under the lock, evidence included), then ``verify`` of the copy:
+        ``{"to", "counts", "verify"}``; ``verify["problems"]`` empty when the copy is whole."""
+        from .ledger_backup import backup
+
+        counts = backup(self.backend, Path(dest), backend)
+        copy = open_ledger(dest, backend=backend, today=self.clock.today.isoformat())
+        return {"to": str(copy.path), "counts": counts, "verify": copy.verify()}
+
     # integrity ------------------------------------------------------------
     def require_existing(self) -> None:
         """For commands whose silence would mean "all is well": a mistyped path must not pass."""

@@ -26,7 +26,7 @@ COMMANDS = {
     "import": ("inspect_cli.cli.sync", "import_cmd", "Import a bundle into the ledger (idempotent merge)."),
     "audit": ("inspect_cli.cli.audit", "audit", "Data-quality audit: copied, down-graded or unsupported records."),
     "demo": ("inspect_cli.cli.demo", "demo", "Build a demo ledger and render every report."),
-    "ledger": ("inspect_cli.cli.ledger", "ledger", "Ledger maintenance: info, migrate between backends."),
+    "ledger": ("inspect_cli.cli.ledger", "ledger", "Ledger maintenance: info, backup, migrate between backends."),
 }
 
 
