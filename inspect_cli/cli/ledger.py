@@ -63,7 +63,9 @@ def backup_cmd(dest: str, to_backend: Optional[str], ledger_path: Optional[str],
     """
     from .options import open_ledger
 
-    result = open_ledger(ledger_path).backup(dest, to_backend)
+    from pathlib import Path
+
+    result = open_ledger(ledger_path).backup(Path(dest), to_backend)
     check = result["verify"]
     ok = not check["problems"]
     if as_json:
