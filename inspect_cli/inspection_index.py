@@ -7,7 +7,9 @@ from typing import Any, Optional
 
 from .storage.interface import Store, Where
 
-KIND_ZH = {"enforcement": "执法检查", "self": "自查", "special": "专项检查", "unannounced": "暗访暗查"}
+from .inspection.kinds import KIND_NAMES
+
+KIND_ZH = {k: v[0] for k, v in KIND_NAMES.items()}
 STATUS_ZH = {"in_progress": "进行中", "completed": "已完成"}
 DOCUMENT_ZH = {"record": "现场检查记录", "order": "责令限期整改指令书", "review": "整改复查意见书", "closure": "销号报告"}
 # The fields a listing needs: a backend may skip decoding the rest of a large record.

@@ -20,7 +20,6 @@ from .hazard import moves as hz
 from .hazard import history
 from .hazard import lifecycle
 from .clock import Clock
-from .errors import ValidationFailed
 from .hazard.moves import HazardQuery
 from .records import Event, Hazard, Inspection, Site
 from .paths import evidence_dir, ledger_path
@@ -29,6 +28,7 @@ from .storage import open_backend
 from .storage.interface import Backend, Store
 
 if TYPE_CHECKING:
+    from .case.records import CaseQuery, OpenRequest
     from .checklist.model import Checklist
 
 # The inspection modules load the checklist model and the `when` language: they are
@@ -62,7 +62,7 @@ def default_actor() -> str:
 
     try:
         return os.environ.get("INSPECT_USER") or getpass.getuser()
-    except Exception:  # no user name on this platform: say so rather than fail
+    except (KeyError, OSError, ImportError):  # no user name on this platform: say so rather than fail
         return "unknown"
 
 
@@ -152,11 +152,9 @@ class Ledger:
         """A whole inspection from an answers document, all or nothing."""
         from .inspection import record as ins
 
-        from .inspection.answers import inspector_problems
+        from .inspection.answers import require_inspectors
 
-        problems = inspector_problems(kind, inspectors)
-        if problems:
-            raise ValidationFailed("the inspectors do not meet the rules", problems)
+        require_inspectors(kind, inspectors)  # before the answers are read: fail fast
         with self.read() as st:
             site = ins.site_of(st, site_code)
         answers, units, ignored = ins.evaluate_answers(checklist, site, doc, self.clock.today, base_dir)
@@ -247,6 +245,11 @@ class Ledger:
             out = hz.with_derived(h, self.clock.today)
             if conflicts:
                 out["conflicts"] = conflicts
+            from .case.records import cases_of_hazard
+
+            cases = cases_of_hazard(st, h["id"])  # the hazard shows its cases; they never change it
+            if cases:
+                out["cases"] = cases
             return cast(Hazard, out), cast(list[Event], history.events_of(st, h["id"]))
 
     def plan(self, hazard_id: str, plan: Any) -> Hazard:
@@ -277,6 +280,49 @@ class Ledger:
         with self.write() as st:
             return cast(Hazard, hz.reinspect(st, hazard_id, result, inspectors, note, files, deadline, self.clock,
                                              actor, self.settings(st)))
+
+    # cases (行政处罚案件) ---------------------------------------------------------
+    def open_case(self, request: "OpenRequest") -> dict[str, Any]:
+        """立案 from hazards, an inspection's findings or failed re-inspections (see docs/cases.md)."""
+        from .case.records import open_case
+
+        with self.write() as st:
+            return open_case(st, request, self.clock, self.actor)
+
+    def case_move(self, case_id: str, move: str, args: dict[str, Any],
+                  evidence: tuple[Path, ...] = ()) -> dict[str, Any]:
+        """One stage move of a case (``move`` one of :data:`inspect_cli.case.machine.MOVES`)."""
+        from .case.records import MOVE_FUNCTIONS
+
+        files = _store_files(evidence, self.evidence_dir) if evidence else []
+        with self.write() as st:
+            return MOVE_FUNCTIONS[move](st, case_id, args, files, self.clock, self.actor, self.settings(st))
+
+    def case(self, case_id: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """A case with its deadlines and allowed moves for today, and its history."""
+        from .case.machine import with_derived
+        from .case.records import events_of, get
+
+        with self.read() as st:
+            c = get(st, case_id)
+            out = with_derived(c, self.settings(st), self.clock.today)
+            conflicts = st.find("conflicts", {"case": c["id"]})  # another ledger's diverged history (import)
+            if conflicts:
+                out["conflicts"] = conflicts
+            return out, events_of(st, c["id"])
+
+    def cases(self, query: Optional["CaseQuery"] = None) -> list[dict[str, Any]]:
+        from .case.records import CaseQuery, query as case_query
+
+        with self.read() as st:
+            return case_query(st, query or CaseQuery(), self.settings(st), self.clock.today)
+
+    def repeat_offenders(self, site: Optional[str] = None) -> list[dict[str, Any]]:
+        """Sites with hazards overdue after a failed re-inspection (a case is suggested, never opened)."""
+        from .case.records import repeat_offenders
+
+        with self.read() as st:
+            return repeat_offenders(st, self.clock.today, site)
 
     # batch re-inspection ---------------------------------------------------
     def reinspect_plan(self, due_by: Optional[str] = None, site: Optional[str] = None,
@@ -344,6 +390,16 @@ class Ledger:
         self.require_existing()
         with self.read() as st:
             return compute(st, self.clock.today, since, until, domain, site, top)
+
+    def enforcement_rates(self, since: Optional[str] = None, until: Optional[str] = None,
+                          as_of: Optional[str] = None) -> dict[str, Any]:
+        """立案率, 立案处罚率, 处罚执行率 and amounts, by domain, 区域 and month (:mod:`.case.rates`)."""
+        import datetime as dt
+
+        from .case.rates import compute
+
+        with self.read() as st:
+            return compute(st, dt.date.fromisoformat(as_of) if as_of else self.clock.today, since, until)
 
     def audit(self, defaults: Any = None) -> dict[str, Any]:
         """The data-quality audit (see :mod:`.analysis.audit`); ``defaults`` are checklist texts."""
@@ -467,10 +523,13 @@ class Ledger:
                     if hid not in known:
                         problems.append(f"hazard {hid}, found at inspection {rec.get('id')}, is missing from the ledger "
                                         "(removed with its history?)")
+            from .case.records import verify as verify_cases
             from .evidence_check import missing_evidence
 
             problems += missing_evidence(st, self.evidence_dir)
-            return {"hazards": len(hazards), "events": sum(h.get("events", 0) for h in hazards), "problems": problems}
+            n_cases, n_case_events, case_problems = verify_cases(st, known)
+            return {"hazards": len(hazards), "events": sum(h.get("events", 0) for h in hazards), "cases": n_cases,
+                    "case_events": n_case_events, "problems": problems + case_problems}
 
 
 class _DryRun(Exception):

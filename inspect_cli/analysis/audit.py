@@ -26,6 +26,7 @@ import unicodedata
 from contextlib import contextmanager
 from typing import Any, Callable, Iterable, Iterator, Optional
 
+from ..errors import InspectError
 from ..storage.interface import Store
 
 RATIO = 0.9
@@ -67,7 +68,7 @@ def registry_defaults(registry: Any) -> Defaults:
         if key not in cache:
             try:
                 cache[key] = registry.get(f"{checklist}@{version}" if version is not None else checklist)
-            except Exception:  # unknown or broken checklist: say so in the summary, compare no descriptions
+            except InspectError:  # unknown or broken checklist: say so in the summary, compare no descriptions
                 cache[key] = None
         cl = cache[key]
         item = cl.item(item_id) if cl is not None else None
@@ -76,7 +77,8 @@ def registry_defaults(registry: Any) -> Defaults:
         texts = {item.finding_text.zh, item.text.zh}
         try:
             texts.add(describe(item, {"answer": answer}))
-        except Exception:  # an odd stored answer: the plain finding text still counts as default
+        # an odd stored answer: the plain finding text still counts as default
+        except (TypeError, ValueError, KeyError, AttributeError, IndexError):
             pass
         return texts
 

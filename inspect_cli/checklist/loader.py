@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path as FsPath
 from typing import Any, Callable, Optional
 
-from ..errors import ChecklistError
+from ..errors import ChecklistError, InspectError
 from ..yamlio import YamlProblem, load_file
 from . import lines as linemap
 from . import rules
@@ -34,7 +34,7 @@ def problems_of(path: FsPath, resolve_base: Optional[BaseResolver] = None,
     if isinstance(data.get("extends"), str) and resolve_base is not None:
         try:
             base = resolve_base(data["extends"])
-        except Exception as e:  # any resolution failure is a problem to report, not a crash
+        except InspectError as e:  # a base that cannot be found or loaded is a problem to report, not a crash
             found.append((("extends",), f"cannot find the base checklist {data['extends']!r}: {e}"))
     elif "extends" in data and not isinstance(data.get("extends"), str):
         found.append((("extends",), "extends must be the id of the base checklist (text)"))

@@ -7,15 +7,16 @@ from typing import TYPE_CHECKING, Any, Optional
 import click
 
 from ..hazard.moves import LIST_KEYS, SORT_FIELDS, HazardQuery
+from ..hazard import vocab
 from ..hazard.lifecycle import STATES
 from .complete import complete_checklists, complete_inspections, complete_open_hazards, complete_sites
 from .options import (console, date_value, emit_json, json_option, lang_option, ledger_option, open_ledger,
                       today_option)
 
 if TYPE_CHECKING:
-    from ..records import Event, Hazard
+    from ..records import Hazard
 
-STATUS_ZH = {"open": "待整改", "planned": "治理中", "fixed": "已整改待复查", "closed": "已销号"}
+STATUS_ZH = vocab.zh(vocab.STATUS)
 CSV_COLUMNS = ("id", "site", "site_name", "checklist", "checklist_version", "item", "unit", "severity", "status",
                "deadline", "overdue", "days_overdue", "created", "description", "basis", "inspection", "domain")
 
@@ -39,19 +40,31 @@ def hazard() -> None:
 @click.option("--limit", type=click.IntRange(min=1), help="Show at most N (the total is still counted).")
 @click.option("--offset", type=click.IntRange(min=0), default=0, help="Skip the first N (with --limit: the next page).")
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV (UTF-8 with BOM, opens in Excel).")
+@click.option("--repeat-offenders", is_flag=True,
+              help="Sites with hazards overdue after a failed re-inspection; suggests a case, never opens one.")
 @lang_option
 @ledger_option
 @today_option
 @json_option
 def list_cmd(status: tuple[str, ...], severity: Optional[str], site: Optional[str], checklist: Optional[str],
              domain: Optional[str], inspection: Optional[str], overdue: bool, due_before: Optional[str], sort: str,
-             desc: bool, limit: Optional[int], offset: int, as_csv: bool, lang: str, ledger_path: Optional[str],
-             today: Optional[str], as_json: bool) -> None:
+             desc: bool, limit: Optional[int], offset: int, as_csv: bool, repeat_offenders: bool, lang: str,
+             ledger_path: Optional[str], today: Optional[str], as_json: bool) -> None:
     """List hazards with filters; --json and --csv for scripts."""
     from ..ids import normalise
 
     if as_csv and as_json:
         raise click.UsageError("choose one of --csv and --json")
+    if repeat_offenders:
+        from .render_case import repeat_offenders_cmd
+
+        others = [o for o, v in (("--status", status), ("--severity", severity), ("--checklist", checklist),
+                                 ("--domain", domain), ("--inspection", inspection), ("--overdue", overdue),
+                                 ("--due-before", due_before), ("--limit", limit)) if v]
+        if others:
+            raise click.UsageError(f"--repeat-offenders takes --site only, not {', '.join(others)}")
+        repeat_offenders_cmd(open_ledger(ledger_path, today), site, as_json, as_csv)
+        return
     q = HazardQuery(status=status, severity=severity, site=site.upper() if site else None, checklist=checklist,
                     domain=domain, inspection=normalise(inspection) if inspection else None, overdue=overdue,
                     due_before=date_value(due_before, "--due-before"), sort=sort, descending=desc, limit=limit,
@@ -88,7 +101,7 @@ def _csv(rows: list[Hazard]) -> None:
 
 HEADERS = {"zh": ("编号", "单位", "检查项", "等级", "状态", "整改期限", "隐患描述"),
            "en": ("id", "site", "item", "severity", "status", "deadline", "finding")}
-STATUS_EN = {"open": "open", "planned": "planned", "fixed": "fixed, awaiting re-inspection", "closed": "closed"}
+STATUS_EN = {k: v[1] for k, v in vocab.STATUS.items()}
 
 
 def _table(rows: list[Hazard], total: int, lang: str = "zh") -> None:
@@ -143,13 +156,9 @@ def show(hazard_id: str, lang: str, ledger_path: Optional[str], today: Optional[
 @json_option
 def plan(hazard_id: str, plan_file: str, ledger_path: Optional[str], today: Optional[str], as_json: bool) -> None:
     """Record the 治理方案 (rectification plan) of a major hazard."""
-    from ..errors import ValidationFailed
-    from ..yamlio import YamlProblem, load_file
+    from ..inputs import load_yaml
 
-    try:
-        data, _ = load_file(Path(plan_file))
-    except YamlProblem as e:
-        raise ValidationFailed(f"{plan_file}:{e.line or 1}: {e.message}") from None
+    data, _ = load_yaml(Path(plan_file))
     _done(open_ledger(ledger_path, today).plan(hazard_id, data), "plan recorded", as_json)
 
 

@@ -5,13 +5,14 @@ from typing import Any, Optional
 
 import click
 
+from ..hazard import vocab
 from .complete import complete_checklists, complete_inspections, complete_sites
 from .options import (checklist_dir_option, console, date_value, emit_json, json_option, ledger_option, open_ledger,
                       today_option)
 
 OUTCOME_ZH = {"pass": "合格", "fail": "不合格", "na": "不适用", "recorded": "已记录"}
-SEVERITY_ZH = {"major": "重大", "general": "一般"}
-HAZARD_STATUS_ZH = {"open": "待整改", "planned": "治理中", "fixed": "已整改待复查", "closed": "已销号"}
+SEVERITY_ZH = {k: v[0] for k, v in vocab.SEVERITY.items()}
+HAZARD_STATUS_ZH = vocab.zh(vocab.STATUS)
 
 
 @click.group()

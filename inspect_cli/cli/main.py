@@ -16,6 +16,7 @@ COMMANDS = {
     "run": ("inspect_cli.cli.run", "run", "Run a checklist at a site: an inspection (现场检查)."),
     "inspection": ("inspect_cli.cli.inspection", "inspection", "List inspections and show one: answers, findings, documents."),
     "hazard": ("inspect_cli.cli.hazard", "hazard", "List, show and move hazards (隐患) through rectification."),
+    "case": ("inspect_cli.cli.case", "case", "Administrative cases (行政处罚案件): 立案 to 结案."),
     "reinspect": ("inspect_cli.cli.reinspect", "reinspect", "Re-inspect hazards (复查): on site, one, or in batch."),
     "verify": ("inspect_cli.cli.verify", "verify", "Check the ledger's hash-chained history for tampering."),
     "config": ("inspect_cli.cli.config", "config", "Show and change the organisation's settings in the ledger."),

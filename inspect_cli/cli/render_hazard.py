@@ -3,16 +3,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable
 
+from ..hazard import vocab
+
 if TYPE_CHECKING:
     from ..records import Event, Hazard
 
-EVENT_ZH = {"registered": "登记", "closed_on_spot": "当场整改销号", "plan": "治理方案", "supervise": "挂牌督办",
-            "interim": "临时管控措施", "extended": "延期", "fixed": "企业报告整改完成", "reinspected": "复查"}
+EVENT_ZH = vocab.zh(vocab.EVENTS)
+STATUS_ZH = vocab.zh(vocab.STATUS)
 
 
-EVENT_EN = {"registered": "registered", "closed_on_spot": "fixed on the spot, closed", "plan": "rectification plan",
-            "supervise": "listed for supervision", "interim": "interim measures", "extended": "extended",
-            "fixed": "fix reported", "reinspected": "re-inspected"}
+EVENT_EN = {k: v[1] for k, v in vocab.EVENTS.items()}
+STATUS_EN = {k: v[1] for k, v in vocab.STATUS.items()}
 LABELS = {
     "zh": {"major": "重大事故隐患", "general": "一般事故隐患", "site": "单位", "inspection": "检查", "checklist": "检查表",
            "finding": "隐患", "location": "部位", "measured": "实测", "range": "合格范围", "note": "备注", "evidence": "证据",
@@ -30,7 +31,6 @@ def print_hazard(con: Any, h: Hazard, events: list[Event], lang: str = "zh") -> 
     """A hazard and its timeline; ``lang`` en gives English labels (the record's own texts stay Chinese)."""
     from rich.markup import escape
 
-    from .hazard import STATUS_EN, STATUS_ZH
 
     lang = "en" if lang == "en" else "zh"
     t = LABELS[lang]
@@ -65,6 +65,9 @@ def print_hazard(con: Any, h: Hazard, events: list[Event], lang: str = "zh") -> 
     for e in events:
         con.print(f"  {e['date']}  {events_names.get(e['type'], e['type']):<8} {escape(e.get('actor') or '')}  "
                   f"{escape(_summary(e))}  [dim]{e['hash'][:12]}[/dim]")
+    for c in h.get("cases") or []:
+        state = "撤销立案 withdrawn" if c.get("withdrawn") else c.get("stage")
+        con.print(f"[bold]案件 case[/bold] {c['id']}: 立案 {c.get('opened')}, {state} (inspect case show {c['id']})")
     for c in h.get("conflicts") or []:
         con.print(f"[yellow]冲突 (conflict) {c['id']}: another ledger recorded {len(c['their_events'])} other event(s) "
                   f"({', '.join(EVENT_ZH.get(e['type'], e['type']) for e in c['their_events'])}); kept for review[/yellow]")

@@ -1,19 +1,19 @@
 """``inspect report``: documents (文书), the hazard ledger (隐患台账) and the monthly bulletin."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Optional
 
 import click
 
 from ..hazard.lifecycle import STATES
 from .complete import complete_sites
-from .options import date_value, emit_json, json_option, ledger_option, open_ledger, today_option
+from ..reports.kinds import ALL_FORMATS as FORMAT_CHOICES, KINDS as KIND_CHOICES
+from .options import (checklist_dir_option, date_value, emit_json, json_option, ledger_option, open_ledger, registry,
+                      today_option)
 
 if TYPE_CHECKING:
     from ..ledger import Ledger
 
-KIND_CHOICES = ("record", "order", "review", "closure", "ledger", "bulletin")
-FORMAT_CHOICES = ("html", "md", "pdf", "xlsx")
 
 
 @click.command()
@@ -32,13 +32,14 @@ FORMAT_CHOICES = ("html", "md", "pdf", "xlsx")
 @click.option("--site", metavar="CODE", shell_complete=complete_sites, help="ledger: only this site.")
 @click.option("--overdue", is_flag=True, help="ledger: only hazards past their deadline and not closed.")
 @click.option("--due-before", metavar="DATE", help="ledger: only hazards with a deadline before DATE.")
+@checklist_dir_option
 @ledger_option
 @today_option
 @json_option
 def report(kind: str, subject_id: Optional[str], fmt: str, out: Optional[str], lang: Optional[str], month: Optional[str],
            template_dir: Optional[str], status: tuple[str, ...], severity: Optional[str], site: Optional[str],
-           overdue: bool, due_before: Optional[str], ledger_path: Optional[str], today: Optional[str],
-           as_json: bool) -> None:
+           overdue: bool, due_before: Optional[str], checklist_dirs: tuple[str, ...], ledger_path: Optional[str],
+           today: Optional[str], as_json: bool) -> None:
     """Render a report into a file and print its path.
 
     \b
@@ -49,6 +50,8 @@ def report(kind: str, subject_id: Optional[str], fmt: str, out: Optional[str], l
       closure HAZARD_ID|SITE  closure report: the whole history to 销号
       ledger                  隐患台账, with the filters of `hazard list`
       bulletin                月度通报 for --month YYYY-MM
+      filing  CASE_ID         立案审批表 (case filing approval form)
+      penalty CASE_ID         行政处罚决定书 (penalty decision)
     """
     from ..errors import UsageError
     from ..hazard.moves import HazardQuery
@@ -67,7 +70,7 @@ def report(kind: str, subject_id: Optional[str], fmt: str, out: Optional[str], l
     query = HazardQuery(status=status, severity=severity, site=site.strip().upper() if site else None,
                         overdue=overdue, due_before=date_value(due_before, "--due-before")) if kind == "ledger" else None
     result = render_report(ledger, kind, subject_id, fmt=fmt, out=out, lang=lang or _default_lang(ledger),
-                           month=month, template_dir=template_dir, query=query)
+                           month=month, template_dir=template_dir, query=query, registry=registry(checklist_dirs))
     if as_json:
         emit_json({"out": result["out"], "kind": kind, "format": fmt, "number": result["number"]})
     else:

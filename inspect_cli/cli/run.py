@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Mapping, Optional
 
 import click
 
-from ..inspection.answers import KINDS
+from ..inspection.kinds import KINDS
 from .complete import complete_checklists, complete_inspections, complete_sites
 from .options import (checklist_dir_option, console, emit_json, inspector_option, json_option, lang_option,
                       ledger_option, open_ledger, parse_inspectors, registry, today_option)
@@ -58,20 +58,11 @@ def run(checklist_ref: Optional[str], site_code: Optional[str], inspectors: tupl
     checklist = reg.get(checklist_ref)
     people = parse_inspectors(inspectors)
     if answers_file:
-        from ..yamlio import YamlProblem, load_file
-        from ..errors import ValidationFailed
+        from ..inputs import load_yaml
 
-        try:
-            doc, _ = load_file(Path(answers_file))
-        except YamlProblem as e:
-            raise ValidationFailed(f"{answers_file}:{e.line or 1}: {e.message}") from None
+        doc, _ = load_yaml(Path(answers_file))
         result = ledger.run_answers(checklist, site_code, people, kind, doc, Path(answers_file).resolve().parent)
         return _report(result["inspection"], result["hazards"], result["ignored"], as_json, lang)
-    from ..inspection.answers import inspector_problems
-
-    problems = inspector_problems(kind, people)
-    if problems:
-        raise click.UsageError(problems[0])
     ledger.site(site_code)  # an unknown site is refused before anything is written
     rec = ledger.start_inspection(checklist, site_code, people, kind)
     _interactive(ledger, checklist, rec, as_json, lang)

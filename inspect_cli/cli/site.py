@@ -1,7 +1,7 @@
 """``inspect site``: register, import and list inspected sites (被检查单位)."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Optional
 
 import click
 

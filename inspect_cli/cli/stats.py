@@ -5,13 +5,15 @@ from typing import Any, Optional
 
 import click
 
+from ..hazard import vocab
+from ..inspection.kinds import KIND_NAMES
 from .complete import complete_sites
 from .options import console, date_value, emit_json, json_option, ledger_option, open_ledger, today_option
 
-SEVERITY_ZH = {"general": "一般", "major": "重大"}
-STATUS_ZH = {"open": "待整改", "planned": "治理中", "fixed": "已整改待复查", "closed": "已销号"}
-SHORT_STATUS_ZH = {"open": "待整改", "planned": "治理中", "fixed": "待复查", "closed": "已销号"}
-KIND_ZH = {"enforcement": "执法检查", "self": "自查", "special": "专项检查", "unannounced": "暗访暗查"}
+SEVERITY_ZH = {k: v[0] for k, v in vocab.SEVERITY.items()}
+STATUS_ZH = vocab.zh(vocab.STATUS)
+SHORT_STATUS_ZH = vocab.zh(vocab.STATUS_SHORT)
+KIND_ZH = vocab.zh(KIND_NAMES)
 
 
 def _metrics_epilog() -> str:
@@ -113,6 +115,10 @@ def _print(result: dict[str, Any], gate_results: list[dict[str, Any]]) -> None:
     for label, value in rows:
         summary.add_row(label, str(value))
     out.print(summary)
+
+    from .render_case import print_enforcement
+
+    print_enforcement(out, result["enforcement"])
 
     insp = result["inspections"]
     if insp["count"] or insp["in_progress"]:

@@ -16,7 +16,7 @@ from .options import date_value, emit_json, json_option, ledger_option, open_led
 @today_option
 @json_option
 def export_cmd(out: str, since: Optional[str], ledger_path: Optional[str], today: Optional[str], as_json: bool) -> None:
-    """Export sites, inspections, hazards, their histories and evidence as a bundle."""
+    """Export sites, inspections, hazards, cases, their histories and evidence as a bundle."""
     counts = open_ledger(ledger_path, today).export(Path(out), date_value(since, "--since"))
     if as_json:
         emit_json(dict(counts, out=out))

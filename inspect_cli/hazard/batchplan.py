@@ -11,6 +11,7 @@ from . import moves as hz
 from . import lifecycle
 from ..clock import Clock, iso_date
 from ..errors import IllegalTransition, NotFound, ValidationFailed
+from ..inputs import read_text, load_yaml
 from ..evidence import check_files, store_files
 from ..ids import normalise
 from ..storage.interface import Store
@@ -63,10 +64,7 @@ def read_plan(path: Path) -> list[tuple[int, dict[str, Any]]]:
     """Rows of a filled plan with their line numbers (CSV or YAML)."""
     if path.suffix.lower() in (".yaml", ".yml"):
         return _read_yaml(path)
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = path.read_bytes().decode("gb18030", errors="replace")
+    text = read_text(path)
     reader = csv.DictReader(io.StringIO(text))
     if not reader.fieldnames or "hazard_id" not in reader.fieldnames or "result" not in reader.fieldnames:
         raise ValidationFailed(f"{path}: a re-inspection plan needs the columns hazard_id and result "
@@ -76,12 +74,7 @@ def read_plan(path: Path) -> list[tuple[int, dict[str, Any]]]:
 
 def _read_yaml(path: Path) -> list[tuple[int, dict[str, Any]]]:
     from ..checklist.lines import index, line_of
-    from ..yamlio import YamlProblem, load_file
-
-    try:
-        data, node = load_file(path)
-    except YamlProblem as e:
-        raise ValidationFailed(f"{path}:{e.line or 1}: {e.message}") from None
+    data, node = load_yaml(path)
     rows = data.get("reinspections") if isinstance(data, dict) else data
     if not isinstance(rows, list):
         raise ValidationFailed(f"{path}: expected a list of rows under 'reinspections:'")

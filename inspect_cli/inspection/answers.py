@@ -8,9 +8,9 @@ from typing import Any, Callable, Mapping, Optional
 
 from ..checklist import when as when_lang
 from ..checklist.model import Checklist, Item, Section
+from ..errors import ValidationFailed
 
-KINDS = ("enforcement", "self", "special", "unannounced")
-KIND_ZH = {"enforcement": "执法检查", "self": "自查", "special": "专项检查", "unannounced": "暗访暗查"}
+from .kinds import KINDS
 ANSWER_KEYS = ("answer", "note", "location", "evidence", "deadline", "fixed_on_spot", "severity",
                "downgrade_reason", "description")
 _UNIT_KEY = re.compile(r"^(?P<item>[^\[\]]+)\[(?P<unit>[^\[\]]+)\]$")
@@ -47,6 +47,13 @@ def inspector_problems(kind: str, inspectors: list[dict[str, str]]) -> list[str]
         return [f"an {kind} inspection needs at least two different inspectors with enforcement certificate "
                 f"numbers (执法证号), given {len(with_cert)}: --inspector NAME:CERT_NO --inspector NAME:CERT_NO"]
     return []
+
+
+def require_inspectors(kind: str, inspectors: list[dict[str, str]]) -> None:
+    """The one check of who may carry out an inspection of ``kind`` (exit 4 when not met)."""
+    problems = inspector_problems(kind, inspectors)
+    if problems:
+        raise ValidationFailed(problems[0], problems[1:])
 
 
 def steps(checklist: Checklist, units: dict[str, list[str]]) -> list[Step]:

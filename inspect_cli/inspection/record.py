@@ -32,9 +32,7 @@ def site_of(store: Store, code: str) -> dict[str, Any]:
 
 def start(store: Store, checklist: Checklist, site: dict[str, Any], inspectors: list[dict[str, str]],
           kind: str, clock: Clock, units: Optional[dict[str, list[str]]] = None) -> dict[str, Any]:
-    problems = inspection.inspector_problems(kind, inspectors)
-    if problems:
-        raise UsageError(problems[0])
+    inspection.require_inspectors(kind, inspectors)
     rec = {
         "id": new_id("inspection"), "site": site["code"], "site_name": site["name"], "checklist": checklist.id,
         "checklist_version": checklist.version, "checklist_title": checklist.title.zh, "domain": checklist.domain,

@@ -20,15 +20,12 @@ from typing import TYPE_CHECKING, Any, Optional, Union
 from ..errors import ReportError, UsageError
 from ..hazard.moves import HazardQuery
 
-KINDS = ("record", "order", "review", "closure", "ledger", "bulletin")
-FORMATS = {
-    "record": ("html", "md", "pdf"), "order": ("html", "md", "pdf"), "review": ("html", "md", "pdf"),
-    "closure": ("html", "md", "pdf"), "ledger": ("html", "md", "pdf", "xlsx"), "bulletin": ("html", "md", "pdf", "xlsx"),
-}
+from .kinds import FORMATS, KINDS, NEEDS_SUBJECT
 
 if TYPE_CHECKING:
+    from ..checklist.registry import Registry
     from ..ledger import Ledger
-NEEDS_SUBJECT = ("record", "order", "review", "closure")
+
 EXTENSIONS = {"html": ".html", "md": ".md", "pdf": ".pdf", "xlsx": ".xlsx"}
 
 
@@ -40,7 +37,8 @@ def check_kind_format(kind: str, fmt: str, subject: Optional[str]) -> None:
         raise UsageError(f"the {kind} report has no {fmt} format; use one of: {', '.join(FORMATS[kind])}"
                          + (" (xlsx is for the ledger and the bulletin)" if fmt == "xlsx" else ""))
     if kind in NEEDS_SUBJECT and not subject:
-        what = "a hazard id (H-…) or a site code" if kind == "closure" else "an inspection id (I-…)"
+        what = ("a hazard id (H-…) or a site code" if kind == "closure" else "a case id (C-…)"
+                if kind in ("filing", "penalty") else "an inspection id (I-…)")
         raise UsageError(f"the {kind} report needs {what}: inspect report {kind} ID")
     if kind not in NEEDS_SUBJECT and subject:
         raise UsageError(f"the {kind} report takes no ID (got {subject!r}); "
@@ -60,12 +58,14 @@ def template_dir_of(ledger: Ledger, template_dir: Union[str, Path, None]) -> Opt
 
 
 def build_context(ledger: Ledger, kind: str, subject: Optional[str] = None, lang: str = "zh",
-                  month: Optional[str] = None, query: Optional[HazardQuery] = None) -> dict[str, Any]:
-    """The data a report prints (also what a user template sees)."""
+                  month: Optional[str] = None, query: Optional[HazardQuery] = None,
+                  registry: Optional[Registry] = None) -> dict[str, Any]:
+    """The data a report prints (also what a user template sees); ``registry`` gives the
+    checklists' texts (default: the bundled ones and ``INSPECT_CHECKLIST_PATH``)."""
     from .context import BUILDERS
 
     settings = ledger.settings()
-    return BUILDERS[kind](ledger, subject, lang, settings, month=month, query=query)
+    return BUILDERS[kind](ledger, subject, lang, settings, month=month, query=query, registry=registry)
 
 
 def render_text(kind: str, fmt: str, ctx: dict[str, Any], template_dir: Optional[Path] = None) -> str:
@@ -76,13 +76,14 @@ def render_text(kind: str, fmt: str, ctx: dict[str, Any], template_dir: Optional
 
 def render_bytes(ledger: Ledger, kind: str, subject: Optional[str] = None, fmt: str = "html", lang: str = "zh",
                  month: Optional[str] = None, template_dir: Union[str, Path, None] = None,
-                 query: Optional[HazardQuery] = None) -> tuple[bytes, dict[str, Any]]:
+                 query: Optional[HazardQuery] = None,
+                 registry: Optional[Registry] = None) -> tuple[bytes, dict[str, Any]]:
     from .docnumbers import take
 
     check_kind_format(kind, fmt, subject)
     tdir = template_dir_of(ledger, template_dir)
     for _ in range(3):  # a number taken by another process meanwhile: build and render again
-        ctx = build_context(ledger, kind, subject, lang, month, query)
+        ctx = build_context(ledger, kind, subject, lang, month, query, registry)
         data = _render(kind, fmt, ctx, tdir)
         if take(ledger, ctx, ledger.settings()):
             return data, ctx
@@ -109,11 +110,12 @@ def default_out(kind: str, subject: Optional[str], fmt: str, month: Optional[str
 
 def render_report(ledger: Ledger, kind: str, subject: Optional[str] = None, fmt: str = "html",
                   out: Union[str, Path, None] = None, lang: str = "zh", month: Optional[str] = None,
-                  template_dir: Union[str, Path, None] = None, query: Optional[HazardQuery] = None) -> dict[str, Any]:
+                  template_dir: Union[str, Path, None] = None, query: Optional[HazardQuery] = None,
+                  registry: Optional[Registry] = None) -> dict[str, Any]:
     """Render one report into ``out``; returns ``{"out", "kind", "format", "number"}``."""
     if kind == "bulletin" and not month:
         month = ledger.clock.today.strftime("%Y-%m")
-    data, ctx = render_bytes(ledger, kind, subject, fmt, lang, month, template_dir, query)
+    data, ctx = render_bytes(ledger, kind, subject, fmt, lang, month, template_dir, query, registry)
     path = Path(out) if out else default_out(kind, subject, fmt, month if kind == "bulletin" else None)
     if path.parent and not path.parent.exists():
         path.parent.mkdir(parents=True, exist_ok=True)

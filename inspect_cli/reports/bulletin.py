@@ -124,6 +124,11 @@ def bulletin(ledger: Ledger, subject: Optional[str], lang: str, settings: dict[s
         overdue_total=len(overdue), overdue_chart=overdue_chart, sites=sites, sites_chart=sites_chart,
         flags=flags,
     )
+    from ..case.rates import bulletin_figures
+
+    # 立案率, 立案处罚率, 处罚执行率 for the month and the year to date (docs/cases.md)
+    ctx["enforcement"] = bulletin_figures(ledger.enforcement_rates(iso_first, iso_last, iso_as_of),
+                                          ledger.enforcement_rates(year_start, iso_last, iso_as_of), lang)
     return ctx
 
 

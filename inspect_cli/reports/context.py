@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from typing import TYPE_CHECKING, Any, Mapping, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional, Sequence
 
 from ..hazard import lifecycle
 from ..errors import NotFound, ReportError, UsageError
@@ -15,9 +15,10 @@ from ..hazard.moves import HazardQuery
 from ..ids import normalise
 from . import labels as lb
 from .media import evidence_items
-from .docnumbers import assign, claim
+from .docnumbers import claim
 
 if TYPE_CHECKING:
+    from ..checklist.registry import Registry
     from ..records import Event, Hazard, Inspection
     from ..ledger import Ledger
 
@@ -190,13 +191,14 @@ def _inspection(ledger: Ledger, inspection_id: Optional[str]) -> Inspection:
 
 
 # record: 现场检查记录 -------------------------------------------------------------------
-def record(ledger: Ledger, subject: Optional[str], lang: str, settings: dict[str, Any], **_: Any) -> dict[str, Any]:
+def record(ledger: Ledger, subject: Optional[str], lang: str, settings: dict[str, Any],
+           registry: Optional[Registry] = None, **_: Any) -> dict[str, Any]:
     rec = _inspection(ledger, subject)
     L = lb.labels(lang)
     ctx = base(ledger, "record", lang, settings)
     answers = rec.get("answers") or {}
     counts = {k: sum(1 for a in answers.values() if a.get("outcome") == k) for k in ("pass", "fail", "na", "recorded")}
-    texts = _item_texts(rec)
+    texts = _item_texts(rec, registry)
     recorded = [{"key": k, "item": texts.get(k.split("[")[0], ""), "answer": str(a.get("answer") or "")}
                 for k, a in answers.items() if a.get("outcome") == "recorded"]
     inspectors = rec.get("inspectors") or []
@@ -225,13 +227,14 @@ def _inspection_block(rec: Inspection, lang: str) -> dict[str, Any]:
             "inspectors": [{"name": i.get("name", ""), "cert": i.get("cert", "")} for i in rec.get("inspectors") or []]}
 
 
-def _item_texts(rec: Inspection) -> dict[str, str]:
+def _item_texts(rec: Inspection, registry: Optional[Registry]) -> dict[str, str]:
     """Item texts of the checklist version used, if it can still be loaded (else ids only)."""
-    try:
-        from ..checklist.registry import Registry
+    from ..checklist.registry import Registry
+    from ..errors import ChecklistError
 
-        cl = Registry.discover().get(f"{rec['checklist']}@{rec['checklist_version']}")
-    except Exception:  # a checklist no longer available: the record still prints, with item ids
+    try:
+        cl = (registry or Registry.discover()).get(f"{rec['checklist']}@{rec['checklist_version']}")
+    except (NotFound, ChecklistError):  # a checklist no longer available: the record still prints, with item ids
         return {}
     return {item.id: item.text.zh for section in cl.sections for item in section.items}
 
@@ -384,5 +387,14 @@ def _bulletin(*args: Any, **kw: Any) -> dict[str, Any]:
     return bulletin(*args, **kw)
 
 
+def _case_document(kind: str) -> Callable[..., dict[str, Any]]:
+    def build(*args: Any, **kw: Any) -> dict[str, Any]:
+        from ..case import documents
+
+        return getattr(documents, kind)(*args, **kw)  # type: ignore[no-any-return]
+
+    return build
+
+
 BUILDERS = {"record": record, "order": order, "review": review, "closure": closure, "ledger": ledger_table,
-            "bulletin": _bulletin}
+            "bulletin": _bulletin, "filing": _case_document("filing"), "penalty": _case_document("penalty")}

@@ -16,9 +16,6 @@ from ..errors import ReportError
 if TYPE_CHECKING:
     from ..ledger import Ledger
 
-NUMBERED = ("record", "order", "review")
-
-
 def format_number(pattern: str, org: str, year: int, seq: int) -> str:
     try:
         return pattern.format(org=org, year=year, seq=seq)

@@ -8,7 +8,7 @@ exist or hold no records; the source is never changed.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Optional, Union
+from typing import Optional, Union
 
 from ..errors import LedgerError, UsageError
 from . import open_backend

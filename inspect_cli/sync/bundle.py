@@ -16,11 +16,13 @@ from typing import Any, Optional
 from ..hazard import history
 from ..hazard import lifecycle
 from ..errors import IntegrityError, ValidationFailed
+from ..case import sync as case_sync
 from ..storage.interface import Store
 
 BUNDLE_FORMAT = "inspect-cli-bundle"
 BUNDLE_VERSION = 1
 TABLES = ("sites", "inspections", "hazards", "events", "draws")
+OPTIONAL = ("cases", "case_events")  # administrative cases (inspect_cli/case/sync.py); absent from older bundles
 
 
 def collect(store: Store, since: Optional[str] = None) -> dict[str, list[dict[str, Any]]]:
@@ -29,6 +31,7 @@ def collect(store: Store, since: Optional[str] = None) -> dict[str, list[dict[st
     events = store.find("events")
     if since:
         changed = {e["subject"] for e in events if str(e.get("date", "")) >= since}
+        changed |= case_sync.linked_hazards(store, since)  # a case travels with its hazards
         events = [e for e in events if e["subject"] in changed]
         hazards = [h for h in store.find("hazards") if h["id"] in changed]
         inspections = [i for i in store.find("inspections") if i.get("date", "") >= since
@@ -38,7 +41,8 @@ def collect(store: Store, since: Optional[str] = None) -> dict[str, list[dict[st
         draws = [d for d in store.find("draws") if str(d.get("date", "")) >= since]
     else:
         hazards, inspections, sites, draws = (store.find(t) for t in ("hazards", "inspections", "sites", "draws"))
-    return {"sites": sites, "inspections": inspections, "hazards": hazards, "events": events, "draws": draws}
+    return {"sites": sites, "inspections": inspections, "hazards": hazards, "events": events, "draws": draws,
+            **case_sync.collect(store, since)}
 
 
 def write_bundle(records: dict[str, list[dict[str, Any]]], evidence_dir: Path, out: Path, meta: dict[str, Any]) -> dict[str, int]:
@@ -48,8 +52,9 @@ def write_bundle(records: dict[str, list[dict[str, Any]]], evidence_dir: Path, o
     files = _evidence_files(records)
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("bundle.json", json.dumps(dict(meta, format=BUNDLE_FORMAT, version=BUNDLE_VERSION,
-                                                  counts={t: len(records[t]) for t in TABLES}), ensure_ascii=False, indent=1))
-        for table in TABLES:
+                                                  counts={t: len(records[t]) for t in TABLES + OPTIONAL}),
+                                    ensure_ascii=False, indent=1))
+        for table in TABLES + OPTIONAL:
             z.writestr(f"{table}.jsonl", "".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n"
                                                  for r in sorted(records[table], key=_key)))
         for rel in sorted(files):
@@ -57,7 +62,7 @@ def write_bundle(records: dict[str, list[dict[str, Any]]], evidence_dir: Path, o
                 z.write(evidence_dir / rel, f"evidence/{rel}")
     out.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(out, buf.getvalue())
-    return {**{t: len(records[t]) for t in TABLES}, "evidence": len(files)}
+    return {**{t: len(records[t]) for t in TABLES + OPTIONAL}, "evidence": len(files)}
 
 
 def _key(r: dict[str, Any]) -> str:
@@ -70,7 +75,7 @@ def _evidence_files(records: dict[str, list[dict[str, Any]]]) -> set[str]:
         for ev in list(e.get("evidence") or []) + list((e.get("data") or {}).get("evidence") or []):
             if isinstance(ev, dict) and ev.get("file"):
                 files.add(ev["file"])
-    return files
+    return files | case_sync.evidence_files(records)
 
 
 def read_bundle(path: Path) -> tuple[dict[str, Any], dict[str, list[dict[str, Any]]], zipfile.ZipFile]:
@@ -83,6 +88,9 @@ def read_bundle(path: Path) -> tuple[dict[str, Any], dict[str, list[dict[str, An
             raise ValidationFailed(f"{path} was written by a newer inspect-cli (bundle version {meta['version']}); upgrade")
         records = {t: [json.loads(line) for line in z.read(f"{t}.jsonl").decode("utf-8").splitlines() if line.strip()]
                    for t in TABLES}
+        names = set(z.namelist())
+        records.update({t: [json.loads(line) for line in z.read(f"{t}.jsonl").decode("utf-8").splitlines() if line.strip()]
+                        if f"{t}.jsonl" in names else [] for t in OPTIONAL})
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as e:
         raise ValidationFailed(f"{path} is not a readable inspect-cli bundle ({e}); nothing was imported") from None
     return meta, records, z
@@ -100,6 +108,7 @@ def merge(store: Store, records: dict[str, list[dict[str, Any]]], today: dt.date
     local = _local_events(store, set(by_subject))
     for hid, incoming in sorted(by_subject.items()):
         _merge_hazard(store, hid, sorted(incoming, key=lambda e: e["seq"]), local.get(hid, []), report, today)
+    case_sync.merge(store, records, today, report)
     return report
 
 
@@ -124,6 +133,7 @@ def _verify_incoming(records: dict[str, list[dict[str, Any]]]) -> None:
     for h in records["hazards"]:
         problems += history.verify_chain(h, sorted(by_subject.get(h["id"], []), key=lambda e: e.get("seq", 0)),
                                          lifecycle.replay)
+    problems += case_sync.verify_incoming(records)
     if problems:
         raise IntegrityError("the bundle's history does not verify; nothing was imported", problems)
 
