@@ -62,7 +62,7 @@ def build_context(ledger: Ledger, kind: str, subject: Optional[str] = None, lang
                   registry: Optional[Registry] = None) -> dict[str, Any]:
     """The data a report prints (also what a user template sees); ``registry`` gives the
     checklists' texts (default: the bundled ones and ``INSPECT_CHECKLIST_PATH``)."""
-    from .context import BUILDERS
+    from .builders import BUILDERS
 
     settings = ledger.settings()
     return BUILDERS[kind](ledger, subject, lang, settings, month=month, query=query, registry=registry)

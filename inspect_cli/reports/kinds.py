@@ -4,7 +4,7 @@ from __future__ import annotations
 FORMATS: dict[str, tuple[str, ...]] = {
     "record": ("html", "md", "pdf"), "order": ("html", "md", "pdf"), "review": ("html", "md", "pdf"),
     "closure": ("html", "md", "pdf"), "ledger": ("html", "md", "pdf", "xlsx"), "bulletin": ("html", "md", "pdf", "xlsx"),
-    "filing": ("html", "md", "pdf"), "penalty": ("html", "md", "pdf"),  # case documents (inspect_cli.case.documents)
+    "filing": ("html", "md", "pdf"), "penalty": ("html", "md", "pdf"),  # case documents (reports/case_documents.py)
 }
 KINDS: tuple[str, ...] = tuple(FORMATS)
 ALL_FORMATS: tuple[str, ...] = ("html", "md", "pdf", "xlsx")
