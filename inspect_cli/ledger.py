@@ -214,8 +214,8 @@ class Ledger:
             return cast(list[Inspection], found)
 
     def find_inspections(self, query: Any = None) -> list[dict[str, Any]]:
-        """Summaries of inspections matching an :class:`~inspect_cli.inspection_index.InspectionQuery`."""
-        from .inspection_index import InspectionQuery, find
+        """Summaries of inspections matching an :class:`~inspect_cli.inspection.index.InspectionQuery`."""
+        from .inspection.index import InspectionQuery, find
 
         with self.read() as st:
             return find(st, query or InspectionQuery())
@@ -223,7 +223,7 @@ class Ledger:
     def inspection_detail(self, inspection_id: str) -> dict[str, Any]:
         """One inspection with the hazards it found (as they stand today) and the documents issued about it."""
         from .inspection import record as ins
-        from .inspection_index import documents_about
+        from .inspection.index import documents_about
 
         with self.read() as st:
             rec = ins.get(st, inspection_id)
@@ -485,7 +485,7 @@ class Ledger:
     def backup(self, dest: Path, backend: Optional[str] = None) -> dict[str, Any]:
         """A consistent copy at ``dest`` (under the lock, evidence included), then ``verify`` of the copy:
         ``{"to", "counts", "verify"}``; ``verify["problems"]`` empty when the copy is whole."""
-        from .ledger_backup import backup
+        from .storage.backup import backup
 
         counts = backup(self.backend, Path(dest), backend)
         copy = open_ledger(dest, backend=backend, today=self.clock.today.isoformat())

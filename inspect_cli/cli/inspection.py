@@ -40,7 +40,7 @@ def list_cmd(site: Optional[str], date_from: Optional[str], date_to: Optional[st
     inspect inspection list --site 91350100M000100Y43 --from 2026-01-01 --to 2026-03-31
     inspect inspection list --inspector 张伟 --json
     """
-    from ..inspection_index import InspectionQuery
+    from ..inspection.index import InspectionQuery
 
     q = InspectionQuery(site=site, date_from=date_value(date_from, "--from"), date_to=date_value(date_to, "--to"),
                         checklist=checklist, inspector=inspector, status=status)
@@ -57,7 +57,7 @@ def list_cmd(site: Optional[str], date_from: Optional[str], date_to: Optional[st
 def print_table(rows: list[dict[str, Any]], with_site: bool = True) -> None:
     from rich.table import Table
 
-    from ..inspection_index import KIND_ZH, STATUS_ZH
+    from ..inspection.index import KIND_ZH, STATUS_ZH
 
     table = Table()
     columns = ["检查编号", "日期", *(["被检查单位"] if with_site else []), "检查表", "类型", "检查人员", "状态", "隐患"]
@@ -127,7 +127,7 @@ def _print_detail(rec: dict[str, Any], hazards: list[dict[str, Any]], documents:
     from rich.table import Table
 
     from ..inspection.answers import split_key
-    from ..inspection_index import KIND_ZH, STATUS_ZH
+    from ..inspection.index import KIND_ZH, STATUS_ZH
 
     con = console()
     con.print(f"[bold]{rec['id']}[/bold]  {escape(rec.get('checklist_title') or '')} "

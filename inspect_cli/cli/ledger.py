@@ -73,9 +73,8 @@ def backup_cmd(dest: str, to_backend: Optional[str], ledger_path: Optional[str],
     if as_json:
         emit_json({"to": result["to"], "counts": result["counts"], "verify": dict(check, ok=ok)})
     else:
-        from ..ledger_backup import describe
-
-        click.echo(f"Backed up to {result['to']}: {describe(result['counts'])}.")
+        held = ", ".join(f"{n} {t}" for t, n in result["counts"].items() if n)
+        click.echo(f"Backed up to {result['to']}: {held}.")
         for p in check["problems"]:
             click.echo(p, err=True)
         state = "OK" if ok else f"{len(check['problems'])} PROBLEM(S)"

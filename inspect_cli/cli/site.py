@@ -98,7 +98,7 @@ def list_cmd(industry: Optional[str], risk_class: Optional[str], ledger_path: Op
 @json_option
 def show(code: str, ledger_path: Optional[str], as_json: bool) -> None:
     """Show one site with its attributes, inspections and open hazards."""
-    from ..inspection_index import InspectionQuery
+    from ..inspection.index import InspectionQuery
 
     ledger = open_ledger(ledger_path)
     s = ledger.site(code)

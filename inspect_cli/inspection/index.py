@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from .storage.interface import Store, Where
+from ..storage.interface import Store, Where
 
-from .inspection.kinds import KIND_NAMES
+from .kinds import KIND_NAMES
 
 KIND_ZH = {k: v[0] for k, v in KIND_NAMES.items()}
 STATUS_ZH = {"in_progress": "进行中", "completed": "已完成"}

@@ -11,17 +11,17 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
-from typing import Any, Optional
+from typing import Optional
 
-from .errors import LedgerError, NotFound, UsageError
-from .storage import open_backend
-from .storage.interface import Backend
+from ..errors import LedgerError, NotFound, UsageError
+from . import open_backend
+from .interface import Backend
 
 
 def backup(src: Backend, dest_path: Path, dest_backend: Optional[str] = None) -> dict[str, int]:
     """Copy ledger ``src`` to ``dest_path``; returns the records per table and the evidence files copied."""
-    from .paths import evidence_dir
-    from .storage.migrate import copy_evidence, counts
+    from ..paths import evidence_dir
+    from .migrate import copy_evidence, counts
 
     dst = open_backend(Path(dest_path), dest_backend)
     if not src.exists():
@@ -75,7 +75,3 @@ def _sqlite_backup(src: Path, dest: Path) -> None:
     finally:
         source.close()
 
-
-def describe(result: dict[str, Any]) -> str:
-    """One line: what the backup holds."""
-    return ", ".join(f"{n} {t}" for t, n in result.items() if n)
