@@ -32,7 +32,8 @@ def answer_until_done(child, photo):
         i = child.expect([r"GM10-11-3(?![0-9a-z])", r"是否符合？1 是 / 2 否 / 0 不适用（后加 \+ 另写备注）: ",
                           r"选择 1–(\d)，或 0 不适用（后加 \+ 另写备注）: ", r"记录（文字），或“不适用”: ",
                           r"隐患描述（所见情形将附在描述之后） \[", r"部位: ", r"备注: ", r"证据文件.*: ",
-                          r"整改期限 \[", r"当场整改？是 / 否 \[否\]: ", r"检查 \S*(I-[0-9A-Z]{5}-[0-9A-Z]{5})\S* 已保存"])
+                          r"整改期限 \[", r"当场整改？是 / 否 \[否\]: ", r"检查 \S*(I-[0-9A-Z]{5}-[0-9A-Z]{5})\S* 已保存",
+                          r"\n\s*(started|finished|开始|结束)[^\n]*: "])  # 检查时间, if asked: left blank
         if i == 0:
             failing = True
         elif i == 1:
@@ -47,6 +48,8 @@ def answer_until_done(child, photo):
             child.sendline("")
         elif i == 7:
             child.sendline(photo)
+        elif i == 11:
+            child.sendline("")
         else:
             return
 
