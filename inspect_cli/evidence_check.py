@@ -3,25 +3,31 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 from .storage.interface import Store
 
 
 def cited(store: Store) -> Iterator[tuple[str, dict[str, Any]]]:
-    """``(where, reference)`` for every stored evidence file a record cites."""
+    """``(where, reference)`` for every stored evidence file a record of the ledger cites."""
+    return cited_by(store.find("hazards"), store.find("events"), store.find("inspections"))
+
+
+def cited_by(hazards: Iterable[Any], events: Iterable[Any],
+             inspections: Iterable[Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """``(where, reference)`` for every stored evidence file these records cite."""
     # records edited outside inspect-cli (not mappings) are reported by verify elsewhere
-    for h in store.find("hazards"):
+    for h in hazards:
         if not isinstance(h, dict):
             continue
         for ref in _list(h.get("evidence")):
             yield f"hazard {h.get('id')}", ref
-    for e in store.find("events"):
+    for e in events:
         if not isinstance(e, dict) or not isinstance(e.get("data") or {}, dict):
             continue
         for ref in _list(e.get("evidence")) + _list((e.get("data") or {}).get("evidence")):
             yield f"hazard {e.get('subject')} ({e.get('type')} {e.get('date')})", ref
-    for rec in store.find("inspections"):
+    for rec in inspections:
         answers = rec.get("answers") if isinstance(rec, dict) else None
         for key, detail in (answers if isinstance(answers, dict) else {}).items():
             for ref in _list(detail.get("evidence_files") if isinstance(detail, dict) else None):
@@ -33,12 +39,17 @@ def _list(value: Any) -> list[Any]:
 
 
 def missing_evidence(store: Store, folder: Path, check_hash: bool = True) -> list[str]:
-    """One line per evidence file that is absent from ``folder`` or no longer matches its sha256."""
+    """One line per evidence file of the ledger that is absent from ``folder`` or no longer matches its sha256."""
+    return missing_among(cited(store), folder, check_hash)
+
+
+def missing_among(refs: Iterable[tuple[str, Any]], folder: Path, check_hash: bool = True) -> list[str]:
+    """One line per cited evidence file absent from ``folder`` or changed (its sha256)."""
     from .evidence import sha256_file
 
     problems: list[str] = []
     seen: set[str] = set()
-    for where, ref in cited(store):
+    for where, ref in refs:
         if not isinstance(ref, dict) or not ref.get("file"):
             continue
         rel = str(ref["file"])

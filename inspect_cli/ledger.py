@@ -353,16 +353,17 @@ class Ledger:
         from .sync.bundle import collect, write_bundle
 
         from .errors import IntegrityError
-        from .evidence_check import missing_evidence
+        from .evidence_check import cited_by, missing_among
 
         self.require_existing()
         with self.read() as st:
-            missing = missing_evidence(st, self.evidence_dir)
-            if missing:
-                raise IntegrityError(f"not exported: {len(missing)} evidence file(s) cited by the ledger are not in "
+            records = collect(st, since)
+            refs = cited_by(records.get("hazards", []), records.get("events", []), records.get("inspections", []))
+            missing = missing_among(refs, self.evidence_dir)
+            if missing:  # a bundle must not pass for whole while photos it cites are lost
+                raise IntegrityError(f"not exported: {len(missing)} evidence file(s) cited by the records are not in "
                                      f"{self.evidence_dir}: copy that folder from where the ledger came from (a ledger is "
                                      f"its file and every {self.path.stem}.* beside it), then export again", missing)
-            records = collect(st, since)
             meta = {"ledger": str(self.path), "exported_at": self.clock.now(), "since": since, "by": self.actor}
         return write_bundle(records, self.evidence_dir, Path(out), meta)
 

@@ -62,3 +62,16 @@ def test_export_with_the_evidence_folder_holds_every_file(moved, tmp_path):
     import zipfile
 
     assert len([n for n in zipfile.ZipFile(tmp_path / "b.zip").namelist() if n.startswith("evidence/")]) == 1
+
+
+def test_export_since_checks_only_the_evidence_it_carries(moved, tmp_path):
+    """A partial export whose records cite no missing photo is not refused."""
+    from builders import other_code
+
+    _, laptop = moved
+    later = invoke(["site", "add", "--code", other_code(5), "--name", "新单位", "--ledger", str(laptop / "ledger.json"),
+                    "--today", "2026-05-01"])
+    assert later.exit_code == 0
+    r = invoke(["export", "--out", str(tmp_path / "b.zip"), "--since", "2026-04-01",
+                "--ledger", str(laptop / "ledger.json"), "--today", "2026-05-01"])
+    assert r.exit_code == 0, r.stderr
