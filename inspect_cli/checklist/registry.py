@@ -122,10 +122,13 @@ class Registry:
         return checklist
 
     def _base(self, ref: str, chain: tuple[str, ...]) -> Checklist:
-        cid, _, v = ref.partition("@")
-        if (cid, int(v)) not in self.entries:
+        m = _REF.match(ref.strip())
+        if not m or not m["version"]:  # an overlay names its base exactly: ID@VERSION
+            raise NotFound(f"{ref!r} is not a base checklist reference: write ID@VERSION, e.g. dust-explosion@1")
+        key = (m["id"], int(m["version"]))
+        if key not in self.entries:
             raise NotFound(f"no checklist {ref} is known")
-        return self._load((cid, int(v)), chain)
+        return self._load(key, chain)
 
     def all(self) -> list[Checklist]:
         return [self._load(k, ()) for k in sorted(self.entries)]

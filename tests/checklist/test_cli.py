@@ -317,3 +317,13 @@ def test_missing_checklist_dir_exits_3(tmp_path):
     assert r.exit_code == 3
     assert r.stderr == (f"Error: checklist folder {missing} does not exist "
                         "(from --checklist-dir or INSPECT_CHECKLIST_PATH)\n")
+
+
+@pytest.mark.parametrize("extends", ["", "dust-explosion", "dust-explosion@x", "@1"])
+def test_an_overlay_with_a_malformed_base_reference_is_a_problem_not_a_crash(tmp_path, extends):
+    d = tmp_path / "overlay"
+    d.mkdir()
+    (d / "o.yaml").write_text(f"id: my-overlay\nversion: 1\nextends: '{extends}'\n", encoding="utf-8")
+    r = run("checklist", "validate", str(d / "o.yaml"))
+    assert r.exit_code == 1 and "cannot find the base checklist" in r.stdout + r.stderr
+    assert "Internal error" not in r.stderr
