@@ -27,6 +27,7 @@ def test_demo_force_rebuilds_a_demo_and_keeps_other_files(tmp_path):
     assert invoke(["demo", "--out", str(out), "--json"]).exit_code == 0
     again = invoke(["demo", "--out", str(out)])
     assert again.exit_code == 2 and f"inspect demo --out {out} --force" in again.stderr
+    assert "Building" not in again.stdout
     (out / "my-notes.txt").write_text("mine", encoding="utf-8")
     r = invoke(["demo", "--out", str(out), "--force"])
     assert r.exit_code == 0, r.stderr

@@ -29,6 +29,11 @@ def demo(out: str, force: bool, as_json: bool) -> None:
     from ..demo import build, clear, render_all
 
     folder = Path(out)
+    if not force and (folder / "ledger.json").exists():
+        from ..errors import UsageError
+
+        raise UsageError(f"{folder / 'ledger.json'} already exists: rebuild the demo there with inspect demo --out "
+                         f"{folder} --force, or choose another folder with --out")
     if force and (folder / "ledger.json").exists():
         removed = clear(folder)
         if not as_json:
