@@ -77,7 +77,8 @@ def _status_cmd(name: str, help_text: str) -> Any:
                   help="Exit 1 when a target of the campaign that is due was missed (as stats --gate).")
     @click.option("--extra-gate", "extra", multiple=True, metavar="EXPR",
                   help="One more target on today's figures, e.g. 'coverage>=0.5' (repeatable; implies --gate). "
-                       "Metrics: see docs/planning.md.")
+                       "Metrics: coverage, sites, sites_inspected, inspections, hazards, major_hazards, "
+                       "closure_rate, major_closure_rate, open_hazards, open_major, overdue_hazards, overdue_major.")
     @ledger_option
     @today_option
     @json_option

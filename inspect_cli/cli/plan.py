@@ -42,7 +42,7 @@ def year_cmd(year: int, seed: int, where: tuple[str, ...], pool_file: Optional[s
     \b
     Visits follow plan.frequencies by risk class (风险等级); a plan.random_share of the sites
     have their first visit drawn 双随机; sites whose self-reports stayed at zero for
-    plan.silent_months get plan.silent_extra visits more. See docs/planning.md.
+    plan.silent_months get plan.silent_extra visits more.
     """
     from ..errors import UsageError
     from ..site import sampling
