@@ -16,7 +16,7 @@ from typing import Any, Iterable, Iterator, Optional
 from tinydb.storages import Storage
 
 from ..errors import LedgerError
-from .interface import SCHEMA_VERSION, TABLES, Where, matches, sort_key, standard_tables
+from .interface import SCHEMA_VERSION, TABLES, Where, count_records, matches, sort_key, standard_tables
 from .files import (FORMAT, META_ID, META_TABLE, atomic_write_bytes, check_format,  # noqa: F401
                      fsync_dir, ledger_lock, lock_timeout)
 
@@ -100,6 +100,10 @@ class MemoryStore:
             return len(self.data.get(table, {}))
         where = _hashed(where)
         return sum(1 for r in self.data.get(table, {}).values() if matches(r, where))
+
+    def count_by(self, table: str, by: tuple[str, ...], where: Optional[Where] = None,
+                 distinct: Optional[str] = None) -> dict[tuple[Any, ...], int]:
+        return count_records(self.find(table, where), by, distinct)
 
     def meta(self) -> dict[str, Any]:
         return dict(self.data.get(META_TABLE, {}).get(META_ID, {}))

@@ -23,26 +23,30 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Optional
 
 from ..errors import LedgerError
-from .interface import SCHEMA_VERSION, TABLES, Where, matches, standard_tables
+from .interface import SCHEMA_VERSION, TABLES, Where, count_records, matches, standard_tables
 
-LAYOUT_VERSION = 2  # 2: events.date and hazards.closed_date are indexed columns
+# 2: events.date and hazards.closed_date are indexed columns; 3: the fields stats, the bulletin
+# and the re-inspection plan tally (an inspection's kind/status/domain, a hazard's item…)
+LAYOUT_VERSION = 3
 META_TABLE = "_meta"
 META_ID = "ledger"
 HEADER = b"SQLite format 3\x00"
 COLUMNS: dict[str, tuple[str, ...]] = {
     "hazards": ("site", "status", "severity", "deadline", "checklist", "domain", "inspection", "created",
-                "closed_date"),
+                "closed_date", "closed_reason", "item", "checklist_version"),
     "events": ("subject", "seq", "date"),
-    "inspections": ("site", "date", "checklist"),
+    "inspections": ("site", "date", "checklist", "kind", "status", "domain"),
     "sites": ("industry", "risk_class"),
 }
 INDEXES: dict[str, tuple[tuple[str, ...], ...]] = {
     # (status, deadline) serves the overdue list and the re-inspection plan; (severity, status,
     # deadline) answers `hazard list --overdue --severity major` and its count from the index alone.
     "hazards": (("status", "deadline"), ("severity", "status", "deadline"), ("site", "deadline"), ("deadline",),
-                ("checklist",), ("domain",), ("inspection",), ("created",), ("closed_date",)),
+                ("checklist",), ("domain",), ("inspection",), ("created",), ("closed_date",),
+                # covering indexes of the tallies: stats and the bulletin count from these alone
+                ("domain", "severity", "status", "created"), ("checklist", "checklist_version", "item", "site")),
     "events": (("subject", "seq"), ("date",)),
-    "inspections": (("site", "date"), ("date",), ("checklist",)),
+    "inspections": (("site", "date"), ("date",), ("checklist",), ("date", "status", "kind", "domain")),
     "sites": (("industry",), ("risk_class",)),
 }
 # Tables whose records carry their key as "id": a condition on id uses the primary key.
@@ -188,6 +192,27 @@ class SqliteStore:
             return len(self.find(table, where))
         return int(self.conn.execute(f"SELECT COUNT(*) FROM {_ident(table)}{clause}", params).fetchone()[0])
 
+    def count_by(self, table: str, by: tuple[str, ...], where: Optional[Where] = None,
+                 distinct: Optional[str] = None) -> dict[tuple[Any, ...], int]:
+        """``GROUP BY`` in SQLite: on indexed columns it reads the index only, never the JSON."""
+        if table not in self.held:
+            return {}
+        clause, params, rest = self._where(table, where)
+        if rest:
+            return count_records(self.find(table, where), by, distinct)
+        keys = [self._field(table, f) for f in by]
+        what = ["COUNT(*)"] + ([f"COUNT(DISTINCT {self._field(table, distinct)})"] if distinct else [])
+        sql = f"SELECT {', '.join(keys + what)} FROM {_ident(table)}{clause}"
+        if keys:
+            sql += f" GROUP BY {', '.join(keys)}"
+        out: dict[tuple[Any, ...], int] = {}
+        n = len(keys)
+        for row in self.conn.execute(sql, params):
+            if not row[n]:
+                continue  # no matching record (a query without GROUP BY still gives a row): no group
+            out[tuple(row[:n])] = int(row[-1])
+        return out
+
     def meta(self) -> dict[str, Any]:
         if META_TABLE not in self.held:
             return {}
@@ -285,10 +310,12 @@ def upgrade_layout(conn: sqlite3.Connection) -> None:
         if not have:
             create_table(conn, table)
             continue
-        for col in cols:
-            if col not in have:
-                conn.execute(f"ALTER TABLE {_ident(table)} ADD COLUMN {col}")
-                conn.execute(f"UPDATE {_ident(table)} SET {col} = json_extract(data, '$.{col}')")
+        missing = [col for col in cols if col not in have]
+        for col in missing:
+            conn.execute(f"ALTER TABLE {_ident(table)} ADD COLUMN {col}")
+        if missing:  # one pass over the records fills every new column
+            sets = ", ".join(f"{col} = json_extract(data, '$.{col}')" for col in missing)
+            conn.execute(f"UPDATE {_ident(table)} SET {sets}")
         create_table(conn, table)  # the indexes (IF NOT EXISTS)
     conn.execute(f"PRAGMA user_version = {LAYOUT_VERSION}")
 
