@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator, Optional, Union, cast
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional, Union, cast
 
 from .hazard import moves as hz
 from .hazard import history
@@ -49,11 +49,12 @@ def open_ledger(path: Union[str, Path, None] = None, backend: Optional[str] = No
 
 
 def migrate(src: Union[str, Path], dst: Union[str, Path], src_backend: Optional[str] = None,
-            dst_backend: Optional[str] = None) -> dict[str, int]:
-    """Copy a whole ledger into a new one of another backend; records per table copied."""
+            dst_backend: Optional[str] = None, progress: Optional[Callable[[int], None]] = None) -> dict[str, int]:
+    """Copy a whole ledger into a new one of another backend; records per table copied.
+    ``progress(n)`` is called as records are written."""
     from .storage.migrate import migrate as copy_ledger
 
-    return copy_ledger(src, dst, src_backend, dst_backend)
+    return copy_ledger(src, dst, src_backend, dst_backend, progress)
 
 
 def default_actor() -> str:
@@ -371,13 +372,21 @@ class Ledger:
         with self.read() as st:
             return compute(st, dt.date.fromisoformat(as_of) if as_of else self.clock.today, since, until)
 
-    def audit(self, defaults: Any = None) -> dict[str, Any]:
-        """The data-quality audit (see :mod:`.analysis.audit`); ``defaults`` are checklist texts."""
+    def audit(self, defaults: Any = None, progress: Optional[Callable[[int], None]] = None) -> dict[str, Any]:
+        """The data-quality audit (see :mod:`.analysis.audit`); ``defaults`` are checklist texts.
+        ``progress(n)`` is called as records are checked (hazards, then inspections)."""
         from .analysis.audit import run
 
         self.require_existing()
         with self.read() as st:
-            return run(st, self.clock.today, defaults)
+            return run(st, self.clock.today, defaults, progress=progress)
+
+    def record_count(self, *tables: str) -> int:
+        """How many records these tables (or all) hold together: the size of a whole-ledger pass."""
+        if not self.backend.exists():
+            return 0
+        with self.read() as st:
+            return sum(st.count(t) for t in (tables or tuple(st.tables())))
 
     def hazards_as_of(self, iso_day: str, fields: Optional[tuple[str, ...]] = None,
                       ids: Optional[list[str]] = None) -> list[Hazard]:

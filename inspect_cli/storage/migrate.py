@@ -8,7 +8,7 @@ exist or hold no records; the source is never changed.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional, Union
+from typing import Callable, Optional, Union
 
 from ..errors import LedgerError, UsageError
 from . import open_backend
@@ -30,9 +30,13 @@ def _refuse_nonempty(store: Store, path: Path) -> None:
                           "Migrate into a new file.")
 
 
+BATCH = 2000
+
+
 def migrate(src_path: PathLike, dst_path: PathLike, src_backend: Optional[str] = None,
-            dst_backend: Optional[str] = None) -> dict[str, int]:
-    """Copy every table of ``src_path`` into ``dst_path``; returns the number of records per table."""
+            dst_backend: Optional[str] = None, progress: Optional[Callable[[int], None]] = None) -> dict[str, int]:
+    """Copy every table of ``src_path`` into ``dst_path``; returns the number of records per table.
+    ``progress(n)`` is told each time ``n`` more records are written."""
     src: Backend = open_backend(Path(src_path), src_backend)
     dst: Backend = open_backend(Path(dst_path), dst_backend)
     if Path(src.path).resolve() == Path(dst.path).resolve():
@@ -49,7 +53,10 @@ def migrate(src_path: PathLike, dst_path: PathLike, src_backend: Optional[str] =
         _refuse_nonempty(out, Path(dst.path))  # filled by another process since the check above
         out.set_meta(dict(out.meta(), **meta))
         for table, rows in data.items():
-            out.put_many(table, rows)
+            for start in range(0, len(rows), BATCH):
+                out.put_many(table, rows[start:start + BATCH])
+                if progress:
+                    progress(len(rows[start:start + BATCH]))
     copied = {t: len(rows) for t, rows in data.items()}
     copied["evidence files"] = copy_evidence(Path(src.path), Path(dst.path))
     with dst.read() as st:
