@@ -388,6 +388,14 @@ class Ledger:
         with self.read() as st:
             return sum(st.count(t) for t in (tables or tuple(st.tables())))
 
+    def bulletin_tally(self, as_of: Any, iso_first: str, iso_last: str, year_start: str, rows: int) -> Any:
+        """The bulletin's figures by GROUP BY (:mod:`.analysis.tally`), or None when hazards
+        changed after ``as_of`` (the caller then replays them with :meth:`hazards_as_of`)."""
+        from .analysis.tally import bulletin_tally
+
+        with self.read() as st:
+            return bulletin_tally(st, as_of, iso_first, iso_last, year_start, rows)
+
     def hazards_as_of(self, iso_day: str, fields: Optional[tuple[str, ...]] = None,
                       ids: Optional[list[str]] = None) -> list[Hazard]:
         """Every hazard (or those of ``ids``) as it stood at the end of ``iso_day``."""

@@ -26,7 +26,7 @@ from ..errors import LedgerError
 from .interface import SCHEMA_VERSION, TABLES, Where, count_records, matches, standard_tables
 
 # 2: events.date and hazards.closed_date are indexed columns; 3: the fields stats, the bulletin
-# and the re-inspection plan tally (an inspection's kind/status/domain, a hazard's item…)
+# and the re-inspection plan tally (an inspection's kind/status/domain/hazards, a hazard's item…)
 LAYOUT_VERSION = 3
 META_TABLE = "_meta"
 META_ID = "ledger"
@@ -35,7 +35,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "hazards": ("site", "status", "severity", "deadline", "checklist", "domain", "inspection", "created",
                 "closed_date", "closed_reason", "item", "checklist_version"),
     "events": ("subject", "seq", "date"),
-    "inspections": ("site", "date", "checklist", "kind", "status", "domain"),
+    "inspections": ("site", "date", "checklist", "kind", "status", "domain", "hazards"),
     "sites": ("industry", "risk_class"),
 }
 INDEXES: dict[str, tuple[tuple[str, ...], ...]] = {
@@ -44,11 +44,16 @@ INDEXES: dict[str, tuple[tuple[str, ...], ...]] = {
     "hazards": (("status", "deadline"), ("severity", "status", "deadline"), ("site", "deadline"), ("deadline",),
                 ("checklist",), ("domain",), ("inspection",), ("created",), ("closed_date",),
                 # covering indexes of the tallies: stats and the bulletin count from these alone
-                ("domain", "severity", "status", "created"), ("checklist", "checklist_version", "item", "site")),
+                ("domain", "severity", "status", "created"), ("checklist", "checklist_version", "item", "site", "created"),
+                ("status", "severity", "closed_reason", "closed_date", "created")),
     "events": (("subject", "seq"), ("date",)),
-    "inspections": (("site", "date"), ("date",), ("checklist",), ("date", "status", "kind", "domain")),
+    "inspections": (("site", "date"), ("date",), ("checklist",), ("date", "status", "kind", "domain"),
+                    ("status", "kind", "date", "domain", "site", "hazards")),
     "sites": (("industry",), ("risk_class",)),
 }
+# Columns holding a list (as its JSON text, for conditions such as ``!= []``): a projection
+# reads them from the record, where their type is known.
+JSON_COLUMNS: dict[str, tuple[str, ...]] = {"inspections": ("hazards",)}
 # Tables whose records carry their key as "id": a condition on id uses the primary key.
 KEYED_BY_ID = ("hazards", "events", "inspections", "draws", "conflicts")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
@@ -139,7 +144,8 @@ class SqliteStore:
         """Only ``fields`` of each record, extracted by SQLite: Python never decodes the rest."""
         fields = tuple(f for f in fields if _NAME.match(f))  # names go into SQL: plain identifiers only
         table = sql.split(" FROM ", 1)[1].split()[0].strip('"')
-        direct = set(COLUMNS.get(table, ())) | ({"id"} if table in KEYED_BY_ID else set())
+        direct = (set(COLUMNS.get(table, ())) - set(JSON_COLUMNS.get(table, ()))) | (
+            {"id"} if table in KEYED_BY_ID else set())
 
         def col(f: str) -> str:
             # an indexed column is read as it is (the JSON is never parsed); its type says null/absent
@@ -250,6 +256,11 @@ class SqliteStore:
         return (" WHERE " + " AND ".join(parts) if parts else ""), params, rest
 
 
+def _empty(v: Any) -> bool:
+    """An empty list or mapping: its JSON text ("[]", "{}") is the same from Python and SQLite."""
+    return isinstance(v, (list, dict)) and not v
+
+
 def _plain(v: Any) -> bool:
     return isinstance(v, _SCALAR)
 
@@ -259,8 +270,12 @@ def _condition(cond: Any) -> Optional[tuple[str, list[Any]]]:
     if not isinstance(cond, tuple):
         if cond is None:
             return "{x} IS NULL", []
+        if _empty(cond):
+            return "{x} = ?", [_dumps(cond)]  # an array/object column or json_extract is its JSON text
         return ("{x} = ?", [cond]) if _plain(cond) else None
     op, arg = cond
+    if op == "!=" and _empty(arg):
+        return "{x} IS NOT ?", [_dumps(arg)]
     if op in ("in", "not in"):
         if not isinstance(arg, (list, tuple, set, frozenset)) or not all(map(_plain, arg)):
             return None

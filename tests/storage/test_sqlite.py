@@ -244,6 +244,7 @@ def test_a_ledger_of_the_older_layout_is_upgraded_in_place(tmp_path):
     inspect_dust(ledger, {"DP6-9": {}}, tmp_path)
     conn = sqlite3.connect(path)
     conn.executescript("DROP INDEX events_date; ALTER TABLE events DROP COLUMN date; "
+                       "DROP INDEX hazards_status_severity_closed_reason_closed_date_created; "
                        "DROP INDEX hazards_closed_date; ALTER TABLE hazards DROP COLUMN closed_date; "
                        "PRAGMA user_version = 1;")
     conn.close()
@@ -271,7 +272,10 @@ def test_a_layout_2_ledger_gets_its_tally_columns_and_counts_the_same(tmp_path):
     before = invoke(args).json()
     conn = sqlite3.connect(path)
     conn.executescript("DROP INDEX inspections_date_status_kind_domain; DROP INDEX hazards_domain_severity_status_created;"
-                       "DROP INDEX hazards_checklist_checklist_version_item_site;"
+                       "DROP INDEX hazards_checklist_checklist_version_item_site_created;"
+                       "DROP INDEX hazards_status_severity_closed_reason_closed_date_created;"
+                       "DROP INDEX inspections_status_kind_date_domain_site_hazards;"
+                       "ALTER TABLE inspections DROP COLUMN hazards;"
                        "ALTER TABLE inspections DROP COLUMN kind; ALTER TABLE inspections DROP COLUMN status;"
                        "ALTER TABLE inspections DROP COLUMN domain; ALTER TABLE hazards DROP COLUMN closed_reason;"
                        "ALTER TABLE hazards DROP COLUMN item; ALTER TABLE hazards DROP COLUMN checklist_version;"
