@@ -140,9 +140,10 @@ def show(hazard_id: str, ledger_path: Optional[str], today: Optional[str], as_js
     if as_json:
         emit_json(dict(h, history=events))
         return
+    from .light import LightConsole
     from .render_hazard import print_hazard
 
-    print_hazard(console(), h, events)
+    print_hazard(LightConsole(), h, events)  # a dozen lines: no need to import rich
 
 
 @hazard.command("plan")

@@ -1,4 +1,4 @@
-"""Rich rendering of one hazard and its timeline."""
+"""Rendering of one hazard and its timeline (rich markup, printed by the light console)."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable
@@ -13,8 +13,7 @@ STATUS_ZH = vocab.zh(vocab.STATUS)
 
 
 def print_hazard(con: Any, h: Hazard, events: list[Event]) -> None:
-    from rich.markup import escape
-
+    from .light import escape  # rich's escaping, without importing rich (see light.py)
 
     sev = "[red]重大事故隐患[/red]" if h["severity"] == "major" else "一般事故隐患"
     con.print(f"[bold]{h['id']}[/bold]  {sev}  {STATUS_ZH.get(h['status'], h['status'])}")
