@@ -39,3 +39,17 @@ def test_hazard_show_does_not_import_rich(tmp_path):
     assert r.returncode == 0, r.stderr
     assert "NO-RICH" in r.stderr
     assert "备注: [bold]不是标记[/bold]" in r.stdout and h in r.stdout
+
+
+def test_light_table_fits_80_columns_counting_wide_characters():
+    from inspect_cli.cli.light import Column, LightTable, width
+
+    t = LightTable([Column("编号", fold=False), Column("单位", min_width=6, max_width=12),
+                    Column("整改期限", fold=False), Column("隐患描述", min_width=12, flexible=True)])
+    t.add_row("H-00001-AAAAA", "某某木业有限公司第一分公司", ("2026-03-01\n逾期3天", "red"), "除尘器灰斗积尘" * 12)
+    lines = t.lines()
+    assert all(width(line) == width(lines[0]) <= 80 for line in lines)
+    text = "\n".join(lines)
+    assert "H-00001-AAAAA" in text and "逾期3天" in text and "\x1b" not in text
+    assert "".join(line.split("│")[4].strip() for line in lines[3:-1]) == "除尘器灰斗积尘" * 12
+    assert "\x1b[31m2026-03-01\x1b[0m" in "\n".join(t.lines(total=80, color=True))
