@@ -15,6 +15,8 @@ Rules (docs/analysis.md has the full text):
 - ``major_closed_without_plan``: a major hazard closed without a 治理方案.
 - ``too_few_inspectors``: an inspection other than a self-inspection (自查) with fewer than
   two inspectors holding distinct certificate numbers (执法证号).
+- ``major_without_standard``: a major hazard whose basis cites no source of kind
+  ``determination-standard`` (only a 重大事故隐患判定标准 makes a hazard major).
 """
 from __future__ import annotations
 
@@ -35,11 +37,12 @@ MIN_TEXT = 10
 MAX_COMPARISONS = 100_000
 BUCKET_WINDOW = 64  # texts a hash bucket remembers
 TRIES_PER_CLUSTER = 3  # members of one cluster a new text is compared with, at most
-KINDS = ("copied_text", "downgraded_major", "closed_without_evidence", "major_closed_without_plan",
-         "too_few_inspectors", "on_spot_without_evidence")
+KINDS = ("copied_text", "downgraded_major", "major_without_standard", "closed_without_evidence",
+         "major_closed_without_plan", "too_few_inspectors", "on_spot_without_evidence")
 KIND_ZH = {
     "copied_text": "隐患描述雷同（数据趋同）",
     "downgraded_major": "重大隐患项记为一般隐患（避重就轻）",
+    "major_without_standard": "重大隐患无判定标准依据",
     "closed_without_evidence": "复查销号无佐证材料",
     "major_closed_without_plan": "重大隐患销号无治理方案",
     "too_few_inspectors": "执法检查人员不足两名持证",
@@ -311,19 +314,23 @@ def inspection_findings(rec: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def run(store: Store, today: dt.date, defaults: Optional[Defaults] = None, ratio: float = RATIO,
-        max_comparisons: int = MAX_COMPARISONS, progress: Optional[Callable[[int], None]] = None) -> dict[str, Any]:
+        max_comparisons: int = MAX_COMPARISONS, source_kind: Optional[Callable[[str, Any, str], Optional[str]]] = None,
+        progress: Optional[Callable[[int], None]] = None) -> dict[str, Any]:
     """The audit of the whole ledger: ``{"findings", "counts", "checked"}``.
 
     ``defaults`` tells the checklist's default description texts (see
     :func:`registry_defaults`); None means the bundled checklists. Descriptions of
     checklists it does not know are not compared (listed in ``checked``), only notes.
     """
-    if defaults is None:
+    if defaults is None or source_kind is None:
+        from ..checklist.legal import registry_source_kinds
         from ..checklist.registry import Registry
 
-        defaults = registry_defaults(Registry.discover())
+        reg = Registry.discover()
+        defaults = defaults or registry_defaults(reg)
+        source_kind = source_kind or registry_source_kinds(reg)
     with paused_gc():
-        return _run(store, today, defaults, ratio, max_comparisons, progress)
+        return _run(store, today, defaults, ratio, max_comparisons, source_kind, progress)
 
 
 @contextmanager
@@ -342,15 +349,17 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
-# What the audit reads of a hazard: every rule's fields, never its history or basis.
+# What the audit reads of a hazard: every rule's fields, never its history.
 HAZARD_FIELDS = ("id", "site", "checklist", "checklist_version", "item", "unit", "inspection", "description", "note",
                  "answer", "severity", "item_severity", "downgrade_reason", "status", "closed_reason", "closed_date",
-                 "evidence", "reinspections", "fix", "plan")
+                 "evidence", "reinspections", "fix", "plan", "basis")
 INSPECTION_FIELDS = ("id", "kind", "inspectors", "site", "status", "date")
 
 
 def _run(store: Store, today: dt.date, defaults: Defaults, ratio: float, max_comparisons: int,
+         source_kind: Optional[Callable[[str, Any, str], Optional[str]]] = None,
          progress: Optional[Callable[[int], None]] = None) -> dict[str, Any]:
+    from ..checklist.legal import unsupported_major
     from ..storage.interface import iter_records
 
     findings: list[dict[str, Any]] = []
@@ -361,6 +370,13 @@ def _run(store: Store, today: dt.date, defaults: Defaults, ratio: float, max_com
         # handed on to the copied-text search (which keeps only the custom ones)
         for h in iter_records(store, "hazards", fields=HAZARD_FIELDS):
             findings.extend(hazard_findings(h))
+            why = unsupported_major(h, source_kind)
+            if why:
+                site = h.get("site") or "?"
+                findings.append({"kind": "major_without_standard", "level": LEVEL["major_without_standard"],
+                                 "hazards": [h["id"]], "inspections": [h["inspection"]] if h.get("inspection") else [],
+                                 "sites": [site], "message": f"{h['id']} at {site}: major hazard {h.get('checklist')} "
+                                                             f"{h.get('item')} — {why}"})
             seen["hazards"] += 1
             if progress:
                 progress(1)
