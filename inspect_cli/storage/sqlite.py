@@ -40,16 +40,19 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "sites": ("industry", "risk_class"),
 }
 INDEXES: dict[str, tuple[tuple[str, ...], ...]] = {
-    # (status, deadline) serves the overdue list and the re-inspection plan; (severity, status,
+    # (status, deadline, severity) serves the overdue list, the re-inspection plan and the overdue
+    # tallies; (severity, status,
     # deadline) answers `hazard list --overdue --severity major` and its count from the index alone.
-    "hazards": (("status", "deadline"), ("severity", "status", "deadline"), ("site", "deadline"), ("deadline",),
+    "hazards": (("status", "deadline", "severity"), ("severity", "status", "deadline"), ("site", "deadline"), ("deadline",),
                 ("checklist",), ("domain",), ("inspection",), ("created",), ("closed_date",),
                 # covering indexes of the tallies: stats and the bulletin count from these alone
                 ("domain", "severity", "status", "created"), ("checklist", "checklist_version", "item", "site", "created"),
                 ("status", "severity", "closed_reason", "closed_date", "created")),
     "events": (("subject", "seq"), ("date",)),
+    # (date, status, kind, domain) counts a window of stats; (status, kind, domain, date) the whole
+    # ledger; (status, kind, hazards, …) the inspections with findings of the enforcement rates
     "inspections": (("site", "date"), ("date",), ("checklist",), ("date", "status", "kind", "domain"),
-                    ("status", "kind", "date", "domain", "site", "hazards")),
+                    ("status", "kind", "domain", "date"), ("status", "kind", "hazards", "site", "date", "domain")),
     "sites": (("industry",), ("risk_class",)),
 }
 # Columns holding a list (as its JSON text, for conditions such as ``!= []``): a projection
@@ -351,6 +354,11 @@ def upgrade_layout(conn: sqlite3.Connection) -> None:
             sets = ", ".join(f"{col} = json_extract(data, '$.{col}')" for col in missing)
             conn.execute(f"UPDATE {_ident(table)} SET {sets}")
         create_table(conn, table)  # the indexes (IF NOT EXISTS)
+        wanted = {f"{table}_{'_'.join(index)}" for index in INDEXES.get(table, ())}
+        for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type='index' AND tbl_name=? "
+                                    "AND name NOT LIKE 'sqlite_autoindex_%'", (table,)).fetchall():
+            if name not in wanted and _NAME.match(name):  # an index of an older layout, superseded
+                conn.execute(f'DROP INDEX "{name}"')
     conn.execute(f"PRAGMA user_version = {LAYOUT_VERSION}")
 
 

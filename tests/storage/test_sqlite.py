@@ -274,7 +274,7 @@ def test_a_layout_2_ledger_gets_its_tally_columns_and_counts_the_same(tmp_path):
     conn.executescript("DROP INDEX inspections_date_status_kind_domain; DROP INDEX hazards_domain_severity_status_created;"
                        "DROP INDEX hazards_checklist_checklist_version_item_site_created;"
                        "DROP INDEX hazards_status_severity_closed_reason_closed_date_created;"
-                       "DROP INDEX inspections_status_kind_date_domain_site_hazards;"
+                       "DROP INDEX inspections_status_kind_hazards_site_date_domain; DROP INDEX inspections_status_kind_domain_date;"
                        "ALTER TABLE inspections DROP COLUMN hazards;"
                        "ALTER TABLE inspections DROP COLUMN kind; ALTER TABLE inspections DROP COLUMN status;"
                        "ALTER TABLE inspections DROP COLUMN domain; ALTER TABLE hazards DROP COLUMN closed_reason;"
