@@ -402,14 +402,15 @@ class Ledger:
             return compute(st, self.clock.today, since, until, domain, site, top)
 
     def enforcement_rates(self, since: Optional[str] = None, until: Optional[str] = None,
-                          as_of: Optional[str] = None) -> dict[str, Any]:
+                          as_of: Optional[str] = None, by_region: bool = True) -> dict[str, Any]:
         """立案率, 立案处罚率, 处罚执行率 and amounts, by domain, 区域 and month (:mod:`.case.rates`)."""
         import datetime as dt
 
         from .case.rates import compute
 
         with self.read() as st:
-            return compute(st, dt.date.fromisoformat(as_of) if as_of else self.clock.today, since, until)
+            return compute(st, dt.date.fromisoformat(as_of) if as_of else self.clock.today, since, until,
+                           by_region=by_region)
 
     def audit(self, defaults: Any = None, source_kind: Any = None,
               progress: Optional[Callable[[int], None]] = None) -> dict[str, Any]:

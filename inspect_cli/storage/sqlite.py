@@ -47,7 +47,7 @@ INDEXES: dict[str, tuple[tuple[str, ...], ...]] = {
                 ("checklist",), ("domain",), ("inspection",), ("created",), ("closed_date",),
                 # covering indexes of the tallies: stats and the bulletin count from these alone
                 ("domain", "severity", "status", "created"), ("checklist", "checklist_version", "item", "site", "created"),
-                ("status", "severity", "closed_reason", "closed_date", "created")),
+                ("status", "closed_date", "severity", "closed_reason", "created")),
     "events": (("subject", "seq"), ("date",)),
     # (date, status, kind, domain) counts a window of stats; (status, kind, domain, date) the whole
     # ledger; (status, kind, hazards, …) the inspections with findings of the enforcement rates

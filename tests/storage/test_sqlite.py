@@ -244,7 +244,7 @@ def test_a_ledger_of_the_older_layout_is_upgraded_in_place(tmp_path):
     inspect_dust(ledger, {"DP6-9": {}}, tmp_path)
     conn = sqlite3.connect(path)
     conn.executescript("DROP INDEX events_date; ALTER TABLE events DROP COLUMN date; "
-                       "DROP INDEX hazards_status_severity_closed_reason_closed_date_created; "
+                       "DROP INDEX hazards_status_closed_date_severity_closed_reason_created; "
                        "DROP INDEX hazards_closed_date; ALTER TABLE hazards DROP COLUMN closed_date; "
                        "PRAGMA user_version = 1;")
     conn.close()
@@ -273,7 +273,7 @@ def test_a_layout_2_ledger_gets_its_tally_columns_and_counts_the_same(tmp_path):
     conn = sqlite3.connect(path)
     conn.executescript("DROP INDEX inspections_date_status_kind_domain; DROP INDEX hazards_domain_severity_status_created;"
                        "DROP INDEX hazards_checklist_checklist_version_item_site_created;"
-                       "DROP INDEX hazards_status_severity_closed_reason_closed_date_created;"
+                       "DROP INDEX hazards_status_closed_date_severity_closed_reason_created;"
                        "DROP INDEX inspections_status_kind_hazards_site_date_domain; DROP INDEX inspections_status_kind_domain_date;"
                        "ALTER TABLE inspections DROP COLUMN hazards;"
                        "ALTER TABLE inspections DROP COLUMN kind; ALTER TABLE inspections DROP COLUMN status;"
