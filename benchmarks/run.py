@@ -43,6 +43,7 @@ COMMANDS = [  # (key, label)
     ("show", "`hazard show ID` (table)"), ("show_json", "`hazard show ID --json`"),
     ("overdue", "`hazard list --overdue --severity major --limit 50` (table)"),
     ("overdue_json", "`hazard list --overdue --severity major --limit 50 --json`"),
+    ("page", "`hazard list --overdue` (the table: first page)"),
     ("stats", "`stats` (table)"), ("stats_json", "`stats --json`"),
     ("bulletin", "`report bulletin` of the current month (2026-12), html"),
     ("bulletin_past", "`report bulletin --month 2026-11`, html"),
@@ -53,7 +54,7 @@ COMMANDS = [  # (key, label)
     ("migrate", "`ledger migrate` to the other backend"),
 ]
 # Single-hazard commands: measured alternately with `inspect --version` (same load), ratio reported.
-SINGLE = ("interim", "extend", "fixed", "close", "show", "show_json", "overdue", "overdue_json")
+SINGLE = ("interim", "extend", "fixed", "close", "show", "show_json", "overdue", "overdue_json", "page")
 # Whole-ledger commands: the scaling table.
 WHOLE = ("stats", "stats_json", "bulletin", "bulletin_past", "bulletin_june", "plan", "audit", "verify", "export",
          "import", "migrate")
@@ -126,13 +127,26 @@ def ensure_ledger(workdir: Path, size: str, backend: str) -> Path:
     return path
 
 
+def copy_ledger(src: Path, dst: Path) -> None:
+    """A ledger with what lies beside it: a TinyDB ledger's table files (``NAME.tables/``)."""
+    shutil.copyfile(src, dst)
+    tables = src.parent / f"{src.stem}.tables"
+    if tables.is_dir():
+        shutil.copytree(tables, dst.parent / f"{dst.stem}.tables")
+
+
+def ledger_bytes(path: Path) -> int:
+    tables = path.parent / f"{path.stem}.tables"
+    return path.stat().st_size + (sum(f.stat().st_size for f in tables.iterdir()) if tables.is_dir() else 0)
+
+
 def pick(path: Path, backend: str, n: int) -> dict[str, Any]:
     """Hazards and a site for the commands to act on (read once, in-process)."""
     from inspect_cli.storage import open_backend
 
     with open_backend(path, backend).read() as st:
         fixed = [h["id"] for h in st.find("hazards", {"status": "fixed"}, limit=n)]
-        active = [h["id"] for h in st.find("hazards", {"status": "open"}, limit=n)]
+        active = [h["id"] for h in st.find("hazards", {"status": "open"}, limit=2 * n)]
         site = st.find("sites", limit=1)[0]
     return {"fixed": fixed, "active": active, "site": site}
 
@@ -179,15 +193,15 @@ def bench(workdir: Path, size: str, backend: str, runs: int) -> dict[str, Any]:
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     ledger = folder / f"ledger{SUFFIX[backend]}"
-    shutil.copyfile(src, ledger)
+    copy_ledger(src, ledger)
     (folder / "photo.jpg").write_bytes(b"\xff\xd8\xff" + b"0" * 2048)
     env = dict(os.environ, INSPECT_TODAY=TODAY, INSPECT_USER="bench", INSPECT_LEDGER=str(ledger),
                XDG_STATE_HOME=str(folder / "state"), INSPECT_LOCK_TIMEOUT="600")
     exe = inspect_exe()
     targets = pick(ledger, backend, 3 * runs)
     cid, answers = answers_file(folder, targets["site"])
-    print(f"{size} {backend}: {ledger} ({ledger.stat().st_size / 2**20:.0f} MiB)", flush=True)
-    res: dict[str, Any] = {"bytes": ledger.stat().st_size, "hazards": SIZES[size]}
+    print(f"{size} {backend}: {ledger} ({ledger_bytes(ledger) / 2**20:.0f} MiB)", flush=True)
+    res: dict[str, Any] = {"bytes": ledger_bytes(ledger), "hazards": SIZES[size]}
     r = lambda args: (lambda i: [exe, *args])  # noqa: E731
     version = [exe, "--version"]
     only = set(os.environ.get("BENCH_ONLY", "").split(",")) - {""}
@@ -225,6 +239,8 @@ def bench(workdir: Path, size: str, backend: str, runs: int) -> dict[str, Any]:
         if want(key):
             res[key] = timed(key, r(["hazard", "list", "--overdue", "--severity", "major", "--limit", "50", *extra]),
                              runs, env, folder, beside=version)
+    if want("page"):
+        res["page"] = timed("page", r(["hazard", "list", "--overdue"]), runs, env, folder, beside=version)
     whole_runs = max(1, min(runs, 3))
     for key, extra in (("stats", []), ("stats_json", ["--json"])):
         if want(key):
@@ -294,11 +310,11 @@ def cell(res: Optional[dict[str, Any]], key: str) -> str:
 
 def render(results: dict[str, Any], out: Path, command: str) -> None:
     sizes = [s for s in SIZES if any(k.startswith(f"{s}/") for k in results)]
-    main_sizes = [s for s in ("1k", "10k", "100k", "360k")]
+    main_sizes = {"sqlite": ("1k", "10k", "100k", "360k"), "tinydb": ("1k", "5k", "10k", "100k")}
     lines = [HEADER.format(machine=results.get("_machine", machine()), command=command,
                            date=results.get("_date", dt.date.today().isoformat())).rstrip(), ""]
     for backend in ("sqlite", "tinydb"):
-        cols = sorted(set(main_sizes) | {s for s in sizes if f"{s}/{backend}" in results}, key=lambda s: SIZES[s])
+        cols = sorted(set(main_sizes[backend]) | {s for s in sizes if f"{s}/{backend}" in results}, key=lambda s: SIZES[s])
         lines += [f"### {backend}", "",
                   "| command | " + " | ".join(f"{s} hazards" for s in cols) + " |",
                   "|---|" + "---|" * len(cols)]
@@ -351,7 +367,7 @@ Measured by `benchmarks/run.py` on {date}: each command is a fresh `inspect` pro
 synthetic ledger from `benchmarks/generate.py` (a city's year in proportion: 1.21
 inspections per hazard with full answer records, ~2–3 % major hazards, event histories
 made by the real hazard functions, so `inspect verify` passes). Cells: **median wall time
-/ peak memory (max RSS)**. "not measured": that size was not run; "—": the command does not
+(its ratio to `inspect --version` in the same run) / peak memory (max RSS)**. "not measured": that size was not run; "—": the command does not
 exist yet in this version.
 
 Machine: {machine}. The machine is shared: other test runs used the two cores at the same
@@ -376,6 +392,9 @@ Notes
   ≤ 3 s, each ≤ 150 MB; export, import, verify, audit and migrate ≤ 300 MB;
   `inspect --help` ≤ 5× `python -c pass`. (Issue 7: 10,000-row batch < 10 s; TinyDB at
   5k — single-hazard commands < 0.3 s.)
+- Targets (issue 15): TinyDB at 5k hazards, `hazard show`, the first page of `hazard list
+  --overdue`, `hazard fixed`, `reinspect hazard --pass` and `run --answers` each ≤ 5×
+  `inspect --version`; at 10k ≤ 8×, peak memory ≤ 100 MB.
 """
 
 

@@ -9,11 +9,14 @@ import click
 from ..hazard.moves import LIST_KEYS, SORT_FIELDS, HazardQuery
 from ..hazard import vocab
 from ..hazard.lifecycle import STATES
+from .complete import complete_checklists, complete_inspections, complete_open_hazards, complete_sites
 from .options import (console, date_value, emit_json, json_option, lang_option, ledger_option, open_ledger,
                       today_option)
 
 if TYPE_CHECKING:
     from ..records import Hazard
+
+PAGE = 50  # rows the table of `hazard list` draws unless --all or --limit
 
 STATUS_ZH = vocab.zh(vocab.STATUS)
 CSV_COLUMNS = ("id", "site", "site_name", "checklist", "checklist_version", "item", "unit", "severity", "status",
@@ -27,17 +30,20 @@ def hazard() -> None:
 
 @hazard.command("list")
 @click.option("--status", multiple=True, type=click.Choice(STATES), help="Filter by status (repeatable).")
-@click.option("--severity", type=click.Choice(["general", "major"]))
-@click.option("--site", metavar="CODE")
-@click.option("--checklist", metavar="ID")
-@click.option("--domain")
-@click.option("--inspection", metavar="ID")
+@click.option("--severity", type=click.Choice(["general", "major"]), help="Only general (一般) or major (重大) hazards.")
+@click.option("--site", metavar="CODE", shell_complete=complete_sites, help="Only this site (unified social credit code).")
+@click.option("--checklist", metavar="ID", shell_complete=complete_checklists, help="Only hazards found with this checklist.")
+@click.option("--domain", help="Only this domain, e.g. dust_explosion.")
+@click.option("--inspection", metavar="ID", shell_complete=complete_inspections, help="Only hazards found at this inspection.")
 @click.option("--overdue", is_flag=True, help="Only hazards past their deadline and not closed.")
 @click.option("--due-before", metavar="DATE", help="Only hazards with a deadline before DATE.")
-@click.option("--sort", type=click.Choice(SORT_FIELDS), default="deadline", show_default=True)
+@click.option("--sort", type=click.Choice(SORT_FIELDS), default="deadline", show_default=True, help="Sort by this field.")
 @click.option("--desc", is_flag=True, help="Sort descending.")
-@click.option("--limit", type=click.IntRange(min=1), help="Show at most N (the total is still counted).")
-@click.option("--offset", type=click.IntRange(min=0), default=0)
+@click.option("--limit", type=click.IntRange(min=1),
+              help=f"Show at most N (the total is still counted). The table shows {PAGE} unless --all; "
+                   "--json and --csv give every match unless --limit.")
+@click.option("--all", "show_all", is_flag=True, help="Draw every match in the table (not only the first page).")
+@click.option("--offset", type=click.IntRange(min=0), default=0, help="Skip the first N (with --limit: the next page).")
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV (UTF-8 with BOM, opens in Excel).")
 @click.option("--repeat-offenders", is_flag=True,
               help="Sites with hazards overdue after a failed re-inspection; suggests a case, never opens one.")
@@ -47,8 +53,8 @@ def hazard() -> None:
 @json_option
 def list_cmd(status: tuple[str, ...], severity: Optional[str], site: Optional[str], checklist: Optional[str],
              domain: Optional[str], inspection: Optional[str], overdue: bool, due_before: Optional[str], sort: str,
-             desc: bool, limit: Optional[int], offset: int, as_csv: bool, repeat_offenders: bool, lang: str,
-             ledger_path: Optional[str], today: Optional[str], as_json: bool) -> None:
+             desc: bool, limit: Optional[int], show_all: bool, offset: int, as_csv: bool, repeat_offenders: bool,
+             lang: str, ledger_path: Optional[str], today: Optional[str], as_json: bool) -> None:
     """List hazards with filters; --json and --csv for scripts."""
     from ..ids import normalise
 
@@ -59,11 +65,16 @@ def list_cmd(status: tuple[str, ...], severity: Optional[str], site: Optional[st
 
         others = [o for o, v in (("--status", status), ("--severity", severity), ("--checklist", checklist),
                                  ("--domain", domain), ("--inspection", inspection), ("--overdue", overdue),
-                                 ("--due-before", due_before), ("--limit", limit)) if v]
+                                 ("--due-before", due_before), ("--limit", limit),
+                                 ("--all", show_all)) if v]
         if others:
             raise click.UsageError(f"--repeat-offenders takes --site only, not {', '.join(others)}")
         repeat_offenders_cmd(open_ledger(ledger_path, today), site, as_json, as_csv)
         return
+    if show_all and limit is not None:
+        raise click.UsageError("choose one of --all and --limit")
+    if limit is None and not (show_all or as_json or as_csv):
+        limit = PAGE  # the table draws one page; scripts get every match
     q = HazardQuery(status=status, severity=severity, site=site.upper() if site else None, checklist=checklist,
                     domain=domain, inspection=normalise(inspection) if inspection else None, overdue=overdue,
                     due_before=date_value(due_before, "--due-before"), sort=sort, descending=desc, limit=limit,
@@ -74,7 +85,7 @@ def list_cmd(status: tuple[str, ...], severity: Optional[str], site: Optional[st
     elif as_csv:
         _csv(rows)
     else:
-        _table(rows, total, lang)
+        _table(rows, total, lang, offset)
 
 
 def _public(h: Hazard) -> dict[str, Any]:
@@ -103,7 +114,7 @@ HEADERS = {"zh": ("编号", "单位", "检查项", "等级", "状态", "整改�
 STATUS_EN = {k: v[1] for k, v in vocab.STATUS.items()}
 
 
-def _table(rows: list[Hazard], total: int, lang: str = "zh") -> None:
+def _table(rows: list[Hazard], total: int, lang: str = "zh", offset: int = 0) -> None:
     # the light table (no rich import): the first page of a list is a start-up-sized command
     from .light import Column, LightTable
 
@@ -121,15 +132,21 @@ def _table(rows: list[Hazard], total: int, lang: str = "zh") -> None:
         table.add_row(h["id"], h.get("site_name") or h["site"], f"{h['item']}{unit}", sev,
                       status_names.get(h["status"], h["status"]), deadline, h.get("description") or "")
     table.print()
-    click.echo(f"{len(rows)} of {total} hazard(s).")
+    more = total - offset - len(rows)
+    if more > 0:
+        click.echo(f"{len(rows)} of {total} hazard(s); {more} more: --all shows them all, "
+                   f"--offset {offset + len(rows)} the next page.")
+    else:
+        click.echo(f"{len(rows)} of {total} hazard(s).")
 
 
 @hazard.command("show")
-@click.argument("hazard_id")
+@click.argument("hazard_id", shell_complete=complete_open_hazards)
+@lang_option
 @ledger_option
 @today_option
 @json_option
-def show(hazard_id: str, ledger_path: Optional[str], today: Optional[str], as_json: bool) -> None:
+def show(hazard_id: str, lang: str, ledger_path: Optional[str], today: Optional[str], as_json: bool) -> None:
     """Show a hazard with its legal basis and its whole history as a timeline."""
     ledger = open_ledger(ledger_path, today)
     h, events = ledger.hazard(hazard_id)
@@ -139,11 +156,11 @@ def show(hazard_id: str, ledger_path: Optional[str], today: Optional[str], as_js
     from .light import LightConsole
     from .render_hazard import print_hazard
 
-    print_hazard(LightConsole(), h, events)  # a dozen lines: no need to import rich
+    print_hazard(LightConsole(), h, events, lang)  # a dozen lines: no need to import rich
 
 
 @hazard.command("plan")
-@click.argument("hazard_id")
+@click.argument("hazard_id", shell_complete=complete_open_hazards)
 @click.option("--file", "plan_file", required=True, type=click.Path(exists=True, dir_okay=False),
               help="YAML with the six parts: goals, measures, funds, responsible, deadline, safety.")
 @ledger_option
@@ -158,7 +175,7 @@ def plan(hazard_id: str, plan_file: str, ledger_path: Optional[str], today: Opti
 
 
 @hazard.command("extend")
-@click.argument("hazard_id")
+@click.argument("hazard_id", shell_complete=complete_open_hazards)
 @click.option("--to", "to", required=True, metavar="DATE", help="The new deadline.")
 @click.option("--reason", required=True, help="Why the extension (延期) was granted.")
 @ledger_option
@@ -171,8 +188,8 @@ def extend(hazard_id: str, to: str, reason: str, ledger_path: Optional[str], tod
 
 
 @hazard.command("fixed")
-@click.argument("hazard_id")
-@click.option("--note", default="")
+@click.argument("hazard_id", shell_complete=complete_open_hazards)
+@click.option("--note", default="", help="What the enterprise reports (整改情况).")
 @click.option("--evidence", multiple=True, type=click.Path(exists=True, dir_okay=False), help="Repeatable.")
 @ledger_option
 @today_option
@@ -185,7 +202,7 @@ def fixed(hazard_id: str, note: str, evidence: tuple[str, ...], ledger_path: Opt
 
 
 @hazard.command("interim")
-@click.argument("hazard_id")
+@click.argument("hazard_id", shell_complete=complete_open_hazards)
 @click.option("--measures", required=True, help="Interim control measures (临时管控措施).")
 @ledger_option
 @today_option
@@ -196,7 +213,7 @@ def interim(hazard_id: str, measures: str, ledger_path: Optional[str], today: Op
 
 
 @hazard.command("supervise")
-@click.argument("hazard_id")
+@click.argument("hazard_id", shell_complete=complete_open_hazards)
 @click.option("--level", required=True, help="Government level of listed supervision, e.g. 市级.")
 @click.option("--authority", required=True, help="The supervising authority.")
 @ledger_option

@@ -85,6 +85,15 @@ def _column_value(value: Any) -> Any:
     return value if isinstance(value, _SCALAR) else _dumps(value)
 
 
+def _rollback(conn: sqlite3.Connection) -> None:
+    """Undo an open transaction. SQLite may already have rolled it back itself (a full disk, an
+    I/O error): then ROLLBACK fails, and that failure must not hide the error that caused it."""
+    try:
+        conn.execute("ROLLBACK")
+    except sqlite3.Error:
+        pass
+
+
 class SqliteStore:
     """The tables of one transaction on one connection."""
 
@@ -479,8 +488,9 @@ class SqliteBackend:
         ``INSPECT_LOCK_TIMEOUT``) keeps writers apart across processes, as the JSON backend's
         ``.lock`` file does: a second writer waits, then gets ``LedgerBusy``; a killed writer's
         lock goes with its process. No lock file, so no ``filelock`` import and no extra file."""
-        from .files import FORMAT
+        from .files import FORMAT, check_writable
 
+        check_writable(self.path, self.path.parent)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as e:
@@ -514,13 +524,15 @@ class SqliteBackend:
                 raise self._error(e, "open") from e
             try:
                 yield store
-            except BaseException:
-                conn.execute("ROLLBACK")
+            except BaseException as e:
+                _rollback(conn)
+                if isinstance(e, sqlite3.Error):  # a full disk while writing, say: name the cause
+                    raise self._error(e, "write") from e
                 raise
             try:
                 conn.execute("COMMIT")
             except sqlite3.Error as e:
-                conn.execute("ROLLBACK")
+                _rollback(conn)
                 raise self._error(e, "write") from e
         finally:
             conn.close()
