@@ -37,14 +37,79 @@ def evidence_files(records: dict[str, list[dict[str, Any]]]) -> set[str]:
             if isinstance(ev, dict) and ev.get("file")}
 
 
+_FIELDS: dict[str, type] = {"id": str, "subject": str, "seq": int, "type": str, "date": str, "at": str, "actor": str,
+                            "data": dict, "note": str, "evidence": list, "prev": str, "hash": str}
+_TYPES = ("opened", *machine.EVENT_MOVES)
+
+
+def _event_problems(e: Any) -> list[str]:
+    if not isinstance(e, dict):
+        return [f"case event {repr(e)[:60]}: not an event record"]
+    label = f"event {str(e.get('id'))[:20]} of case {str(e.get('subject'))[:20]}"
+    bad = [k for k, t in _FIELDS.items() if not isinstance(e.get(k), t) or isinstance(e.get(k), bool)]
+    if bad:
+        return [f"{label}: field(s) {', '.join(bad)} missing or of the wrong kind"]
+    if e["type"] not in _TYPES:
+        return [f"{label}: unknown case event type {e['type']!r}"]
+    if e["hash"] != history.event_hash(e):
+        return [f"{label} ({e['type']}, {e['date']}): its hash does not match its content (changed after it was "
+                "recorded, or made up)"]
+    return []
+
+
+def _chain_problems(cid: str, case: Optional[dict[str, Any]], evs: list[dict[str, Any]]) -> list[str]:
+    """The whole history of one case: chain, numbering, time order and a legal replay. With no
+    case record, the history is checked against its own replay."""
+    evs = sorted(evs, key=lambda e: e["seq"])
+    if case is None:
+        try:
+            case = dict(machine.replay(evs), head=evs[-1]["hash"] if evs else "", events=len(evs))
+        except Exception as exc:  # noqa: BLE001 - a history that does not replay is a problem, not a crash
+            return [f"case {cid}: its history cannot be replayed ({exc})"]
+    return ["case " + p for p in history.verify_chain(case, evs, machine.replay, first="opened")]
+
+
 def verify_incoming(records: dict[str, list[dict[str, Any]]]) -> list[str]:
+    """Every case record and every case event of a bundle, each case's history in full
+    (also for events whose case the bundle leaves out of its list)."""
+    problems: list[str] = []
+    cases: dict[str, dict[str, Any]] = {}
+    for c in records.get(TABLE) or []:
+        if not isinstance(c, dict) or not isinstance(c.get("id"), str):
+            problems.append(f"case {repr(c)[:60]}: not a case record")
+        else:
+            cases[c["id"]] = c
     by: dict[str, list[dict[str, Any]]] = {}
     for e in records.get(EVENTS) or []:
-        by.setdefault(str(e.get("subject", "?")), []).append(e)
+        found = _event_problems(e)
+        problems += found
+        if not found:
+            by.setdefault(e["subject"], []).append(e)
+    if problems:
+        return problems
+    for cid in sorted(set(by) | set(cases)):
+        problems += _chain_problems(cid, cases.get(cid), by.get(cid, []))
+    return problems
+
+
+def merge_problems(store: Store, records: dict[str, list[dict[str, Any]]]) -> list[str]:
+    """What refuses the bundle against this ledger: an event of this ledger's that comes back
+    changed under the same id, or new events that do not extend this ledger's history legally."""
     problems: list[str] = []
-    for c in records.get(TABLE) or []:
-        evs = sorted(by.get(c["id"], []), key=lambda e: e.get("seq", 0))
-        problems += ["case " + p for p in history.verify_chain(c, evs, machine.replay)]
+    by: dict[str, list[dict[str, Any]]] = {}
+    for e in records.get(EVENTS) or []:
+        by.setdefault(e["subject"], []).append(e)
+    for cid, incoming in sorted(by.items()):
+        local = events_of(store, cid)
+        mine = {e["id"]: e for e in local}
+        for e in incoming:
+            if e["id"] in mine and mine[e["id"]].get("hash") != e["hash"]:
+                problems.append(f"event {e['id']} of case {cid}: differs from this ledger's event of the same id")
+        incoming = sorted(incoming, key=lambda e: e["seq"])
+        if local and [e["id"] for e in incoming[: len(local)]] == [e["id"] for e in local]:
+            extra = incoming[len(local):]
+            if extra:
+                problems += _chain_problems(cid, None, local + extra)
     return problems
 
 

@@ -309,8 +309,7 @@ def check_records(bundle: Bundle) -> list[str]:
         problems += _document_problems(d)
     for where, ref in evidence_refs(r):
         problems += ev.reference_problems(ref, where)
-    if not problems:
-        problems += case_sync.verify_incoming(r)
+    problems += case_sync.verify_incoming(r)
     for key, value in bundle.settings.items():
         if not (isinstance(key, str) and key.startswith("org.")) or not isinstance(value, (str, int, float)):
             problems.append(f"setting {str(key)[:40]!r}: only org.* settings with plain values travel in bundles")
@@ -430,6 +429,7 @@ def merge(store: Store, bundle: Bundle, today: dt.date, checked: bool = False) -
         hazard_plans.append(_plan_hazard(hid, incoming, mine, problems))
     doc_conflicts: list[tuple[str, Record]] = []
     doc_plan = _plan_documents(store, records["documents"], problems, doc_conflicts)
+    problems += case_sync.merge_problems(store, records)
     if problems:
         raise IntegrityError(f"{bundle.path}: the bundle's history does not verify against this ledger; "
                              "nothing was imported", problems)
