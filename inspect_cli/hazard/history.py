@@ -247,10 +247,8 @@ def _verify_branches(hid: str, events: list[Event], line: list[Event],
                      replay: Callable[[list[Event]], dict[str, Any]]) -> list[str]:
     problems: list[str] = []
     on_line = {e.get("hash") for e in line}
-    if len(on_line) == len(events):
-        return problems
-    kids = _children(events)
-    for leaf in (e for e in events if str(e.get("hash")) not in kids and e.get("hash") not in on_line):
+    kids = _children(events) if len(on_line) != len(events) else {}
+    for leaf in (e for e in events if kids and str(e.get("hash")) not in kids and e.get("hash") not in on_line):
         try:
             replay(path_to(leaf, events))
         except Exception as exc:  # noqa: BLE001
