@@ -41,6 +41,9 @@ BUNDLE_VERSION = 2  # 2: documents.jsonl and settings.json; evidence/ab/<sha256>
 TABLES = ("sites", "inspections", "hazards", "events", "draws", "documents", "cases", "case_events")
 REQUIRED = ("sites", "inspections", "hazards", "events", "draws")  # version 1 bundles have no documents
 MAX_RECORDS_BYTES = 2 * 1024 ** 3
+# Records written by inspect-cli deflate 2-20 times; deflate itself stops near 1,000. A large
+# member that inflates more than this is a zip bomb.
+BOMB_RATIO, BOMB_FLOOR_BYTES = 200, 64 * 1024 ** 2
 _EVIDENCE_MEMBER = re.compile(r"evidence/([0-9a-f]{2})/([0-9a-f]{64})((?:\.[a-z0-9]{1,10})?)\Z")
 _FIXED_MEMBERS = {"bundle.json", "settings.json", *(f"{t}.jsonl" for t in TABLES)}
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
@@ -174,15 +177,7 @@ def read_bundle(path: Path) -> tuple[Bundle, zipfile.ZipFile]:
                     raise ValidationFailed(f"{path} has no {name}; nothing was imported")
                 records[t] = []
                 continue
-            text = _read_member(z, members[name], path).decode("utf-8")
-            rows = []
-            for n, line in enumerate(text.splitlines(), start=1):
-                if line.strip():
-                    try:
-                        rows.append(json.loads(line))
-                    except ValueError as e:
-                        raise ValidationFailed(f"{path}: {name} line {n} is not JSON ({e}); nothing was imported") from None
-            records[t] = rows
+            records[t] = _read_rows(z, members[name], path)
         settings = _json_member(z, "settings.json", path) if "settings.json" in members else {}
         if not isinstance(settings, dict):
             raise ValidationFailed(f"{path}: settings.json is not a mapping; nothing was imported")
@@ -246,9 +241,34 @@ def _member_problem(info: zipfile.ZipInfo) -> str:
     return "not part of the bundle layout (bundle.json, settings.json, <table>.jsonl, evidence/ab/<sha256>)"
 
 
-def _read_member(z: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> bytes:
+def _check_size(info: zipfile.ZipInfo, path: Path) -> None:
     if info.file_size > MAX_RECORDS_BYTES:
         raise ValidationFailed(f"{path}: {info.filename} is too large; nothing was imported")
+    if info.file_size > BOMB_FLOOR_BYTES and info.file_size > BOMB_RATIO * max(info.compress_size, 1):
+        raise ValidationFailed(f"{path}: {info.filename} inflates {info.file_size // max(info.compress_size, 1)} "
+                               f"times ({info.file_size // 2**20} MiB): a zip bomb, not records inspect-cli "
+                               "wrote; nothing was imported")
+
+
+def _read_rows(z: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> list[Record]:
+    """The records of a ``<table>.jsonl`` member, read line by line (never the whole member
+    in memory at once)."""
+    _check_size(info, path)
+    rows: list[Record] = []
+    with z.open(info) as f:
+        for n, line in enumerate(f, start=1):
+            if not line.strip():
+                continue
+            try:
+                rows.append(json.loads(line))
+            except ValueError as e:
+                raise ValidationFailed(f"{path}: {info.filename} line {n} is not JSON ({e}); "
+                                       "nothing was imported") from None
+    return rows
+
+
+def _read_member(z: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> bytes:
+    _check_size(info, path)
     with z.open(info) as f:
         data = f.read(MAX_RECORDS_BYTES + 1)
     if len(data) > MAX_RECORDS_BYTES:

@@ -208,3 +208,22 @@ def test_a_report_reads_evidence_only_by_content_hash(tmp_path):
                 {"name": "x.png", "file": "ab/x.png"}):
         [item] = evidence_items([ref], tmp_path)
         assert item["missing"] and item["data_uri"] is None
+
+
+def test_a_zip_bomb_member_is_refused_before_it_is_inflated(two):
+    """A 100 KB bundle whose draws.jsonl inflates to 100 MiB of newlines: refused as a zip bomb
+    (it used to be read whole into memory — 512 MiB took 4.7 GB of RAM and 2 minutes)."""
+    tmp_path, _, _ = two
+    before = _ledger_bytes(tmp_path)
+    p = parts(tmp_path / "a.zip")
+    del p["draws.jsonl"]
+    out = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for n, d in p.items():
+            z.writestr(n, d)
+        with z.open("draws.jsonl", "w", force_zip64=True) as f:
+            for _ in range(100):
+                f.write(b"\n" * (1 << 20))
+    r = _import(tmp_path, out)
+    assert r.exit_code == 4 and "draws.jsonl" in r.stderr and "zip bomb" in r.stderr, r.stderr
+    assert _ledger_bytes(tmp_path) == before
