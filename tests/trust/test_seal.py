@@ -196,3 +196,26 @@ def test_sqlite_a_case_row_under_another_key_fails_verify(tmp_path):
         conn.execute("UPDATE cases SET id = 'C-00000-00000' WHERE id = ?", (cid,))
     r = invoke(["verify", "--ledger", str(path)])
     assert r.exit_code == 8 and "C-00000-00000" in r.stdout, r.stdout
+
+
+def test_a_one_character_digest_does_not_vouch_for_a_seal(sealed):
+    """`--digest 7` matched every seal whose digest starts with 7 (one in sixteen)."""
+    path, seal, digest, _, _ = sealed
+    r = _verify(path, seal, "--digest", digest[:1])
+    assert r.exit_code == 2 and "16" in r.stderr, r.stdout + r.stderr
+    assert _verify(path, seal, "--digest", digest[:16]).exit_code == 0
+    assert _verify(path, seal, "--digest", digest.upper()).exit_code == 0
+
+
+def test_a_truncated_seal_with_its_digest_recomputed_fails_on_its_counts(sealed):
+    """Dropping the last sealed records and re-hashing the list leaves the counts the seal
+    states (and prints) behind."""
+    from inspect_cli.integrity.seal import digest_of
+
+    path, seal, _, _, _ = sealed
+    s = json.loads(seal.read_text(encoding="utf-8"))
+    s["records"] = s["records"][:-3]
+    s["digest"] = digest_of(tuple(r) for r in s["records"])
+    seal.write_text(json.dumps(s), encoding="utf-8")
+    r = _verify(path, seal)
+    assert r.exit_code == 8 and "counts" in r.stdout, r.stdout
