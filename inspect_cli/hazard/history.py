@@ -219,6 +219,11 @@ def verify_chain(hazard: dict[str, Any], events: list[Event],
         if parent is not None and str(e.get("date", "")) < str(parent.get("date", "")):
             problems.append(f"{label}: dated before the event it follows ({parent.get('type')}, {parent.get('date')}): "
                             "time runs backwards")
+    roots = [e for e in good if e.get("prev") == GENESIS]
+    if len(roots) > 1:
+        problems.append(f"{hid}: {len(roots)} histories begin under this id (first events "
+                        f"{', '.join(str(e.get('id')) for e in roots)}): one id given to two records — a collision "
+                        "of ids or a made-up history")
     line = main_line(good)
     head = line[-1].get("hash") if line else GENESIS
     if hazard.get("events") != len(line):

@@ -87,3 +87,24 @@ def test_a_well_hashed_second_registration_cannot_rewrite_a_hazard(closed):
     r = _import_forged(tmp_path, major, forged)
     assert r.exit_code == 8 and major in r.stderr, r.stderr
     assert _show(tmp_path, major)["severity"] == "major"
+
+
+def test_a_second_history_under_an_existing_hazard_id_is_refused(closed):
+    """An id collision, or a forger: another 'registered' event for the open major hazard, its
+    `at` earlier, then closed on the spot. It became the main line (the hazard showed closed,
+    general) and the real history a mere conflict; verify said OK."""
+    tmp_path, major, _ = closed
+    reg = _events_of(tmp_path, major)[0]
+    fake = rehash(dict(reg, id="E-YYYYY-YYYY1", at="2000-01-01T00:00:00+08:00",
+                       data=dict(reg["data"], severity="general", description="无")))
+    spot = rehash(dict(fake, id="E-YYYYY-YYYY2", seq=2, type="closed_on_spot", prev=fake["hash"],
+                       data={"reason": "当场整改"}))
+    p = parts(tmp_path / "a.zip")
+    p["events.jsonl"] = jsonl([fake, spot])
+    p["hazards.jsonl"] = jsonl([])
+    before = (tmp_path / "b.json").read_bytes()
+    r = invoke(["import", str(write(tmp_path / "evil.zip", p)), "--ledger", str(tmp_path / "b.json")])
+    assert r.exit_code == 8 and major in r.stderr and "first event" in r.stderr, r.stderr
+    assert (tmp_path / "b.json").read_bytes() == before
+    shown = _show(tmp_path, major)
+    assert shown["severity"] == "major" and shown["status"] == "open"
