@@ -414,6 +414,15 @@ def _draw_problems(d: Any) -> list[str]:
     return []
 
 
+def _numbered_kinds() -> frozenset[str]:
+    from ..settings import DEFAULTS
+
+    return frozenset(k[len("docno."):] for k in DEFAULTS if k.startswith("docno."))
+
+
+_NUMBERED_KINDS = _numbered_kinds()
+
+
 def _document_problems(d: Any) -> list[str]:
     if not isinstance(d, dict):
         return [f"document {_show(d)}: not a document record"]
@@ -423,6 +432,12 @@ def _document_problems(d: Any) -> list[str]:
         out.append(f"{label}: needs kind, subject and number")
     if not isinstance(d.get("year"), int) or not isinstance(d.get("seq"), int) or isinstance(d.get("seq"), bool):
         out.append(f"{label}: year and seq must be numbers")
+    elif d["seq"] < 1 or not 1900 <= d["year"] <= 9999:
+        out.append(f"{label}: seq {d['seq']} / year {d['year']} is not a document number's")
+    if d.get("kind") not in _NUMBERED_KINDS:
+        # a kind of its own would land on other keys of the table (the counters, "seq:KIND:YEAR")
+        out.append(f"{label}: kind {str(d.get('kind'))[:20]!r} is not a numbered document "
+                   f"({', '.join(sorted(_NUMBERED_KINDS))})")
     if not _is_date(d.get("date")):
         out.append(f"{label}: date {d.get('date')!r} is not a date")
     return out

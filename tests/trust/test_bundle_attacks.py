@@ -227,3 +227,18 @@ def test_a_zip_bomb_member_is_refused_before_it_is_inflated(two):
     r = _import(tmp_path, out)
     assert r.exit_code == 4 and "draws.jsonl" in r.stderr and "zip bomb" in r.stderr, r.stderr
     assert _ledger_bytes(tmp_path) == before
+
+
+@pytest.mark.parametrize("doc, says", [
+    # kind "seq" lands on the key of a number counter: the next 责令整改指令书 of 2027 was -99号
+    ({"kind": "seq", "subject": "order:2027", "number": "x", "seq": -100, "year": 2027}, "kind"),
+    ({"kind": "order", "subject": "I-ZZZZZ-ZZZZZ", "number": "〔2026〕0号", "seq": 0, "year": 2026}, "seq"),
+])
+def test_a_document_record_cannot_reset_a_number_counter(two, doc, says):
+    tmp_path, _, _ = two
+    p = parts(tmp_path / "a.zip")
+    p["documents.jsonl"] = jsonl(rows(p.get("documents.jsonl", b"")) + [dict(doc, date="2026-03-02")])
+    before = _ledger_bytes(tmp_path)
+    r = _import(tmp_path, write(tmp_path / "evil.zip", p))
+    assert r.exit_code == 8 and f"document {doc['kind']}:{doc['subject']}" in r.stderr and says in r.stderr, r.stderr
+    assert _ledger_bytes(tmp_path) == before
