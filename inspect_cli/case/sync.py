@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any, Optional
 
 from ..hazard import history
+from ..ids import ID_PATTERN
 from ..storage.interface import Store
 from . import machine
 from .records import EVENTS, TABLE, append, events_of
@@ -49,6 +50,8 @@ def _event_problems(e: Any) -> list[str]:
     bad = [k for k, t in _FIELDS.items() if not isinstance(e.get(k), t) or isinstance(e.get(k), bool)]
     if bad:
         return [f"{label}: field(s) {', '.join(bad)} missing or of the wrong kind"]
+    if not ID_PATTERN.match(e["id"]) or not ID_PATTERN.match(e["subject"]):
+        return [f"{label}: its id or case id is not an inspect-cli id"]
     if e["type"] not in _TYPES:
         return [f"{label}: unknown case event type {e['type']!r}"]
     if e["hash"] != history.event_hash(e):

@@ -33,6 +33,7 @@ from .. import evidence as ev
 from ..hazard import history, lifecycle
 from ..case import sync as case_sync
 from ..errors import IntegrityError, ValidationFailed
+from ..ids import ID_PATTERN
 from ..storage.interface import Store
 
 BUNDLE_FORMAT = "inspect-cli-bundle"
@@ -47,7 +48,7 @@ BOMB_RATIO, BOMB_FLOOR_BYTES = 200, 64 * 1024 ** 2
 _EVIDENCE_MEMBER = re.compile(r"evidence/([0-9a-f]{2})/([0-9a-f]{64})((?:\.[a-z0-9]{1,10})?)\Z")
 _FIXED_MEMBERS = {"bundle.json", "settings.json", *(f"{t}.jsonl" for t in TABLES)}
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
-_ID = re.compile(r"[A-Z]-[0-9A-Z]{5}-[0-9A-Z]{5}\Z")
+_ID = ID_PATTERN
 Record = dict[str, Any]
 
 

@@ -242,3 +242,19 @@ def test_a_document_record_cannot_reset_a_number_counter(two, doc, says):
     r = _import(tmp_path, write(tmp_path / "evil.zip", p))
     assert r.exit_code == 8 and f"document {doc['kind']}:{doc['subject']}" in r.stderr and says in r.stderr, r.stderr
     assert _ledger_bytes(tmp_path) == before
+
+
+def test_an_id_outside_crockfords_alphabet_is_refused(two):
+    """H-…I… is stored as its own hazard, but `hazard show` reads the I as 1 and shows another
+    one: a twin no one can address."""
+    tmp_path, major, _ = two
+
+    def change(evs):
+        first = min((e for e in evs if e["subject"] == major), key=lambda e: e["seq"])
+        twin = major[:-1] + "I" if major[-1] != "I" else major[:-1] + "L"
+        evs.append(rehash(dict(first, id="E-ZZZZZ-ZZZZ2", subject=twin, data=dict(first["data"], id=twin))))
+
+    before = _ledger_bytes(tmp_path)
+    r = _import(tmp_path, edit_events(tmp_path / "a.zip", tmp_path / "evil.zip", change))
+    assert r.exit_code == 8 and "not an inspect-cli id" in r.stderr, r.stderr
+    assert _ledger_bytes(tmp_path) == before
