@@ -317,6 +317,12 @@ def check_records(bundle: Bundle) -> list[str]:
             problems.append(f"site {_show(s)}: not a site record (no code)")
         elif not isinstance(s.get("name"), str):
             problems.append(f"site {s['code']}: has no name")
+        else:
+            problems += _shape_problems(f"site {s['code']}", s, _SITE_TEXT)
+            attrs = s.get("attributes")
+            if attrs is not None and not (isinstance(attrs, dict) and all(
+                    isinstance(k, str) and isinstance(v, (str, int, float, bool, type(None))) for k, v in attrs.items())):
+                problems.append(f"site {s['code']}: attributes must be a mapping of names to plain values")
     for i in r["inspections"]:
         problems += _inspection_problems(i)
     for h in r["hazards"]:
@@ -370,7 +376,37 @@ def _inspection_problems(i: Any) -> list[str]:
         out.append(f"{label}: its answers are not a mapping")
     if not isinstance(i.get("hazards", []), list) or not all(isinstance(h, str) for h in i.get("hazards", [])):
         out.append(f"{label}: its hazard list is not a list of ids")
+    out += _shape_problems(label, i, _INSPECTION_TEXT)
+    if not isinstance(i.get("checklist_version", 1), (int, str)) or isinstance(i.get("checklist_version"), bool):
+        out.append(f"{label}: checklist_version is not a version")
+    people = i.get("inspectors", [])
+    if not isinstance(people, list) or not all(isinstance(p, dict) and all(isinstance(v, str) for v in p.values())
+                                               for p in people):
+        out.append(f"{label}: inspectors must be a list of {{name, cert}}")
+    units = i.get("units", {})
+    if not isinstance(units, dict) or not all(isinstance(v, list) and all(isinstance(u, str) for u in v)
+                                              for v in units.values()):
+        out.append(f"{label}: units must map each section to a list of unit names")
+    if not isinstance(i.get("ignored", []), list):
+        out.append(f"{label}: ignored is not a list")
+    answers = i.get("answers", {})
+    for key, a in (answers.items() if isinstance(answers, dict) else []):
+        if not isinstance(a, dict):
+            out.append(f"{label} answer {str(key)[:40]}: not an answer record")
+        else:
+            out += _shape_problems(f"{label} answer {str(key)[:40]}", a, _ANSWER_TEXT)
     return out
+
+
+_SITE_TEXT = ("address", "contact", "phone", "industry", "risk_class", "added")
+_INSPECTION_TEXT = ("site_name", "checklist", "checklist_title", "domain", "kind", "started_at", "finished_at")
+_ANSWER_TEXT = ("outcome",)  # the rest is what the inspector typed (YAML may make it a number)
+
+
+def _shape_problems(label: str, rec: dict[str, Any], text_fields: tuple[str, ...]) -> list[str]:
+    """Fields that later commands read as text must be text (or absent / null)."""
+    return [f"{label}: {k} must be text, not {type(rec[k]).__name__}" for k in text_fields
+            if rec.get(k) is not None and not isinstance(rec[k], str)]
 
 
 _EVENT_FIELDS: dict[str, type | tuple[type, ...]] = {

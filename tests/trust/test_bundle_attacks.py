@@ -258,3 +258,34 @@ def test_an_id_outside_crockfords_alphabet_is_refused(two):
     r = _import(tmp_path, edit_events(tmp_path / "a.zip", tmp_path / "evil.zip", change))
     assert r.exit_code == 8 and "not an inspect-cli id" in r.stderr, r.stderr
     assert _ledger_bytes(tmp_path) == before
+
+
+@pytest.mark.parametrize("table, change, says", [
+    ("sites", {"attributes": "x"}, "attributes"),
+    ("sites", {"industry": ["a"]}, "industry"),
+    ("sites", {"risk_class": {"a": 1}}, "risk_class"),
+    ("sites", {"address": 5}, "address"),
+    ("inspections", {"answers": {"GM10-11-1a": 5}}, "answer GM10-11-1a"),
+    ("inspections", {"kind": ["x"]}, "kind"),
+    ("inspections", {"checklist": 7}, "checklist"),
+    ("inspections", {"inspectors": "张伟"}, "inspectors"),
+    ("inspections", {"units": {"collectors": "1号"}}, "units"),
+])
+def test_a_record_that_would_crash_later_commands_is_refused(two, table, change, says):
+    """Such records were stored, and from then on `site list`, `stats`, the bulletin or the
+    inspection record exited 70 on this ledger."""
+    tmp_path, _, _ = two
+    p = parts(tmp_path / "a.zip")
+    recs = rows(p[f"{table}.jsonl"])
+    recs[0] = dict(recs[0], **change)
+    p[f"{table}.jsonl"] = jsonl(recs)
+    if table == "sites":  # a site this ledger does not have yet
+        p["sites.jsonl"] = jsonl(recs + [dict(recs[0], code="91440300708461136T")])
+    else:
+        p["inspections.jsonl"] = jsonl(recs + [dict(recs[0], id="I-ZZZZZ-ZZZZ3", hazards=[])])
+    before = _ledger_bytes(tmp_path)
+    r = _import(tmp_path, write(tmp_path / "evil.zip", p))
+    assert r.exit_code == 8 and says in r.stderr, r.stderr
+    assert _ledger_bytes(tmp_path) == before
+    for args in (["site", "list"], ["stats"], ["hazard", "list"]):
+        assert invoke([*args, "--ledger", str(tmp_path / "b.json")]).exit_code == 0
