@@ -57,7 +57,31 @@ def _event_problems(e: Any) -> list[str]:
     if e["hash"] != history.event_hash(e):
         return [f"{label} ({e['type']}, {e['date']}): its hash does not match its content (changed after it was "
                 "recorded, or made up)"]
-    return []
+    return _opening_problems(label, e) if e["type"] == "opened" else []
+
+
+def _opening_problems(label: str, e: dict[str, Any]) -> list[str]:
+    """The 立案 event is the case record: it must open this case, on hazards, by officers."""
+    d = e["data"]
+    out = []
+    if d.get("id") != e["subject"]:
+        out.append(f"{label}: opens case {str(d.get('id'))[:20]!r}, not {e['subject']}")
+    hazards = d.get("hazards")
+    if not isinstance(hazards, list) or not hazards or not all(isinstance(h, str) and ID_PATTERN.match(h)
+                                                               for h in hazards):
+        out.append(f"{label}: hazards must be a list of hazard ids")
+    handlers = d.get("handlers")
+    if not isinstance(handlers, list) or not all(isinstance(h, dict) and all(isinstance(v, str) for v in h.values())
+                                                 for h in handlers):
+        out.append(f"{label}: handlers must be a list of {{name, cert}}")
+    for key in ("site", "site_name", "region", "domain", "facts", "penalty_basis"):
+        if d.get(key) is not None and not isinstance(d[key], str):
+            out.append(f"{label}: {key} must be text")
+    if not isinstance(d.get("site"), str):
+        out.append(f"{label}: site must be a site code")
+    if not isinstance(d.get("basis", []), list) or not all(isinstance(b, str) for b in d.get("basis", [])):
+        out.append(f"{label}: basis must be a list of provisions")
+    return out
 
 
 def _chain_problems(cid: str, case: Optional[dict[str, Any]], evs: list[dict[str, Any]]) -> list[str]:
@@ -102,6 +126,7 @@ def merge_problems(store: Store, records: dict[str, list[dict[str, Any]]]) -> li
     by: dict[str, list[dict[str, Any]]] = {}
     for e in records.get(EVENTS) or []:
         by.setdefault(e["subject"], []).append(e)
+    hazards = {e.get("subject") for e in records.get("events") or [] if isinstance(e, dict)}
     for cid, incoming in sorted(by.items()):
         local = events_of(store, cid)
         mine = {e["id"]: e for e in local}
@@ -109,6 +134,12 @@ def merge_problems(store: Store, records: dict[str, list[dict[str, Any]]]) -> li
             if e["id"] in mine and mine[e["id"]].get("hash") != e["hash"]:
                 problems.append(f"event {e['id']} of case {cid}: differs from this ledger's event of the same id")
         incoming = sorted(incoming, key=lambda e: e["seq"])
+        if not local:
+            opened = next((e for e in incoming if e["type"] == "opened"), None)
+            for hid in (opened or {}).get("data", {}).get("hazards") or []:
+                if hid not in hazards and store.get("hazards", hid) is None:
+                    problems.append(f"case {cid}: hazard {hid} it was opened on is neither in the bundle nor in "
+                                    "this ledger")
         if local and [e["id"] for e in incoming[: len(local)]] == [e["id"] for e in local]:
             extra = incoming[len(local):]
             if extra:

@@ -197,3 +197,22 @@ def test_malformed_case_records_are_a_clear_error(closed_case, member, data):
     r = _import(tmp_path, write(tmp_path / "evil.zip", p))
     assert r.exit_code == 8 and "Traceback" not in r.stderr and "Internal error" not in r.stderr, r.stderr
     assert _b(tmp_path) == before
+
+
+@pytest.mark.parametrize("change, says", [
+    # the 立案 event of a new case naming an existing case: its record was overwritten (结案 → 立案)
+    (lambda d, cid: dict(d, facts="伪造"), "opens case"),
+    (lambda d, cid: dict(d, id=cid, hazards="x"), "hazards"),
+    (lambda d, cid: dict(d, id=cid, hazards=["H-ZZZZZ-ZZZZZ"]), "H-ZZZZZ-ZZZZZ"),
+    (lambda d, cid: dict(d, id=cid, handlers=5), "handlers"),
+    (lambda d, cid: dict(d, id=cid, site=["a"]), "site"),
+])
+def test_a_crafted_opening_event_is_refused(closed_case, change, says):
+    tmp_path, old = closed_case
+    new = "C-NNNNN-NNNNN"
+    first = _case_events(tmp_path)[0]
+    opened = rehash(dict(first, id="E-NNNNN-NNNN1", subject=new, data=change(first["data"], new)))
+    before = _b(tmp_path)
+    r = _import(tmp_path, _bundle(tmp_path, [opened], []))
+    assert r.exit_code == 8 and new in r.stderr and says in r.stderr, r.stderr
+    assert _b(tmp_path) == before and _stage(tmp_path, old) == "closed"
