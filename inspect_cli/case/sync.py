@@ -57,7 +57,21 @@ def _event_problems(e: Any) -> list[str]:
     if e["hash"] != history.event_hash(e):
         return [f"{label} ({e['type']}, {e['date']}): its hash does not match its content (changed after it was "
                 "recorded, or made up)"]
-    return _opening_problems(label, e) if e["type"] == "opened" else []
+    return _opening_problems(label, e) if e["type"] == "opened" else _data_problems(label, e["data"])
+
+
+def _data_problems(label: str, d: dict[str, Any]) -> list[str]:
+    """Amounts, penalty kinds and execution as the commands record them (stats sum them)."""
+    out = []
+    amount = d.get("amount")
+    if amount is not None and (not isinstance(amount, int) or isinstance(amount, bool) or amount < 0):
+        out.append(f"{label}: amount {str(amount)[:20]!r} is not a number of yuan")
+    types = d.get("types")
+    if types is not None and (not isinstance(types, list) or not all(t in machine.PENALTY_TYPES for t in types)):
+        out.append(f"{label}: types {str(types)[:40]!r} are not penalty kinds ({', '.join(machine.PENALTY_TYPES)})")
+    if "how" in d and d["how"] not in machine.EXECUTION:
+        out.append(f"{label}: how {str(d['how'])[:20]!r} is not one of {', '.join(machine.EXECUTION)}")
+    return out
 
 
 def _opening_problems(label: str, e: dict[str, Any]) -> list[str]:

@@ -216,3 +216,25 @@ def test_a_crafted_opening_event_is_refused(closed_case, change, says):
     r = _import(tmp_path, _bundle(tmp_path, [opened], []))
     assert r.exit_code == 8 and new in r.stderr and says in r.stderr, r.stderr
     assert _b(tmp_path) == before and _stage(tmp_path, old) == "closed"
+
+
+@pytest.mark.parametrize("etype, change, says", [
+    ("notified", {"amount": "abc"}, "amount"),
+    ("decided", {"types": "fine"}, "types"),
+    ("executed", {"amount": -1}, "amount"),
+    ("executed", {"how": "hope"}, "how"),
+])
+def test_case_event_data_of_the_wrong_shape_is_refused(closed_case, etype, change, says):
+    """Amounts and penalty kinds are summed and counted by stats and the bulletin."""
+    tmp_path, cid = closed_case
+    evs = _case_events(tmp_path)
+    fresh = "C-NNNNN-NNNNN"
+    out: list[dict[str, Any]] = []
+    for e in evs:  # the same case re-made under a new id, one event's data changed
+        data = dict(e["data"], id=fresh) if e["type"] == "opened" else dict(e["data"], **(change if e["type"] == etype else {}))
+        out.append(rehash(dict(e, id=e["id"][:-1] + "Z", subject=fresh, data=data,
+                               prev=out[-1]["hash"] if out else e["prev"])))
+    before = _b(tmp_path)
+    r = _import(tmp_path, _bundle(tmp_path, evs + out, []))
+    assert r.exit_code == 8 and fresh in r.stderr and says in r.stderr, r.stderr
+    assert _b(tmp_path) == before
