@@ -161,6 +161,23 @@ def merge_problems(store: Store, records: dict[str, list[dict[str, Any]]]) -> li
     return problems
 
 
+def _punished_twice(store: Store, case: Optional[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A case new to this ledger on a hazard already in one of its cases not withdrawn: both
+    laptops opened a case on one violation (一事不再罚). Both are kept; one must be withdrawn."""
+    if not case or case.get("withdrawn"):
+        return []
+    out = []
+    for hid in case.get("hazards") or []:
+        others = [c for c in store.find(TABLE, fields=("id", "hazards", "withdrawn"))
+                  if c.get("id") != case["id"] and hid in (c.get("hazards") or []) and not c.get("withdrawn")]
+        for other in others:
+            out.append({"table": TABLE, "id": case["id"], "message":
+                        f"hazard {hid} is in case {other['id']} here and in case {case['id']} from the bundle: one "
+                        "violation is punished once (一事不再罚); both are kept — withdraw one "
+                        "(inspect case withdraw ID --reason TEXT)"})
+    return out
+
+
 def merge(store: Store, records: dict[str, list[dict[str, Any]]], today: dt.date, report: dict[str, Any]) -> None:
     """Append what extends this ledger's cases; a diverged case is stored as a conflict."""
     added = report["added"]
@@ -181,6 +198,7 @@ def merge(store: Store, records: dict[str, list[dict[str, Any]]], today: dt.date
             added[EVENTS] += len(extra)
             if extra and not local:
                 added[TABLE] += 1
+                report["conflicts"] += _punished_twice(store, case)
             elif extra:
                 report["extended"] += 1
             continue

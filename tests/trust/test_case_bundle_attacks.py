@@ -238,3 +238,26 @@ def test_case_event_data_of_the_wrong_shape_is_refused(closed_case, etype, chang
     r = _import(tmp_path, _bundle(tmp_path, evs + out, []))
     assert r.exit_code == 8 and fresh in r.stderr and says in r.stderr, r.stderr
     assert _b(tmp_path) == before
+
+
+def test_two_laptops_opening_a_case_on_one_hazard_are_told_at_import(tmp_path):
+    """一事不再罚: A and B, offline, each open a case on the same failed hazard. The merge
+    keeps both (nothing is lost) but says that one must be withdrawn."""
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    out = inspect_dust(ledger_with_site(a, today="2026-03-02"), {"DP6-9": {}}, tmp_path)
+    hid = out["hazards"][0]["id"]
+    open_ledger(a, today="2026-03-10").reinspect(hid, "fail", INSPECTORS[:1], "仍未配发", deadline="2026-03-20")
+    assert invoke(["export", "--out", str(tmp_path / "a0.zip"), "--ledger", str(a)]).exit_code == 0
+    assert invoke(["import", str(tmp_path / "a0.zip"), "--ledger", str(b)]).exit_code == 0
+    ids = []
+    for path in (a, b):
+        r = _cmd(path, "2026-03-11", "case", "open", "--reinspection", hid, *INSPECTOR_ARGS, "--json")
+        assert r.exit_code == 0, r.stderr
+        ids.append(r.json()["id"])
+    assert invoke(["export", "--out", str(tmp_path / "b.zip"), "--ledger", str(b)]).exit_code == 0
+    r = invoke(["import", str(tmp_path / "b.zip"), "--ledger", str(a), "--json"])
+    assert r.exit_code == 0, r.stderr
+    said = [c for c in r.json()["conflicts"] if c["table"] == "cases"]
+    assert said and all(x in said[0]["message"] for x in (hid, ids[0], ids[1], "一事不再罚")), said
+    listed = invoke(["case", "list", "--ledger", str(a), "--json"]).json()
+    assert {c["id"] for c in listed["cases"]} == set(ids)  # both kept
