@@ -138,6 +138,15 @@ class Ledger:
         with self.read() as st:
             return cast(Site, ins.site_of(st, code))
 
+    def visit_site(self, inspection: Inspection) -> Site:
+        """The inspected site, with what other inspections of the same visit already answered."""
+        from .inspection import record as ins
+        from .inspection.visit import with_visit
+
+        with self.read() as st:
+            return cast(Site, with_visit(st, dict(ins.site_of(st, inspection["site"])), inspection["date"],
+                                         inspection["id"]))
+
     def sites(self, **where: Any) -> list[Site]:
         with self.read() as st:
             return cast(list[Site], st.find("sites", {k: v for k, v in where.items() if v is not None}, order_by="code"))
@@ -151,14 +160,20 @@ class Ledger:
         from .inspection.answers import require_inspectors
 
         require_inspectors(kind, inspectors)  # before the answers are read: fail fast
+        from .inspection.visit import with_visit
+
         with self.read() as st:
-            site = ins.site_of(st, site_code)
+            site = with_visit(st, dict(ins.site_of(st, site_code)), self.clock.today.isoformat())
         answers, units, ignored = ins.evaluate_answers(checklist, site, doc, self.clock.today, base_dir)
         ins.store_evidence(answers, self.evidence_dir)
         who = ", ".join(i["name"] for i in inspectors)
         with self.write() as st:
             site = ins.site_of(st, site_code)
             rec = ins.start(st, checklist, site, inspectors, kind, self.clock, units)
+            values = ins.site_values_given(checklist, doc.get("site"))[0] if isinstance(doc, dict) else {}
+            if values:  # found on site (核定人数 …): kept with the inspection, read by its pass ranges
+                rec["site_values"] = values
+                st.put("inspections", rec["id"], rec)
             for key, detail in answers.items():
                 ins.answer(st, rec["id"], key, detail, who, self.clock)
             rec, created = ins.finish(st, rec["id"], checklist, self.clock, self.settings(st))
@@ -184,6 +199,16 @@ class Ledger:
             rec = ins.get(st, inspection_id)
             who = ", ".join(i["name"] for i in rec["inspectors"])
             return cast(Inspection, ins.answer(st, inspection_id, key, detail, who, self.clock))
+
+    def set_site_value(self, inspection_id: str, name: str, value: Any) -> Inspection:
+        """A site attribute's value found on site during an interactive inspection (kept with it)."""
+        from .inspection import record as ins
+
+        with self.write() as st:
+            rec = ins.get(st, inspection_id)
+            rec.setdefault("site_values", {})[name] = value
+            st.put("inspections", rec["id"], rec)
+            return cast(Inspection, rec)
 
     def set_units(self, inspection_id: str, section_id: str, names: list[str]) -> Inspection:
         from .inspection import record as ins
@@ -385,13 +410,14 @@ class Ledger:
         with self.read() as st:
             return compute(st, dt.date.fromisoformat(as_of) if as_of else self.clock.today, since, until)
 
-    def audit(self, defaults: Any = None) -> dict[str, Any]:
-        """The data-quality audit (see :mod:`.analysis.audit`); ``defaults`` are checklist texts."""
+    def audit(self, defaults: Any = None, source_kind: Any = None) -> dict[str, Any]:
+        """The data-quality audit (see :mod:`.analysis.audit`); ``defaults`` are checklist texts,
+        ``source_kind`` tells the kind of a cited source (see :mod:`.checklist.legal`)."""
         from .analysis.audit import run
 
         self.require_existing()
         with self.read() as st:
-            return run(st, self.clock.today, defaults)
+            return run(st, self.clock.today, defaults, source_kind=source_kind)
 
     def hazards_as_of(self, iso_day: str, fields: Optional[tuple[str, ...]] = None,
                       ids: Optional[list[str]] = None) -> list[Hazard]:

@@ -10,8 +10,9 @@ from typing import Any, Callable
 from .bulletin import bulletin
 from .case_documents import filing, penalty
 from .context import closure, ledger_table, order, record, review
+from .forest import build as forest_notice
 
 BUILDERS: dict[str, Callable[..., dict[str, Any]]] = {
     "record": record, "order": order, "review": review, "closure": closure, "ledger": ledger_table,
-    "bulletin": bulletin, "filing": filing, "penalty": penalty,
+    "bulletin": bulletin, "filing": filing, "penalty": penalty, "forest-notice": forest_notice,
 }
