@@ -159,21 +159,20 @@ class Ledger:
                     doc: Any, base_dir: Path) -> dict[str, Any]:
         """A whole inspection from an answers document, all or nothing."""
         from .inspection import record as ins
-
-        from .inspection.answers import require_inspectors
+        from .inspection.answers import evaluate_answers, require_inspectors, site_values_given
+        from .inspection.visit import with_visit
 
         require_inspectors(kind, inspectors)  # before the answers are read: fail fast
-        from .inspection.visit import with_visit
 
         with self.read() as st:
             site = with_visit(st, dict(ins.site_of(st, site_code)), self.clock.today.isoformat())
-        answers, units, ignored = ins.evaluate_answers(checklist, site, doc, self.clock.today, base_dir)
+        answers, units, ignored = evaluate_answers(checklist, site, doc, self.clock.today, base_dir)
         ins.store_evidence(answers, self.evidence_dir)
         who = ", ".join(i["name"] for i in inspectors)
         with self.write() as st:
             site = ins.site_of(st, site_code)
             rec = ins.start(st, checklist, site, inspectors, kind, self.clock, units)
-            values = ins.site_values_given(checklist, doc.get("site"))[0] if isinstance(doc, dict) else {}
+            values = site_values_given(checklist, doc.get("site"))[0] if isinstance(doc, dict) else {}
             if values:  # found on site (核定人数 …): kept with the inspection, read by its pass ranges
                 rec["site_values"] = values
                 st.put("inspections", rec["id"], rec)

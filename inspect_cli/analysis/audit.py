@@ -62,7 +62,7 @@ def normalise_text(text: Any) -> str:
 
 def registry_defaults(registry: Any) -> Defaults:
     """Default texts from a checklist :class:`~inspect_cli.checklist.registry.Registry` (cached)."""
-    from ..inspection.record import describe
+    from ..inspection.findings import describe
 
     cache: dict[tuple[str, Any], Any] = {}
 

@@ -83,7 +83,7 @@ def _interactive(ledger: Ledger, checklist: Any, rec: Inspection, as_json: bool,
     con.print(t(lang, "header", id=rec["id"]))
     try:
         rec = ask_units(con, ledger, checklist, rec, site, lang)
-        from ..inspection.record import pending
+        from ..inspection.answers import pending
 
         settings = ledger.settings()
         today = dt.date.fromisoformat(rec["date"])

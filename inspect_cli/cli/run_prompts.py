@@ -2,8 +2,8 @@
 
 What is typed becomes an answer exactly as an answers file would give it: the raw value goes
 through :func:`inspect_cli.inspection.answers.normalise_answer`, the failure details through
-:func:`inspect_cli.inspection.record.failure_problems`, and the finding is written by
-:func:`inspect_cli.inspection.record.describe` when the inspection is finished.
+:func:`inspect_cli.inspection.findings.failure_problems`, and the finding is written by
+:func:`inspect_cli.inspection.findings.describe` when the inspection is finished.
 """
 from __future__ import annotations
 
@@ -119,7 +119,7 @@ def ask_units(con: Any, ledger: Ledger, checklist: Any, rec: Inspection, site: S
     """Name the units of each repeated section that applies (each dust collector, each space)."""
     from rich.markup import escape
 
-    from ..inspection.record import section_applies
+    from ..inspection.answers import section_applies
 
     for section in checklist.sections:
         if not section.repeat or section.id in rec["units"]:
@@ -139,7 +139,7 @@ def ask_step(con: Any, step: Step, n: int, total: int, today: dt.date, settings:
     """Ask one item; the answer as an answers file would give it, normalised (``{answer, outcome, …}``)."""
     from rich.markup import escape
 
-    from ..inspection.record import describe
+    from ..inspection.findings import describe
 
     item = step.item
     unit = f" [{escape(step.unit)}]" if step.unit else ""
@@ -195,7 +195,7 @@ def _ask_failure(con: Any, item: Any, detail: dict[str, Any], today: dt.date, da
     """The details of a failed item, checked by the same rules as an answers file."""
     from rich.markup import escape
 
-    from ..inspection.record import failure_problems, observed
+    from ..inspection.findings import failure_problems, observed
 
     out: dict[str, Any] = {}
     seen = observed(item, detail)
@@ -234,7 +234,7 @@ def _ask_failure(con: Any, item: Any, detail: dict[str, Any], today: dt.date, da
 
 def ask_yes_no(con: Any, question: str, default: bool, lang: str) -> bool:
     """A yes/no question that takes 是/否 as well as y/n."""
-    from ..inspection.record import as_flag
+    from ..inspection.findings import as_flag
 
     while True:
         typed = click.prompt(question, default="是" if default and lang != "en" else

@@ -4,13 +4,16 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable, Mapping, Optional
 
 from ..checklist import when as when_lang
 from ..checklist.model import Checklist, Item, Section
 from ..errors import ValidationFailed
-
+from ..evidence import check_files
+from .findings import failure_problems
 from .kinds import KINDS
+
 ANSWER_KEYS = ("answer", "note", "location", "evidence", "deadline", "fixed_on_spot", "severity",
                "downgrade_reason", "description")
 _UNIT_KEY = re.compile(r"^(?P<item>[^\[\]]+)\[(?P<unit>[^\[\]]+)\]$")
@@ -264,3 +267,131 @@ def example_answer(item: Item, passes: bool = True) -> Any:
     if not passes:
         raise ValueError(f"{item.id} is a text item: it never fails")
     return "已记录"
+
+
+def pending(rec: Mapping[str, Any], checklist: Checklist, site: Mapping[str, Any]) -> list[Step]:
+    """Applicable questions not yet answered, in order (given the answers so far)."""
+    date = dt.date.fromisoformat(rec["date"])
+    site = with_site_values(site, rec.get("site_values"))
+    out: list[Step] = []
+
+    def visit(step: Step, answers: dict[str, dict[str, Any]]) -> Optional[dict[str, Any]]:
+        if step.key in rec["answers"]:
+            return rec["answers"][step.key]  # type: ignore[no-any-return]
+        out.append(step)
+        return None
+
+    walk(checklist, site, date, rec["units"], visit)
+    return out
+
+
+def evaluate_answers(checklist: Checklist, site: dict[str, Any], doc: Any, date: dt.date,
+                     base_dir: Path) -> tuple[dict[str, dict[str, Any]], dict[str, list[str]], list[str]]:
+    """Check an answers file completely: ``(answers, units, ignored)`` or ValidationFailed listing all."""
+    if not isinstance(doc, dict) or not isinstance(doc.get("answers"), dict):
+        raise ValidationFailed("an answers file needs a top-level 'answers:' mapping from item id to answer")
+    given = {str(k): v for k, v in doc["answers"].items()}
+    units, problems = _units(checklist, doc.get("units"), given)
+    values, value_problems = site_values_given(checklist, doc.get("site"))
+    problems += value_problems
+    site = with_site_values(site, values)
+    for section in checklist.sections:
+        if section.repeat and not units.get(section.id) and section_applies(checklist, section, site, date):
+            problems.append(f"units: section {section.id!r} is answered once per {section.repeat.zh}: name them, "
+                            f"e.g. units: {{{section.id}: [1号{section.repeat.zh}]}}, and answer ITEM[UNIT]")
+    used: set[str] = set()
+
+    def answer_for(step: Step, answers: dict[str, dict[str, Any]]) -> Optional[dict[str, Any]]:
+        used.add(step.key)
+        if step.key not in given:
+            problems.append(f"{step.key}: unanswered applicable item ({step.item.text.zh})")
+            return None
+        try:
+            detail = normalise_answer(step.item, given[step.key])
+        except ValueError as e:
+            problems.append(f"{step.key}: {e}")
+            return None
+        if detail["outcome"] == "fail":
+            problems.extend(f"{step.key}: {p}" for p in failure_problems(step.item, detail, date))
+            paths = [(base_dir / str(p)) for p in detail.get("evidence") or []]
+            problems.extend(f"{step.key}: {p}" for p in check_files(paths))
+            detail["evidence"] = [str(p) for p in paths]
+        return detail
+
+    answers = walk(checklist, site, date, units, answer_for)
+    for key in given:
+        item = checklist.item(split_key(key)[0])
+        if item is not None and item.combines:
+            problems.append(f"{key}: not answered by hand: it is decided from {' and '.join(item.combines)} "
+                            "(major when all of them fail); remove it from the answers file")
+    answers = {k: d for k, d in answers.items() if not d.get("derived")}
+    known = {s.key for s in steps(checklist, units)}
+    for key in given:
+        item_id, unit = split_key(key)
+        item = checklist.item(item_id)
+        repeated = bool(unit and item and any(s.id == item.section and s.repeat for s in checklist.sections))
+        if key not in known and not repeated:  # a bad unit of a repeated item is reported above
+            problems.append(f"{key}: unknown item id in {checklist.ref}" + _near(key, known))
+    if problems:
+        raise ValidationFailed(f"the answers do not fit {checklist.ref} at this site; nothing was saved", problems)
+    ignored = sorted(k for k in given if k in known and k not in used)
+    return answers, units, ignored
+
+
+def site_values_given(checklist: Checklist, given: Any) -> tuple[dict[str, Any], list[str]]:
+    """``site:`` of an answers file: attribute values found on site (核定人数 …) for this """
+    if given is None:
+        return {}, []
+    if not isinstance(given, dict):
+        return {}, ["'site' must map attribute names to values found on site, e.g. site: {approved_headcount: 120}"]
+    values: dict[str, Any] = {}
+    problems = []
+    for name, value in given.items():
+        attr = checklist.attributes.get(str(name))
+        if attr is None:
+            problems.append(f"site: {name!r} is not an attribute of {checklist.ref} "
+                            f"(known: {', '.join(sorted(checklist.attributes)) or 'none'})")
+        elif attr.type == "number" and (isinstance(value, bool) or not isinstance(value, (int, float))):
+            problems.append(f"site: {name} must be a number, not {value!r}")
+        else:
+            values[str(name)] = value
+    return values, problems
+
+
+def section_applies(checklist: Checklist, section: Any, site: Mapping[str, Any], date: dt.date) -> bool:
+    from ..checklist import when as when_lang
+
+    if not section.when:
+        return True
+    return when_lang.evaluate(section.when, make_context(checklist, site, date, {}))
+
+
+def _near(key: str, known: set[str]) -> str:
+    import difflib
+
+    near = difflib.get_close_matches(key, sorted(known), n=1)
+    return f"; did you mean {near[0]!r}?" if near else ""
+
+
+def _units(checklist: Checklist, declared: Any, given: dict[str, Any]) -> tuple[dict[str, list[str]], list[str]]:
+    problems: list[str] = []
+    units: dict[str, list[str]] = {}
+    repeated = {s.id: s for s in checklist.sections if s.repeat}
+    if declared is not None and not isinstance(declared, dict):
+        return {}, ["'units' must map a section id to a list of unit names"]
+    for sid, names in (declared or {}).items():
+        if sid not in repeated:
+            problems.append(f"units: section {sid!r} is not a repeated section (those are: {', '.join(repeated) or 'none'})")
+        elif not isinstance(names, list) or not all(isinstance(n, (str, int)) and str(n).strip() for n in names):
+            problems.append(f"units: {sid} must be a list of unit names")
+        else:
+            units[sid] = [str(n).strip() for n in names]
+    for key in given:
+        item_id, unit = split_key(key)
+        item = checklist.item(item_id)
+        if unit and item and item.section in repeated and unit not in units.setdefault(item.section, []):
+            if declared and item.section in declared:
+                problems.append(f"{key}: unit {unit!r} is not listed under units: {item.section}")
+            else:
+                units[item.section].append(unit)
+    return units, problems

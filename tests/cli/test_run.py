@@ -124,7 +124,7 @@ def test_interactive_run_can_be_interrupted_and_resumed(setup):
     assert rec["status"] == "in_progress" and len(rec["answers"]) == 1
     # Resume and answer everything else with a passing answer.
     from builders import passing, registry
-    from inspect_cli.inspection.record import pending
+    from inspect_cli.inspection.answers import pending
 
     c = registry().get("dust-explosion")
     site = open_ledger(path).site(SITE)
