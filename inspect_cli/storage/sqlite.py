@@ -60,6 +60,9 @@ INDEXES: dict[str, tuple[tuple[str, ...], ...]] = {
 JSON_COLUMNS: dict[str, tuple[str, ...]] = {"inspections": ("hazards",)}
 # Tables whose records carry their key as "id": a condition on id uses the primary key.
 KEYED_BY_ID = ("hazards", "events", "inspections", "draws", "conflicts")
+# The field of each record that is its key, where the key is a field (checked by verify:
+# a record moved under another key is read in place of the right one).
+KEY_FIELD: dict[str, str] = {**{t: "id" for t in KEYED_BY_ID}, "cases": "id", "case_events": "id", "sites": "code"}
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _SCALAR = (str, int, float, type(None))
 
@@ -137,15 +140,18 @@ class SqliteStore:
         count would then see something the record does not say (edited outside inspect-cli).
         One scan per table; the columns of the few rows found are named afterwards."""
         out: list[str] = []
-        for table in sorted(set(COLUMNS) | set(KEYED_BY_ID)):
+        for table in sorted(set(COLUMNS) | set(KEY_FIELD)):
             if table not in self.held:
                 continue
-            cols = list(COLUMNS.get(table, ())) + (["id"] if table in KEYED_BY_ID else [])
-            cond = " OR ".join(f"{c} IS NOT json_extract(data, '$.{c}')" for c in cols)
-            sql = f"SELECT id, {', '.join(cols)}, data FROM {_ident(table)} WHERE {cond} LIMIT ?"
+            cols = list(COLUMNS.get(table, ()))
+            fields = cols + ([KEY_FIELD[table]] if table in KEY_FIELD else [])
+            names = cols + (["id"] if table in KEY_FIELD else [])
+            cond = " OR ".join(f"{c} IS NOT json_extract(data, '$.{f}')" for c, f in zip(names, fields))
+            sql = f"SELECT id, {', '.join(names)}, data FROM {_ident(table)} WHERE {cond} LIMIT ?"
             for row in self.conn.execute(sql, (limit,)).fetchall():
                 record = json.loads(row[-1])
-                wrong = [c for n, c in enumerate(cols, start=1) if row[n] != _column_value(record.get(c))]
+                wrong = [c if c != "id" else f"id (the key; the record says {record.get(f)!r})"
+                         for n, (c, f) in enumerate(zip(names, fields), start=1) if row[n] != _column_value(record.get(f))]
                 out.append(f"{table[:-1]} {row[0]}: the indexed column(s) {', '.join(wrong) or '?'} disagree with "
                            "the record (edited outside inspect-cli; lists and counts would show the column)")
         return out
