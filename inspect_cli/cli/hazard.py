@@ -10,7 +10,7 @@ from ..hazard.moves import LIST_KEYS, SORT_FIELDS, HazardQuery
 from ..hazard import vocab
 from ..hazard.lifecycle import STATES
 from .complete import complete_checklists, complete_inspections, complete_open_hazards, complete_sites
-from .options import (console, date_value, emit_json, json_option, lang_option, ledger_option, open_ledger,
+from .options import (date_value, emit_json, json_option, lang_option, ledger_option, open_ledger,
                       today_option)
 
 if TYPE_CHECKING:

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Optional
+from typing import Optional
 
 import click
 
 from .complete import complete_open_hazards, complete_sites
-from .options import (console, date_value, emit_json, inspector_option, json_option, lang_option, ledger_option,
+from .options import (date_value, emit_json, inspector_option, json_option, lang_option, ledger_option,
                       open_ledger, parse_inspectors, today_option)
 from .progress import quiet_option
 
