@@ -74,7 +74,7 @@ def _failing(item: Any) -> Any:
     return example_answer(item, False)
 
 
-def generate(n_hazards: int, today: dt.date, seed: int = 1) -> MemoryStore:
+def generate(n_hazards: int, today: dt.date, seed: int = 1, advance: Any = None) -> MemoryStore:
     rng = random.Random(seed)
     t = Templates()
     zone = _zone()
@@ -127,6 +127,8 @@ def generate(n_hazards: int, today: dt.date, seed: int = 1) -> MemoryStore:
             rec["hazards"].append(h["id"])
         made += len(chosen)
         store.put("inspections", rec["id"], rec)
+        if advance:
+            advance(1)
     return store
 
 
@@ -219,9 +221,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--also", type=Path, action="append", default=[], help="write the same ledger here too")
     ap.add_argument("--today", default=f"{YEAR}-12-20")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--quiet", "-q", action="store_true", help="no progress bar (shown only on a terminal anyway)")
     a = ap.parse_args(argv)
+    from inspect_cli.cli.progress import progress
+
     t0 = time.perf_counter()
-    store = generate(a.hazards, dt.date.fromisoformat(a.today), a.seed)
+    with progress("Generating inspections", round(a.hazards * INSPECTIONS_PER_HAZARD), a.quiet) as advance:
+        store = generate(a.hazards, dt.date.fromisoformat(a.today), a.seed, advance)
     t1 = time.perf_counter()
     sizes = {k: len(v) for k, v in store.data.items()}
     print(f"generated {sizes} in {t1 - t0:.1f} s", file=sys.stderr)

@@ -8,9 +8,13 @@ read aloud cannot be misheard as 1 or 0; lower case and I/L/O typed back are acc
 """
 from __future__ import annotations
 
+import re
 import secrets
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+# A record id as inspect-cli writes it (``normalise`` reads I/L/O/U as 1/1/0/V, so an id
+# holding them could never be addressed).
+ID_PATTERN = re.compile(r"[A-Z]-[0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{5}\Z")
 PREFIXES = {"site": "S", "inspection": "I", "hazard": "H", "event": "E", "draw": "D", "case": "C", "plan": "P",
             "lookback": "K"}
 

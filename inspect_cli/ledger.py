@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator, Optional, Union, cast
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional, Union, cast
 
 from .hazard import moves as hz
 from .hazard import history
@@ -48,11 +48,12 @@ def open_ledger(path: Union[str, Path, None] = None, backend: Optional[str] = No
 
 
 def migrate(src: Union[str, Path], dst: Union[str, Path], src_backend: Optional[str] = None,
-            dst_backend: Optional[str] = None) -> dict[str, int]:
-    """Copy a whole ledger into a new one of another backend; records per table copied."""
+            dst_backend: Optional[str] = None, progress: Optional[Callable[[int], None]] = None) -> dict[str, int]:
+    """Copy a whole ledger into a new one of another backend; records per table copied.
+    ``progress(n)`` is called as records are written."""
     from .storage.migrate import migrate as copy_ledger
 
-    return copy_ledger(src, dst, src_backend, dst_backend)
+    return copy_ledger(src, dst, src_backend, dst_backend, progress)
 
 
 def default_actor() -> str:
@@ -450,23 +451,41 @@ class Ledger:
             return compute(st, self.clock.today, since, until, domain, site, top)
 
     def enforcement_rates(self, since: Optional[str] = None, until: Optional[str] = None,
-                          as_of: Optional[str] = None) -> dict[str, Any]:
+                          as_of: Optional[str] = None, by_region: bool = True) -> dict[str, Any]:
         """立案率, 立案处罚率, 处罚执行率 and amounts, by domain, 区域 and month (:mod:`.case.rates`)."""
         import datetime as dt
 
         from .case.rates import compute
 
         with self.read() as st:
-            return compute(st, dt.date.fromisoformat(as_of) if as_of else self.clock.today, since, until)
+            return compute(st, dt.date.fromisoformat(as_of) if as_of else self.clock.today, since, until,
+                           by_region=by_region)
 
-    def audit(self, defaults: Any = None, source_kind: Any = None) -> dict[str, Any]:
+    def audit(self, defaults: Any = None, source_kind: Any = None,
+              progress: Optional[Callable[[int], None]] = None) -> dict[str, Any]:
         """The data-quality audit (see :mod:`.analysis.audit`); ``defaults`` are checklist texts,
-        ``source_kind`` tells the kind of a cited source (see :mod:`.checklist.legal`)."""
+        ``source_kind`` tells the kind of a cited source (see :mod:`.checklist.legal`);
+        ``progress(n)`` is called as records are checked (hazards, then inspections)."""
         from .analysis.audit import run
 
         self.require_existing()
         with self.read() as st:
-            return run(st, self.clock.today, defaults, source_kind=source_kind)
+            return run(st, self.clock.today, defaults, source_kind=source_kind, progress=progress)
+
+    def record_count(self, *tables: str) -> int:
+        """How many records these tables (or all) hold together: the size of a whole-ledger pass."""
+        if not self.backend.exists():
+            return 0
+        with self.read() as st:
+            return sum(st.count(t) for t in (tables or tuple(st.tables())))
+
+    def bulletin_tally(self, as_of: Any, iso_first: str, iso_last: str, year_start: str, rows: int) -> Any:
+        """The bulletin's figures by GROUP BY (:mod:`.analysis.tally`), or None when hazards
+        changed after ``as_of`` (the caller then replays them with :meth:`hazards_as_of`)."""
+        from .analysis.tally import bulletin_tally
+
+        with self.read() as st:
+            return bulletin_tally(st, as_of, iso_first, iso_last, year_start, rows)
 
     def hazards_as_of(self, iso_day: str, fields: Optional[tuple[str, ...]] = None,
                       ids: Optional[list[str]] = None) -> list[Hazard]:

@@ -181,6 +181,42 @@ def test_near_duplicate_search_is_bounded():
     assert audit.copied_texts(mixed, None)[1]["comparisons"] == 0
 
 
+def _unrelated_texts(n, seed=14):
+    import random
+
+    rng = random.Random(seed)
+    alphabet = [chr(c) for c in range(0x4E00, 0x4E00 + 3000)]
+    return ["".join(rng.choice(alphabet) for _ in range(24)) for _ in range(n)]
+
+
+def test_near_duplicate_search_grows_linearly_with_the_texts():
+    """Hash buckets, not all pairs: thousands of distinct texts of one item cost few comparisons,
+    and a one-character variant hidden among them is still found."""
+    texts = _unrelated_texts(3000)
+    hazards = [{"id": f"H-{i}", "site": f"S{i}", "checklist": "c", "checklist_version": 1, "item": "I",
+                "description": "", "note": t} for i, t in enumerate(texts)]
+    variant = texts[1234][:10] + "甲" + texts[1234][11:]
+    hazards.append(dict(hazards[0], id="H-x", site="S-x", note=variant))
+    findings, checked = audit.copied_texts(hazards, None)
+    assert not checked["comparisons_truncated"]
+    assert checked["comparisons"] < 3 * len(hazards)  # all pairs of the same length would be 4.5 million
+    assert [f["hazards"] for f in findings] == [["H-1234", "H-x"]]
+    assert findings[0]["exact"] is False
+
+
+def test_near_duplicates_are_found_whatever_the_change():
+    """Recall of the buckets: every one-character change of a text is found as a near repeat."""
+    base = "现场发现除尘器积尘严重且未及时清理泄爆口被堵"
+    for i in range(len(base)):
+        variant = base[:i] + "乙" + base[i + 1:]
+        hazards = [{"id": "H-1", "site": "S1", "checklist": "c", "checklist_version": 1, "item": "I",
+                    "description": "", "note": base},
+                   {"id": "H-2", "site": "S2", "checklist": "c", "checklist_version": 1, "item": "I",
+                    "description": "", "note": variant}]
+        findings, _ = audit.copied_texts(hazards, None)
+        assert len(findings) == 1, i
+
+
 def test_normalise_text():
     assert audit.normalise_text(" 积尘，严重。 ABC\t1 ") == audit.normalise_text("积尘严重abc1")
     assert audit.normalise_text("ＡＢＣ！") == "abc"

@@ -65,3 +65,20 @@ def test_rates_count_cases_by_their_opening_and_decisions_as_of_today():
     assert whole["by_region"]["宝安区"]["cases"] == 3
     empty = rates.compute(MemoryStore({}), dt.date(2026, 4, 30))["metrics"]
     assert empty["filing_rate"] is None and empty["penalty_execution_rate"] is None
+
+
+def test_the_month_without_regions_has_the_same_figures(tmp_path):
+    """by_region=False (the bulletin's month) skips reading the sites; every other figure is the same."""
+    import datetime as dt
+
+    from builders import inspect_dust, ledger_with_site
+    from inspect_cli.case.rates import compute
+
+    led = ledger_with_site(tmp_path / "ledger.sqlite", today="2026-03-02")
+    inspect_dust(led, {"DP6-9": {}}, tmp_path)
+    with led.read() as st:
+        full = compute(st, dt.date(2026, 3, 20))
+        light = compute(st, dt.date(2026, 3, 20), by_region=False)
+    assert full["metrics"]["inspections_with_findings"] == 1 and full["by_region"]
+    assert light["by_region"] == {} and {k: v for k, v in light.items() if k != "by_region"} == \
+        {k: v for k, v in full.items() if k != "by_region"}

@@ -119,6 +119,33 @@ def test_ledger_from_a_newer_version_is_refused(tmp_path):
     assert "newer inspect-cli" in r.stderr
 
 
+def test_sqlite_busy_writer_is_reported_without_a_lock_file(tmp_path):
+    """SQLite keeps writers apart with its own lock: exit 7 and nothing changed, no .lock file."""
+    path = tmp_path / "ledger.sqlite"
+    env = dict(os.environ, INSPECT_LOCK_TIMEOUT="0.5")
+    assert subprocess.run([sys.executable, "-m", "inspect_cli", "config", "set", "org.name", "甲", "--ledger", str(path)],
+                          env=env, capture_output=True, timeout=60).returncode == 0
+    holder = subprocess.Popen([sys.executable, "-c", f"""
+import sys, time
+from pathlib import Path
+from inspect_cli.storage.sqlite import SqliteBackend
+with SqliteBackend(Path({str(path)!r})).write() as st:
+    st.put("settings", "x", {{"k": 1}})
+    print("holding", flush=True)
+    time.sleep(5)
+"""], stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "holding"
+    r = subprocess.run([sys.executable, "-m", "inspect_cli", "config", "set", "org.name", "乙", "--ledger", str(path)],
+                       env=env, capture_output=True, text=True, timeout=60)
+    holder.wait(timeout=60)
+    # exit 7, not 0: it gave up after its timeout instead of waiting for the holder to finish
+    assert r.returncode == 7 and "another inspect process is using the ledger" in r.stderr, r.stderr
+    r = subprocess.run([sys.executable, "-m", "inspect_cli", "config", "show", "--json", "--ledger", str(path)],
+                       capture_output=True, text=True, timeout=60)
+    assert "甲" in r.stdout and "乙" not in r.stdout
+    assert not (tmp_path / "ledger.sqlite.lock").exists()
+
+
 def test_killed_writes_leave_nothing_after_the_next_write(tmp_path):
     """Temp files and unfinished table files of killed writers are removed by the next write."""
     from inspect_cli.storage import tablefiles

@@ -25,6 +25,7 @@ import difflib
 import gc
 import re
 import unicodedata
+import zlib
 from contextlib import contextmanager
 from typing import Any, Callable, Iterable, Iterator, Optional
 
@@ -34,6 +35,8 @@ from ..storage.interface import Store
 RATIO = 0.9
 MIN_TEXT = 10
 MAX_COMPARISONS = 100_000
+BUCKET_WINDOW = 64  # texts a hash bucket remembers
+TRIES_PER_CLUSTER = 3  # members of one cluster a new text is compared with, at most
 KINDS = ("copied_text", "downgraded_major", "major_without_standard", "closed_without_evidence",
          "major_closed_without_plan", "too_few_inspectors", "on_spot_without_evidence")
 KIND_ZH = {
@@ -126,8 +129,9 @@ def copied_texts(hazards: Iterable[dict[str, Any]], defaults: Optional[Defaults]
     """Findings of custom texts repeated across sites, and what was checked.
 
     Exact (normalised) repeats are found across the whole ledger with a dict; near repeats
-    only between distinct texts of the same checklist item, of similar length, at most
-    ``max_comparisons`` ``SequenceMatcher`` ratios in all.
+    only between distinct texts of the same checklist item, of similar length, that share a
+    hash bucket (:func:`_band_keys`), at most ``max_comparisons`` ``SequenceMatcher`` ratios
+    in all. The input is read once (an iterator is fine); only custom texts are kept.
     """
     uses: dict[str, list[tuple[str, str, str]]] = {}  # normalised text → (hazard id, site, field)
     sample: dict[str, str] = {}
@@ -164,29 +168,46 @@ def copied_texts(hazards: Iterable[dict[str, Any]], defaults: Optional[Defaults]
         texts = sorted(groups[key], key=lambda t: (len(t), t))
         if len(texts) < 2:
             continue
+        # Candidates come from hash buckets (MinHash of character pairs, in bands), not from
+        # every pair: each text meets only the clusters that share a bucket with it, so the
+        # work grows with the number of texts, not with its square.
+        buckets: dict[tuple[int, int, int], list[str]] = {}
         matcher = difflib.SequenceMatcher(autojunk=False)
-        for i, a in enumerate(texts):
-            if truncated:
-                break
-            matcher.set_seq2(a)
-            limit = len(a) * (2 / ratio - 1)  # longer texts cannot reach the ratio
-            for b in texts[i + 1:]:
-                if len(b) > limit:
-                    break
-                if uf.find(a) == uf.find(b):
-                    continue
-                if comparisons >= max_comparisons:
-                    truncated = True
-                    break
-                comparisons += 1
+        for b in texts:
+            keys = _band_keys(b)
+            if not truncated:
+                hits: dict[str, int] = {}  # text met in a bucket → buckets shared with b
+                for k in keys:
+                    for a in buckets.get(k, ()):
+                        hits[a] = hits.get(a, 0) + 1
+                # per cluster met, its members sharing the most buckets with b (the likeliest match)
+                tries: dict[str, list[str]] = {}
+                for a in sorted(hits, key=lambda a: (-hits[a], a)):
+                    near = tries.setdefault(uf.find(a), [])
+                    if len(near) < TRIES_PER_CLUSTER:
+                        near.append(a)
                 matcher.set_seq1(b)
-                if matcher.real_quick_ratio() >= ratio and matcher.quick_ratio() >= ratio:
-                    r = matcher.ratio()
-                    if r >= ratio:
-                        uf.union(a, b)
-                        similar[frozenset((a, b))] = r
-        if truncated:
-            break
+                for root in sorted(tries):
+                    for a in tries[root]:
+                        if truncated or uf.find(a) == uf.find(b):
+                            break
+                        if len(b) > len(a) * (2 / ratio - 1):  # longer texts cannot reach the ratio
+                            continue
+                        if comparisons >= max_comparisons:
+                            truncated = True
+                            break
+                        comparisons += 1
+                        matcher.set_seq2(a)
+                        if matcher.real_quick_ratio() >= ratio and matcher.quick_ratio() >= ratio:
+                            r = matcher.ratio()
+                            if r >= ratio:
+                                uf.union(a, b)
+                                similar[frozenset((a, b))] = r
+            for k in keys:
+                bucket = buckets.setdefault(k, [])
+                bucket.append(b)
+                if len(bucket) > BUCKET_WINDOW:  # the latest (closest in length) are kept: bounded work per text
+                    del bucket[0]
 
     clusters: dict[str, list[str]] = {}
     for norm in uses:
@@ -215,6 +236,23 @@ def copied_texts(hazards: Iterable[dict[str, Any]], defaults: Optional[Defaults]
     checked = {"texts_compared": custom, "distinct_texts": len(uses), "comparisons": comparisons,
                "comparisons_truncated": truncated, "checklists_unknown": sorted(unknown)}
     return findings, checked
+
+
+_BANDS = 10
+_ROWS = 2
+_PRIME = (1 << 61) - 1
+_SALTS = tuple((2 * (0x9E3779B97F4A7C15 * (n + 1) % _PRIME) + 1, 0x632BE59BD9B4E019 * (n + 7) % _PRIME)
+               for n in range(_BANDS * _ROWS))
+
+
+def _band_keys(text: str) -> list[tuple[int, int, int]]:
+    """The hash buckets of a normalised text: ``_BANDS`` bands of ``_ROWS`` MinHash values over
+    its character pairs. Two texts with difflib ratio ≥ 0.9 share most pairs, hence (with a
+    probability above 0.98 for a one-character change in ten) at least one bucket. Deterministic:
+    crc32, not Python's salted ``hash``."""
+    grams = {zlib.crc32(text[i:i + 2].encode("utf-8")) for i in range(max(1, len(text) - 1))}
+    mins = [min((a * g + b) % _PRIME for g in grams) for a, b in _SALTS]
+    return [(band, mins[band * _ROWS], mins[band * _ROWS + 1]) for band in range(_BANDS)]
 
 
 def _clip(text: str, n: int = 60) -> str:
@@ -276,8 +314,8 @@ def inspection_findings(rec: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def run(store: Store, today: dt.date, defaults: Optional[Defaults] = None, ratio: float = RATIO,
-        max_comparisons: int = MAX_COMPARISONS, source_kind: Optional[Callable[[str, Any, str], Optional[str]]] = None
-        ) -> dict[str, Any]:
+        max_comparisons: int = MAX_COMPARISONS, source_kind: Optional[Callable[[str, Any, str], Optional[str]]] = None,
+        progress: Optional[Callable[[int], None]] = None) -> dict[str, Any]:
     """The audit of the whole ledger: ``{"findings", "counts", "checked"}``.
 
     ``defaults`` tells the checklist's default description texts (see
@@ -292,7 +330,7 @@ def run(store: Store, today: dt.date, defaults: Optional[Defaults] = None, ratio
         defaults = defaults or registry_defaults(reg)
         source_kind = source_kind or registry_source_kinds(reg)
     with paused_gc():
-        return _run(store, today, defaults, ratio, max_comparisons, source_kind)
+        return _run(store, today, defaults, ratio, max_comparisons, source_kind, progress)
 
 
 @contextmanager
@@ -311,33 +349,53 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _run(store: Store, today: dt.date, defaults: Defaults, ratio: float, max_comparisons: int,
-         source_kind: Optional[Callable[[str, Any, str], Optional[str]]] = None) -> dict[str, Any]:
-    from ..checklist.legal import unsupported_major
+# What the audit reads of a hazard: every rule's fields, never its history.
+HAZARD_FIELDS = ("id", "site", "checklist", "checklist_version", "item", "unit", "inspection", "description", "note",
+                 "answer", "severity", "item_severity", "downgrade_reason", "status", "closed_reason", "closed_date",
+                 "evidence", "reinspections", "fix", "plan", "basis")
+INSPECTION_FIELDS = ("id", "kind", "inspectors", "site", "status", "date")
 
-    hazards = store.find("hazards")
+
+def _run(store: Store, today: dt.date, defaults: Defaults, ratio: float, max_comparisons: int,
+         source_kind: Optional[Callable[[str, Any, str], Optional[str]]] = None,
+         progress: Optional[Callable[[int], None]] = None) -> dict[str, Any]:
+    from ..checklist.legal import unsupported_major
+    from ..storage.interface import iter_records
+
     findings: list[dict[str, Any]] = []
-    copied, checked = copied_texts(hazards, defaults, ratio, max_comparisons)
+    seen = {"hazards": 0, "inspections": 0}
+
+    def hazards() -> Iterator[dict[str, Any]]:
+        # one pass in bounded batches: the per-hazard rules as each hazard goes by, its texts
+        # handed on to the copied-text search (which keeps only the custom ones)
+        for h in iter_records(store, "hazards", fields=HAZARD_FIELDS):
+            findings.extend(hazard_findings(h))
+            why = unsupported_major(h, source_kind)
+            if why:
+                site = h.get("site") or "?"
+                findings.append({"kind": "major_without_standard", "level": LEVEL["major_without_standard"],
+                                 "hazards": [h["id"]], "inspections": [h["inspection"]] if h.get("inspection") else [],
+                                 "sites": [site], "message": f"{h['id']} at {site}: major hazard {h.get('checklist')} "
+                                                             f"{h.get('item')} — {why}"})
+            seen["hazards"] += 1
+            if progress:
+                progress(1)
+            yield h
+
+    copied, checked = copied_texts(hazards(), defaults, ratio, max_comparisons)
     findings += copied
-    for h in hazards:
-        findings += hazard_findings(h)
-        why = unsupported_major(h, source_kind)
-        if why:
-            site = h.get("site") or "?"
-            findings.append({"kind": "major_without_standard", "level": LEVEL["major_without_standard"],
-                             "hazards": [h["id"]], "inspections": [h["inspection"]] if h.get("inspection") else [],
-                             "sites": [site], "message": f"{h['id']} at {site}: major hazard {h.get('checklist')} "
-                                                         f"{h.get('item')} — {why}"})
-    inspections = store.find("inspections", fields=("id", "kind", "inspectors", "site", "status", "date"))
-    for rec in inspections:
+    for rec in iter_records(store, "inspections", fields=INSPECTION_FIELDS):
         findings += inspection_findings(rec)
+        seen["inspections"] += 1
+        if progress:
+            progress(1)
     order = {k: n for n, k in enumerate(KINDS)}
     findings.sort(key=lambda f: (order[f["kind"]], f["sites"][0] if f["sites"] else "",
                                  (f["hazards"] or f["inspections"] or [""])[0]))
     counts = dict.fromkeys(KINDS, 0)
     for f in findings:
         counts[f["kind"]] += 1
-    checked.update(hazards=len(hazards), inspections=len(inspections), today=today.isoformat())
+    checked.update(hazards=seen["hazards"], inspections=seen["inspections"], today=today.isoformat())
     return {"findings": findings, "counts": counts, "checked": checked}
 
 

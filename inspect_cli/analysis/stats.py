@@ -12,8 +12,9 @@ in March and closed in April counts as closed when the report is run in April. W
 ``since``/``until`` the window is the whole ledger. See docs/analysis.md for every
 definition.
 
-The hazards are read in one query and one pass (no per-hazard look-ups), so a ledger of a
-city's year (~360,000 hazards) is summarised in seconds.
+Every figure is a ``GROUP BY`` of the store (:meth:`Store.count_by`), never a pass over the
+records in Python: on SQLite the tallied fields are indexed columns, so a city's year
+(~360,000 hazards) is summarised in about a second in bounded memory.
 """
 from __future__ import annotations
 
@@ -78,9 +79,8 @@ def _bucket(days: int) -> str:
     return BUCKETS[0][0]  # days >= 1 always falls in a bucket
 
 
-# What the tally below reads of a hazard: SQLite hands over only these (not basis, history …).
-HAZARD_FIELDS = ("checklist", "checklist_version", "closed_date", "closed_reason", "deadline", "domain", "item",
-                 "item_text", "severity", "site", "status")
+def _severity(value: Any) -> str:
+    return str(value) if value in SEVERITIES else "general"
 
 
 def compute(store: Store, today: dt.date, since: Optional[str] = None, until: Optional[str] = None,
@@ -90,10 +90,7 @@ def compute(store: Store, today: dt.date, since: Optional[str] = None, until: Op
     Returns ``{"window", "inspections", "hazards", "closure", "overdue", "top_items", "metrics"}``;
     ``metrics`` is the flat dict of :data:`METRICS` that gates are evaluated against.
     """
-    from .audit import paused_gc
-
-    with paused_gc():
-        return _compute(store, today, since, until, domain, site, top)
+    return _compute(store, today, since, until, domain, site, top)
 
 
 def _compute(store: Store, today: dt.date, since: Optional[str], until: Optional[str], domain: Optional[str],
@@ -104,62 +101,56 @@ def _compute(store: Store, today: dt.date, since: Optional[str], until: Optional
     if site:
         filters["site"] = site.strip().upper()
 
+    # Every figure is a GROUP BY of the store (Store.count_by): on SQLite the tallied fields are
+    # indexed columns, so nothing is decoded and memory does not grow with the ledger.
     # inspections ---------------------------------------------------------------
     by_kind: dict[str, int] = {}
     by_domain_insp: dict[str, int] = {}
     in_progress = 0
     completed = 0
-    for rec in store.find("inspections", {**filters, **window_where(since, until, "date")},
-                          fields=("status", "kind", "domain")):
-        if rec.get("status") != "completed":
-            in_progress += 1
+    groups = store.count_by("inspections", ("status", "kind", "domain"),
+                            {**filters, **window_where(since, until, "date")})
+    for (status, kind, dom), n in groups.items():
+        if status != "completed":
+            in_progress += n
             continue
-        completed += 1
-        kind = rec.get("kind") or "?"
-        by_kind[kind] = by_kind.get(kind, 0) + 1
-        d = rec.get("domain") or "?"
-        by_domain_insp[d] = by_domain_insp.get(d, 0) + 1
+        completed += n
+        by_kind[kind or "?"] = by_kind.get(kind or "?", 0) + n
+        by_domain_insp[dom or "?"] = by_domain_insp.get(dom or "?", 0) + n
 
-    # hazards: one query, one pass ---------------------------------------------------
+    # hazards ------------------------------------------------------------------------
     today_iso = today.isoformat()
+    window: Where = {**filters, **window_where(since, until, "created")}
     matrix: dict[str, dict[str, dict[str, int]]] = {}
     registered = {s: 0 for s in SEVERITIES}
     closed = {s: 0 for s in SEVERITIES}
     active = {s: 0 for s in SEVERITIES}
     on_spot = 0
     overdue = {s: {label: 0 for label, _, _ in BUCKETS} for s in SEVERITIES}
-    failed_items: dict[tuple[str, Any, str], list[Any]] = {}
-    deadline_days: dict[str, int] = {}
-    for h in store.find("hazards", {**filters, **window_where(since, until, "created")}, fields=HAZARD_FIELDS):
-        sev = str(h.get("severity")) if h.get("severity") in SEVERITIES else "general"
-        status = h.get("status") or "open"
-        dom = h.get("domain") or "?"
-        cell = matrix.setdefault(dom, {}).setdefault(sev, {})
-        cell[status] = cell.get(status, 0) + 1
-        registered[sev] += 1
-        if status == "closed":
-            if (h.get("closed_date") or "") <= today_iso:
-                closed[sev] += 1
-                if h.get("closed_reason") == "当场整改":
-                    on_spot += 1
-            else:  # closed after the report date (a back-dated run): still active as of today
-                active[sev] += 1
-        elif status in ACTIVE:
-            active[sev] += 1
-            deadline = h.get("deadline")
-            if deadline and deadline < today_iso:
-                days = deadline_days.get(deadline)
-                if days is None:
-                    days = deadline_days[deadline] = (today - dt.date.fromisoformat(deadline)).days
-                overdue[sev][_bucket(days)] += 1
-        key = (h.get("checklist") or "?", h.get("checklist_version"), h.get("item") or "?")
-        entry = failed_items.get(key)
-        if entry is None:
-            failed_items[key] = [1, h.get("item_text") or "", set()]
-            entry = failed_items[key]
-        else:
-            entry[0] += 1
-        entry[2].add(h.get("site"))
+    for (dom, sev_value, status_value), n in store.count_by("hazards", ("domain", "severity", "status"), window).items():
+        sev, status = _severity(sev_value), status_value or "open"
+        cell = matrix.setdefault(dom or "?", {}).setdefault(sev, {})
+        cell[status] = cell.get(status, 0) + n
+        registered[sev] += n
+        if status in ACTIVE:
+            active[sev] += n
+    # closed: by today; one closed after the report's day (a back-dated run) is still active
+    for (sev_value, reason), n in store.count_by("hazards", ("severity", "closed_reason"),
+                                                 {**window, "status": "closed"}).items():
+        closed[_severity(sev_value)] += n
+        on_spot += n if reason == "当场整改" else 0
+    for (sev_value, reason), n in store.count_by("hazards", ("severity", "closed_reason"),
+                                                 {**window, "status": "closed", "closed_date": (">", today_iso)}).items():
+        closed[_severity(sev_value)] -= n
+        active[_severity(sev_value)] += n
+        on_spot -= n if reason == "当场整改" else 0
+    for (sev_value, deadline), n in store.count_by("hazards", ("severity", "deadline"),
+                                                   {**window, "status": ("in", ACTIVE),
+                                                    "deadline": ("<", today_iso)}).items():
+        if deadline and isinstance(deadline, str):
+            days = (today - dt.date.fromisoformat(deadline)).days
+            overdue[_severity(sev_value)][_bucket(days)] += n
+    top_items = _top_items(store, window, top)
 
     total = sum(registered.values())
     total_closed = sum(closed.values())
@@ -168,11 +159,6 @@ def _compute(store: Store, today: dt.date, since: Optional[str], until: Optional
     over_30 = {s: overdue[s]["31-90"] + overdue[s][">90"] for s in SEVERITIES}
     over_90 = {s: overdue[s][">90"] for s in SEVERITIES}
 
-    top_items = [
-        {"checklist": k[0], "checklist_version": k[1], "item": k[2], "count": v[0], "sites": len(v[2]),
-         "item_text": v[1]}
-        for k, v in sorted(failed_items.items(), key=lambda kv: (-kv[1][0], str(kv[0])))[:max(top, 0)]
-    ]
 
     metrics: dict[str, Any] = {
         "inspections": completed,
@@ -231,3 +217,24 @@ def _compute(store: Store, today: dt.date, since: Optional[str], until: Optional
         "enforcement": enforcement,
         "metrics": metrics,
     }
+
+
+def _top_items(store: Store, window: Where, top: int) -> list[dict[str, Any]]:
+    """The checklist items most often failed: hazards and distinct sites per item."""
+    by = ("checklist", "checklist_version", "item")
+    counts: dict[tuple[Any, ...], int] = {}
+    raw: dict[tuple[Any, ...], tuple[Any, ...]] = {}  # the key as shown → one key as stored
+    sites: dict[tuple[Any, ...], int] = {}
+    site_counts = store.count_by("hazards", by, window, distinct="site")
+    for key, n in store.count_by("hazards", by, window).items():
+        shown = (key[0] or "?", key[1], key[2] or "?")
+        counts[shown] = counts.get(shown, 0) + n
+        sites[shown] = sites.get(shown, 0) + site_counts.get(key, 0)
+        raw.setdefault(shown, key)
+    out = []
+    for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))[:max(top, 0)]:
+        first = store.find("hazards", {**window, **dict(zip(by, raw[k]))}, limit=1, fields=("item_text",))
+        text = first[0].get("item_text") if first else ""
+        out.append({"checklist": k[0], "checklist_version": k[1], "item": k[2], "count": n, "sites": sites[k],
+                    "item_text": text or ""})
+    return out

@@ -192,6 +192,7 @@ def apply(state: dict[str, Any], event: dict[str, Any]) -> dict[str, Any]:
     d = event.get("data", {})
     kind = event["type"]
     date = event["date"]
+    _check_legal(s, kind, d)
     if kind == "opened":
         s = copy.deepcopy(d)
         s.update(stage="filed", opened=date, stage_since=date, investigation=[], notice=None, statements=[],
@@ -222,3 +223,40 @@ def apply(state: dict[str, Any], event: dict[str, Any]) -> dict[str, Any]:
     else:
         raise ValueError(f"unknown case event type {kind!r}")
     return s
+
+
+EVENT_MOVES = {"investigated": "investigate", "notified": "notify", "statement": "statement", "hearing": "hearing",
+               "decided": "decide", "served": "serve", "executed": "execute", "closed": "close",
+               "withdrawn": "withdraw"}
+
+
+def _check_legal(state: dict[str, Any], kind: str, data: dict[str, Any]) -> None:
+    """Refuse an event that no command could have recorded from this state, so that a
+    history made up by hand (a bundle, an edited ledger) with every hash right does not
+    replay: 结案 is final, 决定 comes after 告知 and is no heavier than it, a fine is executed
+    after 送达 and before 结案. (The date rules that need the settings, such as the reply
+    period, are checked by the commands only.)"""
+    if kind == "opened":
+        if state.get("stage"):
+            raise IllegalTransition(f"case {state.get('id')} is already open: a second 立案 event")
+        return
+    move = EVENT_MOVES.get(kind)
+    if move is None:
+        return  # unknown types are refused by apply
+    stage = state.get("stage")
+    if stage not in MOVES[move]:
+        raise IllegalTransition(f"case {state.get('id')} is at {stage} ({STAGE_ZH.get(str(stage), '?')}): "
+                                f"cannot {move}")
+    notice = state.get("notice") or {}
+    if kind == "hearing" and (not notice.get("hearing_right") or state.get("hearing")):
+        raise IllegalTransition(f"case {state.get('id')}: cannot hearing — the notice gives no right to one, "
+                                "or one was recorded")
+    if kind == "decided" and data.get("outcome") == "penalty":
+        heavier = [t for t in data.get("types") or [] if t not in (notice.get("types") or [])]
+        if heavier or int(data.get("amount") or 0) > int(notice.get("amount") or 0):
+            raise IllegalTransition(f"case {state.get('id')}: cannot decide — the decision is heavier than the "
+                                    "notice (告知)")
+    if kind == "executed" and not needs_execution(state):
+        raise IllegalTransition(f"case {state.get('id')}: cannot execute — the decision needs no execution")
+    if kind == "closed" and stage == "served" and needs_execution(state):
+        raise IllegalTransition(f"case {state.get('id')}: cannot close — the penalty was not carried out (执行)")

@@ -6,6 +6,7 @@ from typing import Any, Optional
 import click
 
 from ..analysis.audit import KINDS
+from .progress import progress, quiet_option
 from .options import (checklist_dir_option, console, emit_json, json_option, ledger_option, open_ledger, registry,
                       today_option)
 
@@ -17,8 +18,9 @@ from .options import (checklist_dir_option, console, emit_json, json_option, led
 @ledger_option
 @today_option
 @json_option
+@quiet_option
 def audit(ignored: tuple[str, ...], checklist_dirs: tuple[str, ...], ledger_path: Optional[str],
-          today: Optional[str], as_json: bool) -> None:
+          today: Optional[str], as_json: bool, quiet: bool) -> None:
     """Data-quality audit of the whole ledger; exit 1 when anything is flagged, 0 when clean.
 
     \b
@@ -35,7 +37,8 @@ def audit(ignored: tuple[str, ...], checklist_dirs: tuple[str, ...], ledger_path
     from ..checklist.legal import registry_source_kinds
 
     reg = registry(checklist_dirs)
-    result = ledger.audit(au.registry_defaults(reg), registry_source_kinds(reg))
+    with progress("Auditing", ledger.record_count("hazards", "inspections"), quiet) as advance:
+        result = ledger.audit(au.registry_defaults(reg), registry_source_kinds(reg), advance)
     if ignored:
         result["findings"] = [f for f in result["findings"] if f["kind"] not in ignored]
         result["counts"] = {k: (0 if k in ignored else n) for k, n in result["counts"].items()}

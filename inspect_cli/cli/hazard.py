@@ -10,7 +10,7 @@ from ..hazard.moves import LIST_KEYS, SORT_FIELDS, HazardQuery
 from ..hazard import vocab
 from ..hazard.lifecycle import STATES
 from .complete import complete_checklists, complete_inspections, complete_open_hazards, complete_sites
-from .options import (console, date_value, emit_json, json_option, lang_option, ledger_option, open_ledger,
+from .options import (date_value, emit_json, json_option, lang_option, ledger_option, open_ledger,
                       today_option)
 
 if TYPE_CHECKING:
@@ -115,28 +115,23 @@ STATUS_EN = {k: v[1] for k, v in vocab.STATUS.items()}
 
 
 def _table(rows: list[Hazard], total: int, lang: str = "zh", offset: int = 0) -> None:
-    from rich.markup import escape
-    from rich.table import Table
+    # the light table (no rich import): the first page of a list is a start-up-sized command
+    from .light import Column, LightTable
 
     head = HEADERS[lang]
-    table = Table()
-    table.add_column(head[0], no_wrap=True)
-    table.add_column(head[1], min_width=6, max_width=12, overflow="fold")
-    table.add_column(head[2], max_width=14, overflow="fold")
-    table.add_column(head[3], no_wrap=True)
-    table.add_column(head[4], min_width=4, overflow="fold")
-    table.add_column(head[5], no_wrap=True)
-    table.add_column(head[6], min_width=12, ratio=1, overflow="fold")
+    table = LightTable([Column(head[0], fold=False), Column(head[1], min_width=6, max_width=12),
+                        Column(head[2], max_width=14), Column(head[3], fold=False), Column(head[4], min_width=4),
+                        Column(head[5], fold=False), Column(head[6], min_width=12, flexible=True)])
     major, general = ("重大", "一般") if lang == "zh" else ("major", "general")
     status_names = STATUS_ZH if lang == "zh" else STATUS_EN
     for h in rows:
-        sev = f"[red]{major}[/red]" if h["severity"] == "major" else general
+        sev = (major, "red") if h["severity"] == "major" else (general, "")
         late = f"逾期{h['days_overdue']}天" if lang == "zh" else f"{h['days_overdue']} d late"
-        deadline = f"[red]{h['deadline']}\n{late}[/red]" if h["overdue"] else h["deadline"]
+        deadline = (f"{h['deadline']}\n{late}", "red") if h["overdue"] else (str(h["deadline"]), "")
         unit = f"[{h['unit']}]" if h.get("unit") else ""
-        table.add_row(h["id"], escape(h.get("site_name") or h["site"]), escape(f"{h['item']}{unit}"), sev,
-                      status_names.get(h["status"], h["status"]), deadline, escape(h.get("description") or ""))
-    console().print(table)
+        table.add_row(h["id"], h.get("site_name") or h["site"], f"{h['item']}{unit}", sev,
+                      status_names.get(h["status"], h["status"]), deadline, h.get("description") or "")
+    table.print()
     more = total - offset - len(rows)
     if more > 0:
         click.echo(f"{len(rows)} of {total} hazard(s); {more} more: --all shows them all, "
@@ -158,9 +153,10 @@ def show(hazard_id: str, lang: str, ledger_path: Optional[str], today: Optional[
     if as_json:
         emit_json(dict(h, history=ledger.hazard_history(hazard_id)))
         return
+    from .light import LightConsole
     from .render_hazard import print_hazard
 
-    print_hazard(console(), h, events, lang)
+    print_hazard(LightConsole(), h, events, lang)  # a dozen lines: no need to import rich
 
 
 @hazard.command("plan")

@@ -6,6 +6,7 @@ from typing import Any, Optional
 import click
 
 from .options import emit_json, json_option, ledger_option
+from .progress import quiet_option
 
 BACKENDS = click.Choice(["tinydb", "sqlite"])
 
@@ -21,7 +22,9 @@ def ledger() -> None:
 @click.option("--from-backend", type=BACKENDS, help="Backend of FROM [default: by suffix, .sqlite/.db → sqlite].")
 @click.option("--to-backend", type=BACKENDS, help="Backend of TO [default: by suffix].")
 @json_option
-def migrate_cmd(src: str, dst: str, from_backend: Optional[str], to_backend: Optional[str], as_json: bool) -> None:
+@quiet_option
+def migrate_cmd(src: str, dst: str, from_backend: Optional[str], to_backend: Optional[str], as_json: bool,
+                quiet: bool) -> None:
     """Copy every record of FROM into the new ledger TO, then count and verify the copy.
 
     \b
@@ -29,8 +32,10 @@ def migrate_cmd(src: str, dst: str, from_backend: Optional[str], to_backend: Opt
     FROM is not changed; TO must not exist (or be empty). Exit 8 if the copy fails inspect verify.
     """
     from ..ledger import migrate, open_ledger
+    from .progress import progress
 
-    copied = migrate(src, dst, from_backend, to_backend)
+    with progress("Copying", open_ledger(src, backend=from_backend).record_count(), quiet) as advance:
+        copied = migrate(src, dst, from_backend, to_backend, advance)
     result = open_ledger(dst, backend=to_backend).verify()
     ok = not result["problems"]
     if as_json:

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Optional
+from typing import Optional
 
 import click
 
 from .complete import complete_open_hazards, complete_sites
-from .options import (console, date_value, emit_json, inspector_option, json_option, lang_option, ledger_option,
+from .options import (date_value, emit_json, inspector_option, json_option, lang_option, ledger_option,
                       open_ledger, parse_inspectors, today_option)
+from .progress import quiet_option
 
 
 @click.group()
@@ -92,31 +93,20 @@ def plan_cmd(due_by: Optional[str], site: Optional[str], severity: Optional[str]
 @ledger_option
 @today_option
 @json_option
+@quiet_option
 def apply_cmd(plan_file: str, inspectors: tuple[str, ...], dry_run: bool, ledger_path: Optional[str],
-              today: Optional[str], as_json: bool) -> None:
+              today: Optional[str], as_json: bool, quiet: bool) -> None:
     """Apply a filled plan in one all-or-nothing write; bad rows are listed with line numbers."""
+    from .progress import as_done_total
+
     ledger = open_ledger(ledger_path, today)
     people = parse_inspectors(inspectors)
-    if as_json:
-        summary = ledger.reinspect_apply(Path(plan_file), people, dry_run)
-    else:
-        summary = _with_progress(lambda cb: ledger.reinspect_apply(Path(plan_file), people, dry_run, cb))
+    # the bar is on stderr and only on a terminal: --json output stays clean
+    with as_done_total("Re-inspecting", quiet) as update:
+        summary = ledger.reinspect_apply(Path(plan_file), people, dry_run, update)
     counts = {k: len(summary[k]) for k in ("closed", "reopened", "unchanged")}
     if as_json:
         emit_json({**counts, "dry_run": dry_run, "hazards": {k: summary[k] for k in counts}})
     else:
         prefix = "Dry run, nothing changed: would have " if dry_run else ""
         click.echo(f"{prefix}closed {counts['closed']}, reopened {counts['reopened']}, unchanged {counts['unchanged']}.")
-
-
-def _with_progress(work: Any) -> Any:
-    from rich.progress import Progress
-
-    with Progress(console=console(stderr=True), transient=True) as bar:
-        task = bar.add_task("Re-inspecting", total=None)
-
-        def update(done: int, total: int) -> None:
-            if total >= 200 and done % 100 in (0, total % 100):
-                bar.update(task, completed=done, total=total)
-
-        return work(update)

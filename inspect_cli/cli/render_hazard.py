@@ -1,4 +1,4 @@
-"""Rich rendering of one hazard and its timeline."""
+"""Rendering of one hazard and its timeline (rich markup, printed by the light console)."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable
@@ -29,7 +29,7 @@ LABELS = {
 
 def print_hazard(con: Any, h: Hazard, events: list[Event], lang: str = "zh") -> None:
     """A hazard and its timeline; ``lang`` en gives English labels (the record's own texts stay Chinese)."""
-    from rich.markup import escape
+    from .light import escape  # rich's escaping, without importing rich (see light.py)
 
 
     lang = "en" if lang == "en" else "zh"

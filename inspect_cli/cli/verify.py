@@ -1,6 +1,7 @@
 """``inspect verify``: detect edited, removed or reordered history; ``inspect seal``."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Optional
 
@@ -24,6 +25,8 @@ def verify(seal_file: Optional[str], digest: Optional[str], ledger_path: Optiona
 
     if digest and not seal_file:
         raise UsageError("--digest checks a seal: give the seal file with --seal FILE")
+    if digest is not None and not re.fullmatch(r"[0-9a-fA-F]{16,64}", digest.strip()):
+        raise UsageError("--digest must be the seal's digest: at least its first 16 hexadecimal characters")
     result = open_ledger(ledger_path).verify(Path(seal_file) if seal_file else None, digest)
     if as_json:
         emit_json(dict(result, ok=not result["problems"]))

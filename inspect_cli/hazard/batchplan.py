@@ -19,6 +19,7 @@ from ..storage.interface import Store
 PLAN_COLUMNS = ("site", "site_name", "hazard_id", "item", "unit", "severity", "status", "current_deadline",
                 "description", "result", "note", "deadline", "evidence")
 RESULTS = ("pass", "fail", "skip")
+PLAN_FIELDS = ("id", "site", "site_name", "item", "severity", "status", "deadline", "description")
 Progress = Callable[[int, int], None]
 
 
@@ -28,7 +29,8 @@ def plan_rows(store: Store, today: dt.date, due_by: Optional[str] = None, site: 
     q = hz.HazardQuery(status=lifecycle.ACTIVE, site=site, severity=severity, sort="deadline")
     if due_by:
         q.extra["deadline"] = ("<=", due_by)
-    rows, _ = hz.query(store, q, today)
+    # only the listed fields: the rest of each record (basis, history …) is never decoded
+    rows = store.find("hazards", q.where(today), fields=PLAN_FIELDS)
     rows.sort(key=lambda h: (h["site"], h["deadline"], h["id"]))
     return [{"site": h["site"], "site_name": h.get("site_name", ""), "hazard_id": h["id"], "item": h["item"],
              "unit": h.get("unit") or "", "severity": h["severity"], "status": h["status"], "current_deadline": h["deadline"],

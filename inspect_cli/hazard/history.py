@@ -219,6 +219,11 @@ def verify_chain(hazard: dict[str, Any], events: list[Event],
         if parent is not None and str(e.get("date", "")) < str(parent.get("date", "")):
             problems.append(f"{label}: dated before the event it follows ({parent.get('type')}, {parent.get('date')}): "
                             "time runs backwards")
+    roots = [e for e in good if e.get("prev") == GENESIS]
+    if len(roots) > 1:
+        problems.append(f"{hid}: {len(roots)} histories begin under this id (first events "
+                        f"{', '.join(str(e.get('id')) for e in roots)}): one id given to two records — a collision "
+                        "of ids or a made-up history")
     line = main_line(good)
     head = line[-1].get("hash") if line else GENESIS
     if hazard.get("events") != len(line):
@@ -247,10 +252,8 @@ def _verify_branches(hid: str, events: list[Event], line: list[Event],
                      replay: Callable[[list[Event]], dict[str, Any]]) -> list[str]:
     problems: list[str] = []
     on_line = {e.get("hash") for e in line}
-    if len(on_line) == len(events):
-        return problems
-    kids = _children(events)
-    for leaf in (e for e in events if str(e.get("hash")) not in kids and e.get("hash") not in on_line):
+    kids = _children(events) if len(on_line) != len(events) else {}
+    for leaf in (e for e in events if kids and str(e.get("hash")) not in kids and e.get("hash") not in on_line):
         try:
             replay(path_to(leaf, events))
         except Exception as exc:  # noqa: BLE001

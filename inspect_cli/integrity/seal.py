@@ -135,6 +135,11 @@ def check(store: Store, seal: dict[str, Any], path: Path, expected_digest: Optio
     if digest != seal.get("digest"):
         problems.append(f"seal {path}: its records do not hash to its digest {str(seal.get('digest'))[:16]}… "
                         "(the seal file was edited)")
+    stated = seal.get("counts")
+    actual = {k: sum(1 for leaf in items if leaf[0] == k) for k in KINDS}
+    if not isinstance(stated, dict) or {k: stated.get(k, 0) for k in KINDS} != actual:
+        problems.append(f"seal {path}: its counts {stated} are not those of its records {actual} "
+                        "(the seal file was edited: records removed or added)")
     if expected_digest and not digest.startswith(expected_digest.strip().lower()):
         problems.append(f"seal {path}: its digest {digest[:16]}… is not the one given ({expected_digest}): "
                         "a different seal")

@@ -1,19 +1,19 @@
 """The monthly bulletin (月度通报): counts, closure rate against its target, overdue ages, sites.
 
-Built to stay usable on a city's year: one light pass over every hazard's indexed
-columns, whole records only for the rows it lists.
+Built to stay usable on a city's year: the figures are GROUP BY counts of indexed columns
+(:mod:`..analysis.tally`), whole records only for the rows it lists; a past month whose
+hazards changed since is replayed in one light pass.
 """
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Mapping, Optional
 
 from ..hazard import lifecycle
 from ..hazard.moves import with_derived
 from . import labels as lb
 from ..analysis.stats import BUCKETS
+from ..analysis.tally import LIGHT_FIELDS, Tally
 from .context import (MAX_OVERDUE_ROWS, TOP_SITES, _order, _ref, base, fmt_date,
                       parse_month)
 
@@ -37,7 +37,11 @@ def bulletin(ledger: Ledger, subject: Optional[str], lang: str, settings: dict[s
     full = _FullRecords(ledger, iso_as_of)
     target = float(settings.get("bulletin.major_closure_target") or 0.8)
     year_start = f"{first.year}-01-01"
-    tally = _tally(ledger.hazards_as_of(iso_as_of, LIGHT_FIELDS), as_of, iso_first, iso_last, year_start)
+    # Counted by GROUP BY where the data is (analysis/tally.py); a past month whose hazards have
+    # changed since is replayed from their events instead, in one pass over light records.
+    tally = ledger.bulletin_tally(as_of, iso_first, iso_last, year_start, MAX_OVERDUE_ROWS)
+    if tally is None:
+        tally = _tally(ledger.hazards_as_of(iso_as_of, LIGHT_FIELDS), as_of, iso_first, iso_last, year_start)
 
     # 1. domain × severity × status
     domains = sorted({d for d, _ in tally.total})
@@ -50,7 +54,7 @@ def bulletin(ledger: Ledger, subject: Optional[str], lang: str, settings: dict[s
                            "by_status": [tally.cell[(d, sev, s)] for s in lifecycle.STATES],
                            "overdue": tally.overdue_cell[(d, sev)], "total": tally.total[(d, sev)]})
     totals = {"by_status": [sum(n for (_, _, st), n in tally.cell.items() if st == s) for s in lifecycle.STATES],
-              "overdue": len(tally.overdue), "total": sum(tally.total.values())}
+              "overdue": tally.overdue_total, "total": sum(tally.total.values())}
     domain_chart = stacked_bars(
         [(lb.domain_name(d, lang), [tally.total[(d, s)] for s in ("general", "major")]) for d in domains],
         [L["general"], L["major"]], title=L["b_counts"])
@@ -92,7 +96,7 @@ def bulletin(ledger: Ledger, subject: Optional[str], lang: str, settings: dict[s
     buckets: list[dict[str, Any]] = []
     for key, lo, hi in BUCKETS:
         label = key.replace("-", "–")
-        n = sum(1 for h in overdue if h["days_overdue"] >= lo and (hi is None or h["days_overdue"] <= hi))
+        n = sum(k for days, k in tally.overdue_days.items() if days >= lo and (hi is None or days <= hi))
         buckets.append({"label": label, "count": n})
     bucket_rows: list[tuple[str, list[float]]] = [(str(b["label"]), [float(b["count"])]) for b in buckets]
     overdue_chart = stacked_bars(bucket_rows, [L["bucket"]], title=L["b_overdue"])
@@ -109,25 +113,28 @@ def bulletin(ledger: Ledger, subject: Optional[str], lang: str, settings: dict[s
     closed_majors = tally.closed_majors
     # A month of a city is tens of thousands of new hazards: the bulletin counts them all and
     # lists the first MAX_OVERDUE_ROWS of each table (the ledger report has the rest).
-    full.load([h["id"] for h in closed_majors] + [h["id"] for h in new[:MAX_OVERDUE_ROWS]]
+    # (the counted tally read each closed major's plan already; the replayed one did not)
+    unplanned = [h for h in closed_majors if not ("plan" in h and h["plan"])]
+    full.load([h["id"] for h in unplanned] + [h["id"] for h in new[:MAX_OVERDUE_ROWS]]
               + [h["id"] for h in closed[:MAX_OVERDUE_ROWS]] + [h["id"] for h in overdue[:MAX_OVERDUE_ROWS]])
-    flags = [short(h) for h in sorted(closed_majors, key=_order) if not full.get(h["id"]).get("plan")]
+    flags = [short(h) for h in sorted(unplanned, key=_order) if not full.get(h["id"]).get("plan")]
     ctx.update(
         month=f"{first.year}-{first.month:02d}", month_label=(f"{first.year}年{first.month}月" if lang == "zh" else first.strftime("%Y-%m")),
         as_of=fmt_date(iso_as_of, lang), statuses=[lb.pick(lb.STATUS, s, lang) for s in lifecycle.STATES],
         counts=counts, totals=totals, domain_chart=domain_chart,
         new=[short(h) for h in new[:MAX_OVERDUE_ROWS]], closed=[short(h) for h in closed[:MAX_OVERDUE_ROWS]],
-        new_total=len(new), closed_total=len(closed),
+        new_total=tally.new_total, closed_total=tally.closed_total,
         rate_text=rate_text, rate=year_rate, rate_all=all_rate, target=target, target_met=met,
         rate_pct=f"{year_rate:.1%}" if year_rate is not None else "—", target_pct=f"{target:.0%}",
         rate_chart=rate_chart, buckets=buckets, overdue=[short(h) for h in overdue[:MAX_OVERDUE_ROWS]],
-        overdue_total=len(overdue), overdue_chart=overdue_chart, sites=sites, sites_chart=sites_chart,
+        overdue_total=tally.overdue_total, overdue_chart=overdue_chart, sites=sites, sites_chart=sites_chart,
         flags=flags,
     )
     from ..case.rates import bulletin_figures
 
     # 立案率, 立案处罚率, 处罚执行率 for the month and the year to date (docs/cases.md)
-    ctx["enforcement"] = bulletin_figures(ledger.enforcement_rates(iso_first, iso_last, iso_as_of),
+    # (the month's figures are shown without 区域: its sites need not be read)
+    ctx["enforcement"] = bulletin_figures(ledger.enforcement_rates(iso_first, iso_last, iso_as_of, by_region=False),
                                           ledger.enforcement_rates(year_start, iso_last, iso_as_of), lang)
     from ..plan.bulletin import bulletin_figures as year_figures
 
@@ -135,8 +142,6 @@ def bulletin(ledger: Ledger, subject: Optional[str], lang: str, settings: dict[s
     ctx["year_plan"] = year_figures(ledger, first.year, iso_first, iso_last, iso_as_of, lang)
     return ctx
 
-
-LIGHT_FIELDS = ("id", "domain", "severity", "status", "deadline", "created", "closed_date", "site")
 
 
 class _FullRecords:
@@ -157,23 +162,9 @@ class _FullRecords:
         return self.records.get(hazard_id, {})
 
 
-@dataclass
-class _Tally:
-    cell: Counter[tuple[str, Any, Any]] = field(default_factory=Counter)  # (domain, severity, status) → n
-    total: Counter[tuple[str, Any]] = field(default_factory=Counter)  # (domain, severity) → n
-    overdue_cell: Counter[tuple[str, Any]] = field(default_factory=Counter)  # (domain, severity) → overdue n
-    new: list[dict[str, Any]] = field(default_factory=list)
-    closed: list[dict[str, Any]] = field(default_factory=list)
-    overdue: list[dict[str, Any]] = field(default_factory=list)
-    closed_majors: list[Hazard] = field(default_factory=list)
-    majors_year: list[int] = field(default_factory=lambda: [0, 0])  # registered, closed
-    majors_all: list[int] = field(default_factory=lambda: [0, 0])
-    per_site: dict[str, dict[str, Any]] = field(default_factory=dict)
-
-
-def _tally(hazards: list[Hazard], as_of: dt.date, iso_first: str, iso_last: str, year_start: str) -> _Tally:
-    """Every figure of the bulletin in one pass; only listed hazards get their derived fields."""
-    t = _Tally()
+def _tally(hazards: list[Hazard], as_of: dt.date, iso_first: str, iso_last: str, year_start: str) -> Tally:
+    """Every figure of the bulletin in one pass over hazards as they stood (replayed past months)."""
+    t = Tally()
     iso_as_of = as_of.isoformat()
     for h in hazards:
         d, sev, status = h.get("domain") or "", h.get("severity"), h.get("status")
@@ -184,10 +175,14 @@ def _tally(hazards: list[Hazard], as_of: dt.date, iso_first: str, iso_last: str,
         if late:
             t.overdue_cell[(d, sev)] += 1
             t.overdue.append(with_derived(h, as_of))
+            t.overdue_days[t.overdue[-1]["days_overdue"]] += 1
+            t.overdue_total += 1
         if iso_first <= created <= iso_last:
             t.new.append(with_derived(h, as_of))
+            t.new_total += 1
         if status == "closed" and iso_first <= str(h.get("closed_date") or "") <= iso_last:
             t.closed.append(with_derived(h, as_of))
+            t.closed_total += 1
         if sev == "major":
             t.majors_all[0] += 1
             t.majors_all[1] += status == "closed"
@@ -195,7 +190,7 @@ def _tally(hazards: list[Hazard], as_of: dt.date, iso_first: str, iso_last: str,
                 t.majors_year[0] += 1
                 t.majors_year[1] += status == "closed"
             if status == "closed":
-                t.closed_majors.append(h)
+                t.closed_majors.append(dict(h))
         if status in lifecycle.ACTIVE:
             s = t.per_site.setdefault(h.get("site") or "", {"code": h.get("site") or "", "name": "",
                                                               "open": 0, "major": 0, "overdue": 0})

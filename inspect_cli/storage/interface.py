@@ -12,7 +12,7 @@ Records are JSON-able dicts keyed by a string id in named tables.
 from __future__ import annotations
 
 from contextlib import AbstractContextManager
-from typing import Any, Iterable, Optional, Protocol, Union
+from typing import Any, Iterable, Iterator, Mapping, Optional, Protocol, Union
 
 SCHEMA_VERSION = 1
 TABLES = ("sites", "inspections", "hazards", "events", "settings", "draws", "documents", "imports", "conflicts")
@@ -40,6 +40,16 @@ class Store(Protocol):
         (a backend may then skip decoding the rest — large inspection records, say)."""
 
     def count(self, table: str, where: Optional[Where] = None) -> int: ...
+
+    def count_by(self, table: str, by: tuple[str, ...], where: Optional[Where] = None,
+                 distinct: Optional[str] = None) -> dict[tuple[Any, ...], int]:
+        """How many matching records share each combination of the ``by`` fields (``GROUP BY``).
+
+        Keys are tuples of the fields' values (None for a missing field; a list or mapping as
+        its compact JSON text). With ``distinct``, the number of distinct non-missing values of
+        that field in each group instead (``COUNT(DISTINCT …)``). :func:`count_records` is the
+        reference semantics, and the in-Python implementation a backend without SQL calls.
+        """
 
     def meta(self) -> dict[str, Any]:
         """Ledger metadata (schema version, creation time); change it with :meth:`set_meta`."""
@@ -89,6 +99,56 @@ def matches(record: dict[str, Any], where: Optional[Where]) -> bool:
         elif value != cond:
             return False
     return True
+
+
+def group_value(value: Any) -> Any:
+    """A field's value as a group key: scalars as they are, lists and mappings as compact JSON."""
+    if isinstance(value, (str, int, float, type(None))):
+        return value
+    import json
+
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def count_records(records: Iterable[Mapping[str, Any]], by: tuple[str, ...],
+                  distinct: Optional[str] = None) -> dict[tuple[Any, ...], int]:
+    """:meth:`Store.count_by` over records already filtered (the in-memory reference)."""
+    if distinct is None:
+        counts: dict[tuple[Any, ...], int] = {}
+        for r in records:
+            key = tuple(group_value(r.get(f)) for f in by)
+            counts[key] = counts.get(key, 0) + 1
+        return counts
+    seen: dict[tuple[Any, ...], set[Any]] = {}
+    for r in records:
+        key = tuple(group_value(r.get(f)) for f in by)
+        values = seen.setdefault(key, set())
+        if r.get(distinct) is not None:
+            values.add(group_value(r.get(distinct)))
+    return {k: len(v) for k, v in seen.items()}
+
+
+def iter_records(store: Store, table: str, where: Optional[Where] = None, fields: Optional[tuple[str, ...]] = None,
+                 batch: int = 2000) -> Iterator[dict[str, Any]]:
+    """Every matching record of a table keyed by ``id``, read ``batch`` at a time in id order.
+
+    Memory stays bounded whatever the size of the ledger: each batch is one
+    :meth:`Store.find` after the last id seen (keyset paging, no growing OFFSET). With
+    ``fields``, each record holds at least those fields (and ``id``).
+    """
+    after: Optional[str] = None
+    want = None if fields is None else tuple(dict.fromkeys(("id",) + tuple(fields)))
+    while True:
+        cond: Where = dict(where or {})
+        if after is not None:
+            cond["id"] = (">", after)
+        rows = store.find(table, cond, order_by="id", limit=batch, fields=want)
+        if not rows:
+            return
+        yield from rows
+        if len(rows) < batch:
+            return
+        after = str(rows[-1]["id"])
 
 
 def _cmp(f: Any) -> Any:

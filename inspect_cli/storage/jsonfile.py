@@ -20,7 +20,7 @@ from typing import Any, Iterable, Iterator, Optional
 from tinydb.storages import Storage
 
 from ..errors import LedgerError
-from .interface import SCHEMA_VERSION, TABLES, Where, matches, sort_key, standard_tables
+from .interface import SCHEMA_VERSION, TABLES, Where, count_records, matches, sort_key, standard_tables
 from .files import (FORMAT, META_ID, META_TABLE, atomic_write_bytes, check_format,  # noqa: F401
                     check_writable, fsync_dir, ledger_lock, lock_timeout)
 from . import tablefiles as tf
@@ -86,6 +86,10 @@ class MemoryStore:
             return len(self.data.get(table, {}))
         where = _hashed(where)
         return sum(1 for r in self.data.get(table, {}).values() if matches(r, where))
+
+    def count_by(self, table: str, by: tuple[str, ...], where: Optional[Where] = None,
+                 distinct: Optional[str] = None) -> dict[tuple[Any, ...], int]:
+        return count_records(self.find(table, where), by, distinct)
 
     def meta(self) -> dict[str, Any]:
         return dict(self.data.get(META_TABLE, {}).get(META_ID, {}))
@@ -182,6 +186,11 @@ class FileStore:
         if t:
             return t.count_where(_hashed(where))
         return MemoryStore(self.inline).count(table, where)
+
+    def count_by(self, table: str, by: tuple[str, ...], where: Optional[Where] = None,
+                 distinct: Optional[str] = None) -> dict[tuple[Any, ...], int]:
+        # the in-Python GROUP BY of storage/interface.py over the matching records
+        return count_records(self.find(table, where), by, distinct)
 
     def meta(self) -> dict[str, Any]:
         return dict(self.inline.get(META_TABLE, {}).get(META_ID, {}))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Optional, Union
+from typing import Callable, Optional, Union
 
 from ..errors import LedgerError, UsageError
 from . import open_backend
@@ -32,9 +32,13 @@ def _refuse_nonempty(store: Store, path: Path) -> None:
                           "Migrate into a new file.")
 
 
+BATCH = 2000
+
+
 def migrate(src_path: PathLike, dst_path: PathLike, src_backend: Optional[str] = None,
-            dst_backend: Optional[str] = None) -> dict[str, int]:
+            dst_backend: Optional[str] = None, progress: Optional[Callable[[int], None]] = None) -> dict[str, int]:
     """Copy every table of ``src_path`` into ``dst_path``; returns the number of records per table.
+    ``progress(n)`` is told each time ``n`` more records are written.
 
     The copy is built under a temp name beside the destination and renamed to it only once it
     is complete and counted, all under the destination's lock: a killed migrate leaves no
@@ -57,7 +61,7 @@ def migrate(src_path: PathLike, dst_path: PathLike, src_backend: Optional[str] =
         _remove_partial(final)
         tmp = final.parent / f"{TEMP_PREFIX}{final.name}.{os.getpid()}{final.suffix}"
         try:
-            copied = _copy(src, open_backend(tmp, kind), tmp)
+            copied = _copy(src, open_backend(tmp, kind), tmp, progress)
             copied["evidence files"] = copy_evidence(Path(src.path), final)
             _put_in_place(tmp, final, kind)
         finally:
@@ -68,7 +72,8 @@ def migrate(src_path: PathLike, dst_path: PathLike, src_backend: Optional[str] =
 TEMP_PREFIX = ".migrating."
 
 
-def _copy(src: Backend, out_backend: Backend, tmp: Path) -> dict[str, int]:
+def _copy(src: Backend, out_backend: Backend, tmp: Path,
+          progress: Optional[Callable[[int], None]] = None) -> dict[str, int]:
     """Every table of ``src`` into the new ledger ``tmp`` in one write, counted again after."""
     with src.read() as st:
         meta = st.meta()
@@ -76,7 +81,10 @@ def _copy(src: Backend, out_backend: Backend, tmp: Path) -> dict[str, int]:
     with out_backend.write() as out:
         out.set_meta(dict(out.meta(), **meta))
         for table, rows in data.items():
-            out.put_many(table, rows)
+            for start in range(0, len(rows), BATCH):
+                out.put_many(table, rows[start:start + BATCH])
+                if progress:
+                    progress(len(rows[start:start + BATCH]))
     copied = {t: len(rows) for t, rows in data.items()}
     with out_backend.read() as st:
         found = {t: st.count(t) for t in copied}

@@ -8,8 +8,9 @@ semantics of :func:`.base.matches` (a missing field is NULL: it never matches a 
 and it does match ``!=`` and ``not in``); a condition SQL cannot express exactly (a list or
 mapping as the value) is checked in Python after the query.
 
-Writes hold the same ``.lock`` file as the JSON backend (so ``LedgerBusy`` behaves the same)
-and run in ``BEGIN IMMEDIATE``: a clean exit commits, an exception rolls back. Reads run in
+Writes run in ``BEGIN IMMEDIATE`` under SQLite's own lock (a busy writer waits
+``INSPECT_LOCK_TIMEOUT``, then ``LedgerBusy``, as with the JSON backend's ``.lock`` file): a
+clean exit commits, an exception rolls back. Reads run in
 one ``BEGIN DEFERRED`` transaction, a consistent snapshot that never waits for a writer
 (WAL mode). ``PRAGMA user_version`` is the version of this table layout.
 """
@@ -23,30 +24,45 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Optional
 
 from ..errors import LedgerError
-from .interface import SCHEMA_VERSION, TABLES, Where, matches, standard_tables
+from .interface import SCHEMA_VERSION, TABLES, Where, count_records, matches, standard_tables
 
-LAYOUT_VERSION = 2  # 2: events.date and hazards.closed_date are indexed columns
+# 2: events.date and hazards.closed_date are indexed columns; 3: the fields stats, the bulletin
+# and the re-inspection plan tally (an inspection's kind/status/domain/hazards, a hazard's item…)
+LAYOUT_VERSION = 3
 META_TABLE = "_meta"
 META_ID = "ledger"
 HEADER = b"SQLite format 3\x00"
 COLUMNS: dict[str, tuple[str, ...]] = {
     "hazards": ("site", "status", "severity", "deadline", "checklist", "domain", "inspection", "created",
-                "closed_date"),
+                "closed_date", "closed_reason", "item", "checklist_version"),
     "events": ("subject", "seq", "date"),
-    "inspections": ("site", "date", "checklist"),
+    "inspections": ("site", "date", "checklist", "kind", "status", "domain", "hazards"),
     "sites": ("industry", "risk_class"),
 }
 INDEXES: dict[str, tuple[tuple[str, ...], ...]] = {
-    # (status, deadline) serves the overdue list and the re-inspection plan; (severity, status,
+    # (status, deadline, severity) serves the overdue list, the re-inspection plan and the overdue
+    # tallies; (severity, status,
     # deadline) answers `hazard list --overdue --severity major` and its count from the index alone.
-    "hazards": (("status", "deadline"), ("severity", "status", "deadline"), ("site", "deadline"), ("deadline",),
-                ("checklist",), ("domain",), ("inspection",), ("created",), ("closed_date",)),
+    "hazards": (("status", "deadline", "severity"), ("severity", "status", "deadline"), ("site", "deadline"), ("deadline",),
+                ("checklist",), ("domain",), ("inspection",), ("created",), ("closed_date",),
+                # covering indexes of the tallies: stats and the bulletin count from these alone
+                ("domain", "severity", "status", "created"), ("checklist", "checklist_version", "item", "site", "created"),
+                ("status", "closed_date", "severity", "closed_reason", "created")),
     "events": (("subject", "seq"), ("date",)),
-    "inspections": (("site", "date"), ("date",), ("checklist",)),
+    # (date, status, kind, domain) counts a window of stats; (status, kind, domain, date) the whole
+    # ledger; (status, kind, hazards, …) the inspections with findings of the enforcement rates
+    "inspections": (("site", "date"), ("date",), ("checklist",), ("date", "status", "kind", "domain"),
+                    ("status", "kind", "domain", "date"), ("status", "kind", "hazards", "site", "date", "domain")),
     "sites": (("industry",), ("risk_class",)),
 }
+# Columns holding a list (as its JSON text, for conditions such as ``!= []``): a projection
+# reads them from the record, where their type is known.
+JSON_COLUMNS: dict[str, tuple[str, ...]] = {"inspections": ("hazards",)}
 # Tables whose records carry their key as "id": a condition on id uses the primary key.
 KEYED_BY_ID = ("hazards", "events", "inspections", "draws", "conflicts")
+# The field of each record that is its key, where the key is a field (checked by verify:
+# a record moved under another key is read in place of the right one).
+KEY_FIELD: dict[str, str] = {**{t: "id" for t in KEYED_BY_ID}, "cases": "id", "case_events": "id", "sites": "code"}
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _SCALAR = (str, int, float, type(None))
 
@@ -124,15 +140,18 @@ class SqliteStore:
         count would then see something the record does not say (edited outside inspect-cli).
         One scan per table; the columns of the few rows found are named afterwards."""
         out: list[str] = []
-        for table in sorted(set(COLUMNS) | set(KEYED_BY_ID)):
+        for table in sorted(set(COLUMNS) | set(KEY_FIELD)):
             if table not in self.held:
                 continue
-            cols = list(COLUMNS.get(table, ())) + (["id"] if table in KEYED_BY_ID else [])
-            cond = " OR ".join(f"{c} IS NOT json_extract(data, '$.{c}')" for c in cols)
-            sql = f"SELECT id, {', '.join(cols)}, data FROM {_ident(table)} WHERE {cond} LIMIT ?"
+            cols = list(COLUMNS.get(table, ()))
+            fields = cols + ([KEY_FIELD[table]] if table in KEY_FIELD else [])
+            names = cols + (["id"] if table in KEY_FIELD else [])
+            cond = " OR ".join(f"{c} IS NOT json_extract(data, '$.{f}')" for c, f in zip(names, fields))
+            sql = f"SELECT id, {', '.join(names)}, data FROM {_ident(table)} WHERE {cond} LIMIT ?"
             for row in self.conn.execute(sql, (limit,)).fetchall():
                 record = json.loads(row[-1])
-                wrong = [c for n, c in enumerate(cols, start=1) if row[n] != _column_value(record.get(c))]
+                wrong = [c if c != "id" else f"id (the key; the record says {record.get(f)!r})"
+                         for n, (c, f) in enumerate(zip(names, fields), start=1) if row[n] != _column_value(record.get(f))]
                 out.append(f"{table[:-1]} {row[0]}: the indexed column(s) {', '.join(wrong) or '?'} disagree with "
                            "the record (edited outside inspect-cli; lists and counts would show the column)")
         return out
@@ -162,7 +181,8 @@ class SqliteStore:
         """Only ``fields`` of each record, extracted by SQLite: Python never decodes the rest."""
         fields = tuple(f for f in fields if _NAME.match(f))  # names go into SQL: plain identifiers only
         table = sql.split(" FROM ", 1)[1].split()[0].strip('"')
-        direct = set(COLUMNS.get(table, ())) | ({"id"} if table in KEYED_BY_ID else set())
+        direct = (set(COLUMNS.get(table, ())) - set(JSON_COLUMNS.get(table, ()))) | (
+            {"id"} if table in KEYED_BY_ID else set())
 
         def col(f: str) -> str:
             # an indexed column is read as it is (the JSON is never parsed); its type says null/absent
@@ -215,6 +235,27 @@ class SqliteStore:
             return len(self.find(table, where))
         return int(self.conn.execute(f"SELECT COUNT(*) FROM {_ident(table)}{clause}", params).fetchone()[0])
 
+    def count_by(self, table: str, by: tuple[str, ...], where: Optional[Where] = None,
+                 distinct: Optional[str] = None) -> dict[tuple[Any, ...], int]:
+        """``GROUP BY`` in SQLite: on indexed columns it reads the index only, never the JSON."""
+        if table not in self.held:
+            return {}
+        clause, params, rest = self._where(table, where)
+        if rest:
+            return count_records(self.find(table, where), by, distinct)
+        keys = [self._field(table, f) for f in by]
+        what = ["COUNT(*)"] + ([f"COUNT(DISTINCT {self._field(table, distinct)})"] if distinct else [])
+        sql = f"SELECT {', '.join(keys + what)} FROM {_ident(table)}{clause}"
+        if keys:
+            sql += f" GROUP BY {', '.join(keys)}"
+        out: dict[tuple[Any, ...], int] = {}
+        n = len(keys)
+        for row in self.conn.execute(sql, params):
+            if not row[n]:
+                continue  # no matching record (a query without GROUP BY still gives a row): no group
+            out[tuple(row[:n])] = int(row[-1])
+        return out
+
     def meta(self) -> dict[str, Any]:
         if META_TABLE not in self.held:
             return {}
@@ -252,6 +293,11 @@ class SqliteStore:
         return (" WHERE " + " AND ".join(parts) if parts else ""), params, rest
 
 
+def _empty(v: Any) -> bool:
+    """An empty list or mapping: its JSON text ("[]", "{}") is the same from Python and SQLite."""
+    return isinstance(v, (list, dict)) and not v
+
+
 def _plain(v: Any) -> bool:
     return isinstance(v, _SCALAR)
 
@@ -261,8 +307,12 @@ def _condition(cond: Any) -> Optional[tuple[str, list[Any]]]:
     if not isinstance(cond, tuple):
         if cond is None:
             return "{x} IS NULL", []
+        if _empty(cond):
+            return "{x} = ?", [_dumps(cond)]  # an array/object column or json_extract is its JSON text
         return ("{x} = ?", [cond]) if _plain(cond) else None
     op, arg = cond
+    if op == "!=" and _empty(arg):
+        return "{x} IS NOT ?", [_dumps(arg)]
     if op in ("in", "not in"):
         if not isinstance(arg, (list, tuple, set, frozenset)) or not all(map(_plain, arg)):
             return None
@@ -312,11 +362,18 @@ def upgrade_layout(conn: sqlite3.Connection) -> None:
         if not have:
             create_table(conn, table)
             continue
-        for col in cols:
-            if col not in have:
-                conn.execute(f"ALTER TABLE {_ident(table)} ADD COLUMN {col}")
-                conn.execute(f"UPDATE {_ident(table)} SET {col} = json_extract(data, '$.{col}')")
+        missing = [col for col in cols if col not in have]
+        for col in missing:
+            conn.execute(f"ALTER TABLE {_ident(table)} ADD COLUMN {col}")
+        if missing:  # one pass over the records fills every new column
+            sets = ", ".join(f"{col} = json_extract(data, '$.{col}')" for col in missing)
+            conn.execute(f"UPDATE {_ident(table)} SET {sets}")
         create_table(conn, table)  # the indexes (IF NOT EXISTS)
+        wanted = {f"{table}_{'_'.join(index)}" for index in INDEXES.get(table, ())}
+        for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type='index' AND tbl_name=? "
+                                    "AND name NOT LIKE 'sqlite_autoindex_%'", (table,)).fetchall():
+            if name not in wanted and _NAME.match(name):  # an index of an older layout, superseded
+                conn.execute(f'DROP INDEX "{name}"')
     conn.execute(f"PRAGMA user_version = {LAYOUT_VERSION}")
 
 
@@ -328,7 +385,7 @@ def create_schema(conn: sqlite3.Connection) -> None:
 
 
 class SqliteBackend:
-    """A ledger in one SQLite file, with ``-wal``/``-shm`` files and a ``.lock`` file beside it."""
+    """A ledger in one SQLite file, with its ``-wal``/``-shm`` files beside it."""
 
     name = "sqlite"
 
@@ -433,46 +490,65 @@ class SqliteBackend:
 
     @contextmanager
     def write(self) -> Iterator[SqliteStore]:
-        from .files import FORMAT, check_writable, ledger_lock
+        """One write transaction. SQLite's own lock (``BEGIN IMMEDIATE`` with a busy timeout of
+        ``INSPECT_LOCK_TIMEOUT``) keeps writers apart across processes, as the JSON backend's
+        ``.lock`` file does: a second writer waits, then gets ``LedgerBusy``; a killed writer's
+        lock goes with its process. No lock file, so no ``filelock`` import and no extra file."""
+        from .files import FORMAT, check_writable
 
         check_writable(self.path, self.path.parent)
-        with ledger_lock(self.path):
-            self._check_header()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise LedgerError(f"cannot create the folder {self.path.parent} for the ledger: {e.strerror}") from e
+        self._check_header()
+        try:
+            conn = self._connect(self.path.resolve().as_uri() + "?mode=rwc")
+        except sqlite3.Error as e:
+            raise self._error(e, "open") from e
+        try:
             try:
-                conn = self._connect(self.path.resolve().as_uri() + "?mode=rwc")
+                self._check_ours(conn)  # refuses a database of another program before touching it
+                # WAL: readers keep their snapshot while a command writes. synchronous=FULL
+                # fsyncs the WAL at every commit, so a committed command survives SIGKILL
+                # (NORMAL would too: the WAL is in the OS cache) *and* power loss, like the
+                # JSON backend's fsync + replace; it costs one fsync per write command.
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute("PRAGMA synchronous = FULL")
+                _no_checkpoint_on_close(conn)
+                conn.execute("BEGIN IMMEDIATE")
+                # under the write lock: another process may have created the ledger meanwhile
+                ours = conn.execute(f"SELECT 1 FROM sqlite_master WHERE type='table' AND name='{META_TABLE}'").fetchone()
+                if not ours:
+                    create_schema(conn)
+                elif conn.execute("PRAGMA user_version").fetchone()[0] < LAYOUT_VERSION:
+                    upgrade_layout(conn)
+                store = SqliteStore(conn, writable=True)
+                if not store.meta():
+                    store.set_meta({"format": FORMAT, "schema": SCHEMA_VERSION})
             except sqlite3.Error as e:
                 raise self._error(e, "open") from e
             try:
-                try:
-                    ours = self._check_ours(conn)
-                    # WAL: readers keep their snapshot while a command writes. synchronous=FULL
-                    # fsyncs the WAL at every commit, so a committed command survives SIGKILL
-                    # (NORMAL would too: the WAL is in the OS cache) *and* power loss, like the
-                    # JSON backend's fsync + replace; it costs one fsync per write command.
-                    conn.execute("PRAGMA journal_mode = WAL")
-                    conn.execute("PRAGMA synchronous = FULL")
-                    conn.execute("BEGIN IMMEDIATE")
-                    if not ours:
-                        create_schema(conn)
-                    elif conn.execute("PRAGMA user_version").fetchone()[0] < LAYOUT_VERSION:
-                        upgrade_layout(conn)
-                    store = SqliteStore(conn, writable=True)
-                    if not store.meta():
-                        store.set_meta({"format": FORMAT, "schema": SCHEMA_VERSION})
-                except sqlite3.Error as e:
-                    raise self._error(e, "open") from e
-                try:
-                    yield store
-                except BaseException as e:
-                    _rollback(conn)
-                    if isinstance(e, sqlite3.Error):  # a full disk while writing, say: name the cause
-                        raise self._error(e, "write") from e
-                    raise
-                try:
-                    conn.execute("COMMIT")
-                except sqlite3.Error as e:
-                    _rollback(conn)
+                yield store
+            except BaseException as e:
+                _rollback(conn)
+                if isinstance(e, sqlite3.Error):  # a full disk while writing, say: name the cause
                     raise self._error(e, "write") from e
-            finally:
-                conn.close()
+                raise
+            try:
+                conn.execute("COMMIT")
+            except sqlite3.Error as e:
+                _rollback(conn)
+                raise self._error(e, "write") from e
+        finally:
+            conn.close()
 
+
+def _no_checkpoint_on_close(conn: sqlite3.Connection) -> None:
+    """Leave the WAL to SQLite's automatic checkpoints instead of checkpointing (and fsyncing
+    the database file) when the command's connection closes. Python 3.12+ can say so; on
+    older Pythons closing still checkpoints (about 15 ms per write command)."""
+    setconfig = getattr(conn, "setconfig", None)
+    flag = getattr(sqlite3, "SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE", None)
+    if setconfig is not None and flag is not None:
+        setconfig(flag, True)

@@ -33,6 +33,7 @@ from .. import evidence as ev
 from ..hazard import history, lifecycle
 from ..case import sync as case_sync
 from ..errors import IntegrityError, ValidationFailed
+from ..ids import ID_PATTERN
 from ..storage.interface import Store
 
 BUNDLE_FORMAT = "inspect-cli-bundle"
@@ -41,10 +42,13 @@ BUNDLE_VERSION = 2  # 2: documents.jsonl and settings.json; evidence/ab/<sha256>
 TABLES = ("sites", "inspections", "hazards", "events", "draws", "documents", "cases", "case_events")
 REQUIRED = ("sites", "inspections", "hazards", "events", "draws")  # version 1 bundles have no documents
 MAX_RECORDS_BYTES = 2 * 1024 ** 3
+# Records written by inspect-cli deflate 2-20 times; deflate itself stops near 1,000. A large
+# member that inflates more than this is a zip bomb.
+BOMB_RATIO, BOMB_FLOOR_BYTES = 200, 64 * 1024 ** 2
 _EVIDENCE_MEMBER = re.compile(r"evidence/([0-9a-f]{2})/([0-9a-f]{64})((?:\.[a-z0-9]{1,10})?)\Z")
 _FIXED_MEMBERS = {"bundle.json", "settings.json", *(f"{t}.jsonl" for t in TABLES)}
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
-_ID = re.compile(r"[A-Z]-[0-9A-Z]{5}-[0-9A-Z]{5}\Z")
+_ID = ID_PATTERN
 Record = dict[str, Any]
 
 
@@ -174,15 +178,7 @@ def read_bundle(path: Path) -> tuple[Bundle, zipfile.ZipFile]:
                     raise ValidationFailed(f"{path} has no {name}; nothing was imported")
                 records[t] = []
                 continue
-            text = _read_member(z, members[name], path).decode("utf-8")
-            rows = []
-            for n, line in enumerate(text.splitlines(), start=1):
-                if line.strip():
-                    try:
-                        rows.append(json.loads(line))
-                    except ValueError as e:
-                        raise ValidationFailed(f"{path}: {name} line {n} is not JSON ({e}); nothing was imported") from None
-            records[t] = rows
+            records[t] = _read_rows(z, members[name], path)
         settings = _json_member(z, "settings.json", path) if "settings.json" in members else {}
         if not isinstance(settings, dict):
             raise ValidationFailed(f"{path}: settings.json is not a mapping; nothing was imported")
@@ -246,9 +242,34 @@ def _member_problem(info: zipfile.ZipInfo) -> str:
     return "not part of the bundle layout (bundle.json, settings.json, <table>.jsonl, evidence/ab/<sha256>)"
 
 
-def _read_member(z: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> bytes:
+def _check_size(info: zipfile.ZipInfo, path: Path) -> None:
     if info.file_size > MAX_RECORDS_BYTES:
         raise ValidationFailed(f"{path}: {info.filename} is too large; nothing was imported")
+    if info.file_size > BOMB_FLOOR_BYTES and info.file_size > BOMB_RATIO * max(info.compress_size, 1):
+        raise ValidationFailed(f"{path}: {info.filename} inflates {info.file_size // max(info.compress_size, 1)} "
+                               f"times ({info.file_size // 2**20} MiB): a zip bomb, not records inspect-cli "
+                               "wrote; nothing was imported")
+
+
+def _read_rows(z: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> list[Record]:
+    """The records of a ``<table>.jsonl`` member, read line by line (never the whole member
+    in memory at once)."""
+    _check_size(info, path)
+    rows: list[Record] = []
+    with z.open(info) as f:
+        for n, line in enumerate(f, start=1):
+            if not line.strip():
+                continue
+            try:
+                rows.append(json.loads(line))
+            except ValueError as e:
+                raise ValidationFailed(f"{path}: {info.filename} line {n} is not JSON ({e}); "
+                                       "nothing was imported") from None
+    return rows
+
+
+def _read_member(z: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> bytes:
+    _check_size(info, path)
     with z.open(info) as f:
         data = f.read(MAX_RECORDS_BYTES + 1)
     if len(data) > MAX_RECORDS_BYTES:
@@ -296,6 +317,12 @@ def check_records(bundle: Bundle) -> list[str]:
             problems.append(f"site {_show(s)}: not a site record (no code)")
         elif not isinstance(s.get("name"), str):
             problems.append(f"site {s['code']}: has no name")
+        else:
+            problems += _shape_problems(f"site {s['code']}", s, _SITE_TEXT)
+            attrs = s.get("attributes")
+            if attrs is not None and not (isinstance(attrs, dict) and all(
+                    isinstance(k, str) and isinstance(v, (str, int, float, bool, type(None))) for k, v in attrs.items())):
+                problems.append(f"site {s['code']}: attributes must be a mapping of names to plain values")
     for i in r["inspections"]:
         problems += _inspection_problems(i)
     for h in r["hazards"]:
@@ -309,8 +336,7 @@ def check_records(bundle: Bundle) -> list[str]:
         problems += _document_problems(d)
     for where, ref in evidence_refs(r):
         problems += ev.reference_problems(ref, where)
-    if not problems:
-        problems += case_sync.verify_incoming(r)
+    problems += case_sync.verify_incoming(r)
     for key, value in bundle.settings.items():
         if not (isinstance(key, str) and key.startswith("org.")) or not isinstance(value, (str, int, float)):
             problems.append(f"setting {str(key)[:40]!r}: only org.* settings with plain values travel in bundles")
@@ -350,7 +376,37 @@ def _inspection_problems(i: Any) -> list[str]:
         out.append(f"{label}: its answers are not a mapping")
     if not isinstance(i.get("hazards", []), list) or not all(isinstance(h, str) for h in i.get("hazards", [])):
         out.append(f"{label}: its hazard list is not a list of ids")
+    out += _shape_problems(label, i, _INSPECTION_TEXT)
+    if not isinstance(i.get("checklist_version", 1), (int, str)) or isinstance(i.get("checklist_version"), bool):
+        out.append(f"{label}: checklist_version is not a version")
+    people = i.get("inspectors", [])
+    if not isinstance(people, list) or not all(isinstance(p, dict) and all(isinstance(v, str) for v in p.values())
+                                               for p in people):
+        out.append(f"{label}: inspectors must be a list of {{name, cert}}")
+    units = i.get("units", {})
+    if not isinstance(units, dict) or not all(isinstance(v, list) and all(isinstance(u, str) for u in v)
+                                              for v in units.values()):
+        out.append(f"{label}: units must map each section to a list of unit names")
+    if not isinstance(i.get("ignored", []), list):
+        out.append(f"{label}: ignored is not a list")
+    answers = i.get("answers", {})
+    for key, a in (answers.items() if isinstance(answers, dict) else []):
+        if not isinstance(a, dict):
+            out.append(f"{label} answer {str(key)[:40]}: not an answer record")
+        else:
+            out += _shape_problems(f"{label} answer {str(key)[:40]}", a, _ANSWER_TEXT)
     return out
+
+
+_SITE_TEXT = ("address", "contact", "phone", "industry", "risk_class", "added")
+_INSPECTION_TEXT = ("site_name", "checklist", "checklist_title", "domain", "kind", "started_at", "finished_at")
+_ANSWER_TEXT = ("outcome",)  # the rest is what the inspector typed (YAML may make it a number)
+
+
+def _shape_problems(label: str, rec: dict[str, Any], text_fields: tuple[str, ...]) -> list[str]:
+    """Fields that later commands read as text must be text (or absent / null)."""
+    return [f"{label}: {k} must be text, not {type(rec[k]).__name__}" for k in text_fields
+            if rec.get(k) is not None and not isinstance(rec[k], str)]
 
 
 _EVENT_FIELDS: dict[str, type | tuple[type, ...]] = {
@@ -395,6 +451,15 @@ def _draw_problems(d: Any) -> list[str]:
     return []
 
 
+def _numbered_kinds() -> frozenset[str]:
+    from ..settings import DEFAULTS
+
+    return frozenset(k[len("docno."):] for k in DEFAULTS if k.startswith("docno."))
+
+
+_NUMBERED_KINDS = _numbered_kinds()
+
+
 def _document_problems(d: Any) -> list[str]:
     if not isinstance(d, dict):
         return [f"document {_show(d)}: not a document record"]
@@ -404,6 +469,12 @@ def _document_problems(d: Any) -> list[str]:
         out.append(f"{label}: needs kind, subject and number")
     if not isinstance(d.get("year"), int) or not isinstance(d.get("seq"), int) or isinstance(d.get("seq"), bool):
         out.append(f"{label}: year and seq must be numbers")
+    elif d["seq"] < 1 or not 1900 <= d["year"] <= 9999:
+        out.append(f"{label}: seq {d['seq']} / year {d['year']} is not a document number's")
+    if d.get("kind") not in _NUMBERED_KINDS:
+        # a kind of its own would land on other keys of the table (the counters, "seq:KIND:YEAR")
+        out.append(f"{label}: kind {str(d.get('kind'))[:20]!r} is not a numbered document "
+                   f"({', '.join(sorted(_NUMBERED_KINDS))})")
     if not _is_date(d.get("date")):
         out.append(f"{label}: date {d.get('date')!r} is not a date")
     return out
@@ -430,6 +501,7 @@ def merge(store: Store, bundle: Bundle, today: dt.date, checked: bool = False) -
         hazard_plans.append(_plan_hazard(hid, incoming, mine, problems))
     doc_conflicts: list[tuple[str, Record]] = []
     doc_plan = _plan_documents(store, records["documents"], problems, doc_conflicts)
+    problems += case_sync.merge_problems(store, records)
     if problems:
         raise IntegrityError(f"{bundle.path}: the bundle's history does not verify against this ledger; "
                              "nothing was imported", problems)

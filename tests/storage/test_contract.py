@@ -167,3 +167,40 @@ def test_find_with_fields_returns_at_least_those_fields(backend):
         for f in ("id", "site", "basis", "closed", "score"):
             assert g.get(f) == h.get(f)
             assert (f in g) == (f in h)
+
+
+def test_count_by_groups_like_the_reference(backend):
+    """count_by is GROUP BY on every backend: the same groups as counting the records in Python,
+    on indexed columns and on fields only in the JSON, with missing fields as None."""
+    from inspect_cli.storage.interface import count_records
+
+    recs = [hazard(i, status=("open", "closed", "fixed")[i % 3], item=None if i % 5 == 0 else f"I-{i % 4}",
+                   extra=[i % 2] if i % 7 else None) for i in range(60)]
+    for r in recs[::9]:
+        del r["severity"]
+    with backend.write() as st:
+        st.put_many("hazards", [(r["id"], r) for r in recs])
+    with backend.read() as st:
+        for by, where, distinct in [(("severity", "status"), None, None), (("item",), {"status": "open"}, None),
+                                    (("extra", "severity"), {"deadline": ("<", "2026-01-15")}, None),
+                                    (("item",), None, "site"), ((), {"status": "fixed"}, None),
+                                    (("status",), {"status": "gone"}, None)]:
+            expected = count_records([r for r in recs if all(
+                (r.get(k) == v if not isinstance(v, tuple) else (r.get(k) is not None and r[k] < v[1]))
+                for k, v in (where or {}).items())], by, distinct)
+            assert st.count_by("hazards", by, where, distinct) == expected, (by, where, distinct)
+        assert st.count_by("nothing", ("a",)) == {}
+
+
+def test_iter_records_reads_every_record_in_batches(backend):
+    from inspect_cli.storage.interface import iter_records
+
+    recs = [hazard(i) for i in range(25)]
+    with backend.write() as st:
+        st.put_many("hazards", [(r["id"], r) for r in reversed(recs)])
+    with backend.read() as st:
+        got = list(iter_records(st, "hazards", batch=4))
+        assert got == recs
+        light = list(iter_records(st, "hazards", {"site": "S1"}, fields=("site",), batch=3))
+        assert [r["id"] for r in light] == [r["id"] for r in recs if r["site"] == "S1"]
+        assert all(r["site"] == "S1" for r in light)

@@ -244,6 +244,7 @@ def test_a_ledger_of_the_older_layout_is_upgraded_in_place(tmp_path):
     inspect_dust(ledger, {"DP6-9": {}}, tmp_path)
     conn = sqlite3.connect(path)
     conn.executescript("DROP INDEX events_date; ALTER TABLE events DROP COLUMN date; "
+                       "DROP INDEX hazards_status_closed_date_severity_closed_reason_created; "
                        "DROP INDEX hazards_closed_date; ALTER TABLE hazards DROP COLUMN closed_date; "
                        "PRAGMA user_version = 1;")
     conn.close()
@@ -251,7 +252,39 @@ def test_a_ledger_of_the_older_layout_is_upgraded_in_place(tmp_path):
                 "--ledger", str(path), "--today", "2026-03-20"])
     assert r.exit_code == 0, r.stderr
     conn = sqlite3.connect(path)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == LAYOUT_VERSION
     assert conn.execute("SELECT COUNT(*) FROM events WHERE date = '2026-03-02'").fetchone()[0] >= 1
     conn.close()
     assert invoke(["verify", "--ledger", str(path)]).exit_code == 0
+
+
+def test_a_layout_2_ledger_gets_its_tally_columns_and_counts_the_same(tmp_path):
+    """Layout 3 adds the columns stats count on; a ledger of layout 2 is filled in place, same figures."""
+    import sqlite3
+
+    from builders import inspect_dust, ledger_with_site
+    from cli.runner import invoke
+
+    path = tmp_path / "ledger.sqlite"
+    ledger = ledger_with_site(path, today="2026-03-02")
+    inspect_dust(ledger, {"DP6-9": {}, "GM10-11-10": {}}, tmp_path)
+    args = ["stats", "--json", "--ledger", str(path), "--today", "2026-03-20"]
+    before = invoke(args).json()
+    conn = sqlite3.connect(path)
+    conn.executescript("DROP INDEX inspections_date_status_kind_domain; DROP INDEX hazards_domain_severity_status_created;"
+                       "DROP INDEX hazards_checklist_checklist_version_item_site_created;"
+                       "DROP INDEX hazards_status_closed_date_severity_closed_reason_created;"
+                       "DROP INDEX inspections_status_kind_hazards_site_date_domain; DROP INDEX inspections_status_kind_domain_date;"
+                       "ALTER TABLE inspections DROP COLUMN hazards;"
+                       "ALTER TABLE inspections DROP COLUMN kind; ALTER TABLE inspections DROP COLUMN status;"
+                       "ALTER TABLE inspections DROP COLUMN domain; ALTER TABLE hazards DROP COLUMN closed_reason;"
+                       "ALTER TABLE hazards DROP COLUMN item; ALTER TABLE hazards DROP COLUMN checklist_version;"
+                       "PRAGMA user_version = 2;")
+    conn.close()
+    after = invoke(args).json()
+    assert after == before and after["hazards"]["count"] == 2 and after["inspections"]["count"] == 1
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == LAYOUT_VERSION
+    assert conn.execute("SELECT kind, status FROM inspections").fetchall() == [("enforcement", "completed")]
+    assert sorted(r[0] for r in conn.execute("SELECT item FROM hazards")) == ["DP6-9", "GM10-11-10"]
+    conn.close()

@@ -208,3 +208,84 @@ def test_a_report_reads_evidence_only_by_content_hash(tmp_path):
                 {"name": "x.png", "file": "ab/x.png"}):
         [item] = evidence_items([ref], tmp_path)
         assert item["missing"] and item["data_uri"] is None
+
+
+def test_a_zip_bomb_member_is_refused_before_it_is_inflated(two):
+    """A 100 KB bundle whose draws.jsonl inflates to 100 MiB of newlines: refused as a zip bomb
+    (it used to be read whole into memory — 512 MiB took 4.7 GB of RAM and 2 minutes)."""
+    tmp_path, _, _ = two
+    before = _ledger_bytes(tmp_path)
+    p = parts(tmp_path / "a.zip")
+    del p["draws.jsonl"]
+    out = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for n, d in p.items():
+            z.writestr(n, d)
+        with z.open("draws.jsonl", "w", force_zip64=True) as f:
+            for _ in range(100):
+                f.write(b"\n" * (1 << 20))
+    r = _import(tmp_path, out)
+    assert r.exit_code == 4 and "draws.jsonl" in r.stderr and "zip bomb" in r.stderr, r.stderr
+    assert _ledger_bytes(tmp_path) == before
+
+
+@pytest.mark.parametrize("doc, says", [
+    # kind "seq" lands on the key of a number counter: the next 责令整改指令书 of 2027 was -99号
+    ({"kind": "seq", "subject": "order:2027", "number": "x", "seq": -100, "year": 2027}, "kind"),
+    ({"kind": "order", "subject": "I-ZZZZZ-ZZZZZ", "number": "〔2026〕0号", "seq": 0, "year": 2026}, "seq"),
+])
+def test_a_document_record_cannot_reset_a_number_counter(two, doc, says):
+    tmp_path, _, _ = two
+    p = parts(tmp_path / "a.zip")
+    p["documents.jsonl"] = jsonl(rows(p.get("documents.jsonl", b"")) + [dict(doc, date="2026-03-02")])
+    before = _ledger_bytes(tmp_path)
+    r = _import(tmp_path, write(tmp_path / "evil.zip", p))
+    assert r.exit_code == 8 and f"document {doc['kind']}:{doc['subject']}" in r.stderr and says in r.stderr, r.stderr
+    assert _ledger_bytes(tmp_path) == before
+
+
+def test_an_id_outside_crockfords_alphabet_is_refused(two):
+    """H-…I… is stored as its own hazard, but `hazard show` reads the I as 1 and shows another
+    one: a twin no one can address."""
+    tmp_path, major, _ = two
+
+    def change(evs):
+        first = min((e for e in evs if e["subject"] == major), key=lambda e: e["seq"])
+        twin = major[:-1] + "I" if major[-1] != "I" else major[:-1] + "L"
+        evs.append(rehash(dict(first, id="E-ZZZZZ-ZZZZ2", subject=twin, data=dict(first["data"], id=twin))))
+
+    before = _ledger_bytes(tmp_path)
+    r = _import(tmp_path, edit_events(tmp_path / "a.zip", tmp_path / "evil.zip", change))
+    assert r.exit_code == 8 and "not an inspect-cli id" in r.stderr, r.stderr
+    assert _ledger_bytes(tmp_path) == before
+
+
+@pytest.mark.parametrize("table, change, says", [
+    ("sites", {"attributes": "x"}, "attributes"),
+    ("sites", {"industry": ["a"]}, "industry"),
+    ("sites", {"risk_class": {"a": 1}}, "risk_class"),
+    ("sites", {"address": 5}, "address"),
+    ("inspections", {"answers": {"GM10-11-1a": 5}}, "answer GM10-11-1a"),
+    ("inspections", {"kind": ["x"]}, "kind"),
+    ("inspections", {"checklist": 7}, "checklist"),
+    ("inspections", {"inspectors": "张伟"}, "inspectors"),
+    ("inspections", {"units": {"collectors": "1号"}}, "units"),
+])
+def test_a_record_that_would_crash_later_commands_is_refused(two, table, change, says):
+    """Such records were stored, and from then on `site list`, `stats`, the bulletin or the
+    inspection record exited 70 on this ledger."""
+    tmp_path, _, _ = two
+    p = parts(tmp_path / "a.zip")
+    recs = rows(p[f"{table}.jsonl"])
+    recs[0] = dict(recs[0], **change)
+    p[f"{table}.jsonl"] = jsonl(recs)
+    if table == "sites":  # a site this ledger does not have yet
+        p["sites.jsonl"] = jsonl(recs + [dict(recs[0], code="91440300708461136T")])
+    else:
+        p["inspections.jsonl"] = jsonl(recs + [dict(recs[0], id="I-ZZZZZ-ZZZZ3", hazards=[])])
+    before = _ledger_bytes(tmp_path)
+    r = _import(tmp_path, write(tmp_path / "evil.zip", p))
+    assert r.exit_code == 8 and says in r.stderr, r.stderr
+    assert _ledger_bytes(tmp_path) == before
+    for args in (["site", "list"], ["stats"], ["hazard", "list"]):
+        assert invoke([*args, "--ledger", str(tmp_path / "b.json")]).exit_code == 0

@@ -166,3 +166,56 @@ def test_the_digests_for_paper_change_with_what_they_pin(sealed):
     assert pinned == ledger.head_hashes([major]) != ledger.head_hashes([general])
     ledger.extend(major, "2026-05-01", "采购")
     assert ledger.head_hashes([major]) != pinned and ledger.seal_digest() != digest
+
+
+def test_sqlite_row_keys_swapped_between_sites_fail_verify(tmp_path):
+    """The key a record is looked up by is an indexed column too: two sites' row keys swapped
+    made `site show` (and every document of the site) print the other site, and verify passed."""
+    path = tmp_path / "ledger.sqlite"
+    _build(path, tmp_path)
+    other = "91440300708461136T"
+    assert invoke(["site", "add", "--code", other, "--name", "某某食品有限公司", "--ledger", str(path)]).exit_code == 0
+    with sqlite3.connect(path) as conn:
+        [mine] = [r[0] for r in conn.execute("SELECT id FROM sites WHERE id != ?", (other,))]
+        conn.execute("UPDATE sites SET id = 'TMP' WHERE id = ?", (mine,))
+        conn.execute("UPDATE sites SET id = ? WHERE id = ?", (mine, other))
+        conn.execute("UPDATE sites SET id = ? WHERE id = 'TMP'", (other,))
+    r = invoke(["verify", "--ledger", str(path)])
+    assert r.exit_code == 8 and mine in r.stdout and other in r.stdout and "key" in r.stdout, r.stdout
+
+
+def test_sqlite_a_case_row_under_another_key_fails_verify(tmp_path):
+    """`case show C-…` reads the row by its key: a case record moved under another key."""
+    path = tmp_path / "ledger.sqlite"
+    major, _ = _build(path, tmp_path)
+    r = invoke(["case", "open", "--hazard", major, *INSPECTOR_ARGS, "--ledger", str(path), "--today", "2026-03-06",
+                "--json"])
+    assert r.exit_code == 0, r.stderr
+    cid = r.json()["id"]
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE cases SET id = 'C-00000-00000' WHERE id = ?", (cid,))
+    r = invoke(["verify", "--ledger", str(path)])
+    assert r.exit_code == 8 and "C-00000-00000" in r.stdout, r.stdout
+
+
+def test_a_one_character_digest_does_not_vouch_for_a_seal(sealed):
+    """`--digest 7` matched every seal whose digest starts with 7 (one in sixteen)."""
+    path, seal, digest, _, _ = sealed
+    r = _verify(path, seal, "--digest", digest[:1])
+    assert r.exit_code == 2 and "16" in r.stderr, r.stdout + r.stderr
+    assert _verify(path, seal, "--digest", digest[:16]).exit_code == 0
+    assert _verify(path, seal, "--digest", digest.upper()).exit_code == 0
+
+
+def test_a_truncated_seal_with_its_digest_recomputed_fails_on_its_counts(sealed):
+    """Dropping the last sealed records and re-hashing the list leaves the counts the seal
+    states (and prints) behind."""
+    from inspect_cli.integrity.seal import digest_of
+
+    path, seal, _, _, _ = sealed
+    s = json.loads(seal.read_text(encoding="utf-8"))
+    s["records"] = s["records"][:-3]
+    s["digest"] = digest_of(tuple(r) for r in s["records"])
+    seal.write_text(json.dumps(s), encoding="utf-8")
+    r = _verify(path, seal)
+    assert r.exit_code == 8 and "counts" in r.stdout, r.stdout
