@@ -44,8 +44,15 @@ def _store_files(paths: Any, folder: Path) -> list[dict[str, Any]]:
 def open_ledger(path: Union[str, Path, None] = None, backend: Optional[str] = None,
                 today: Optional[str] = None, actor: Optional[str] = None) -> "Ledger":
     """Open (or, on first write, create) a ledger; ``path`` None means the default location."""
-    p = ledger_path(str(path) if path else None)
-    return Ledger(open_backend(p, backend), Clock.make(today), actor)
+    import os
+
+    from .storage import is_server_url
+
+    chosen = str(path) if path else None
+    url = chosen if is_server_url(chosen) else None
+    if not chosen and is_server_url(os.environ.get("INSPECT_LEDGER")):
+        url = os.environ["INSPECT_LEDGER"]
+    return Ledger(open_backend(url or ledger_path(chosen), backend), Clock.make(today), actor)
 
 
 def migrate(src: Union[str, Path], dst: Union[str, Path], src_backend: Optional[str] = None,
