@@ -78,6 +78,8 @@ class Ledger:
         self.backend = backend
         self.clock = clock
         self.actor = actor or default_actor()
+        self._staging: Optional[Path] = None
+        self._kept: set[str] = set()  # staged evidence already in the ledger
 
     @property
     def path(self) -> Path:
@@ -85,7 +87,33 @@ class Ledger:
 
     @property
     def evidence_dir(self) -> Path:
-        return evidence_dir(self.path)
+        """Where evidence files are read and written: beside a ledger file; for a ledger that
+        keeps evidence inside itself (PostgreSQL), a private staging folder of this process whose
+        new files go into the database with the next write (see :meth:`write`)."""
+        if not getattr(self.backend, "evidence_in_ledger", False):
+            return evidence_dir(self.path)
+        if self._staging is None:
+            import atexit
+            import shutil
+            import tempfile
+
+            self._staging = Path(tempfile.mkdtemp(prefix="inspect-evidence-"))
+            atexit.register(shutil.rmtree, self._staging, True)
+        return self._staging
+
+    def evidence_folder(self, records: Any) -> Path:
+        """The folder holding the evidence files that ``records`` (events, answers) name: for a
+        ledger that keeps evidence inside itself, those files are fetched into it first."""
+        folder = self.evidence_dir
+        if getattr(self.backend, "evidence_in_ledger", False):
+            from .storage.evidence import fetch_named, names_in
+
+            wanted = [n for n in names_in(records) if not (folder / n).is_file()]
+            if wanted:
+                with self.read() as st:
+                    fetch_named(st, wanted, folder)
+                    self._kept.update(wanted)
+        return folder
 
     def exists(self) -> bool:
         """Whether the ledger has been created (a first write creates it)."""
@@ -104,6 +132,10 @@ class Ledger:
     def write(self) -> Iterator[Store]:
         with self.backend.write() as store:
             yield store
+            if self._staging is not None:  # evidence staged by this command joins the same transaction
+                from .storage.evidence import keep_folder
+
+                self._kept |= keep_folder(store, self._staging, self._kept)
 
     # settings -------------------------------------------------------------
     def settings(self, store: Optional[Store] = None) -> dict[str, Any]:
@@ -341,7 +373,7 @@ class Ledger:
         with self.read() as st:
             records = collect(st, since)
             meta = {"ledger": str(self.path), "exported_at": self.clock.now(), "since": since, "by": self.actor}
-        return write_bundle(records, self.evidence_dir, Path(out), meta)
+        return write_bundle(records, self.evidence_folder(records), Path(out), meta)
 
     def import_bundle(self, bundle: Path) -> dict[str, Any]:
         """Merge a bundle: idempotent, keeps every history, reports conflicts."""
@@ -349,13 +381,16 @@ class Ledger:
 
         meta, records, z = read_bundle(Path(bundle))
         with z:
+            staged = None
+            if getattr(self.backend, "evidence_in_ledger", False):
+                staged = copy_evidence(z, self.evidence_dir)  # stored with the records, in one transaction
             with self.write() as st:
                 report = merge(st, records, self.clock.today)
                 if any(report["added"].values()) or report["extended"] or report["conflicts"]:
                     st.put("imports", f"{meta.get('exported_at')}|{meta.get('ledger')}", {
                         "bundle": str(bundle), "meta": meta, "date": self.clock.today.isoformat(),
                         "added": report["added"], "conflicts": len(report["conflicts"])})
-            report["evidence"] = copy_evidence(z, self.evidence_dir)
+            report["evidence"] = copy_evidence(z, self.evidence_dir) if staged is None else staged
         return report
 
     # analysis -------------------------------------------------------------
@@ -452,7 +487,7 @@ class Ledger:
         with self.read() as st:
             meta = st.meta()
             per_table = counts(st)
-        return {"path": str(self.path), "backend": self.backend.name, "exists": self.backend.exists(),
+        return {"path": str(self.backend.path), "backend": self.backend.name, "exists": self.backend.exists(),
                 "schema": meta.get("schema"), "counts": per_table, "bytes": self.backend.size_bytes()}
 
     # integrity ------------------------------------------------------------
@@ -461,7 +496,7 @@ class Ledger:
         from .errors import NotFound
 
         if not self.backend.exists():
-            raise NotFound(f"there is no ledger at {self.path}; check --ledger / INSPECT_LEDGER")
+            raise NotFound(f"there is no ledger at {self.backend.path}; check --ledger / INSPECT_LEDGER")
 
     def verify(self) -> dict[str, Any]:
         """Check every hazard's hash chain and replay; ``problems`` empty when untouched."""

@@ -201,7 +201,7 @@ class PgStore:
             return None
         self.lock(table, id)
         row = self.conn.execute(f"SELECT data FROM {ident(table)} WHERE id = %s", (id,)).fetchone()
-        return row[0] if row else None  # type: ignore[no-any-return]
+        return row[0] if row else None
 
     def find(self, table: str, where: Optional[Where] = None, order_by: Optional[str] = None,
              descending: bool = False, limit: Optional[int] = None, offset: int = 0,
@@ -385,6 +385,7 @@ class PostgresBackend:
     """A ledger in the schema ``inspect`` of a PostgreSQL database."""
 
     name = "postgresql"
+    evidence_in_ledger = True  # evidence files live in the table _evidence (storage/evidence.py)
 
     def __init__(self, url: str) -> None:
         self.url = url
