@@ -154,7 +154,7 @@ class PgStore:
         """This transaction's lock on one record key (also when the record does not exist yet)."""
         if not self.writable or (table, id) in self._locked or table == "settings":
             return
-        self.conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (f"{table}\x00{id}",))
+        self.conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (f"{table}/{id}",))
         self._locked.add((table, id))
 
     # writing ---------------------------------------------------------------
