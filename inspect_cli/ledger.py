@@ -393,6 +393,16 @@ class Ledger:
             report["evidence"] = copy_evidence(z, self.evidence_dir) if staged is None else staged
         return report
 
+    def sync(self, other: "Ledger", reserve: Optional[int] = None, progress: Any = None) -> dict[str, Any]:
+        """Push what ``other`` lacks and pull what this ledger lacks (see :mod:`.sync.ledgers`),
+        then top up this ledger's document-number blocks from ``other`` when it is the bureau's."""
+        from .sync.blocks import top_up
+        from .sync.ledgers import sync
+
+        result = sync(self, other, progress)
+        result["blocks"] = top_up(self, other, reserve)
+        return result
+
     # analysis -------------------------------------------------------------
     def stats(self, since: Optional[str] = None, until: Optional[str] = None, domain: Optional[str] = None,
               site: Optional[str] = None, top: int = 10) -> dict[str, Any]:

@@ -24,6 +24,7 @@ DEFAULTS: dict[str, Any] = {
     "case.hearing_amount": 50000,
     "docno.filing": "（{org}）应急立〔{year}〕{seq}号",
     "docno.penalty": "（{org}）应急罚〔{year}〕{seq}号",
+    "docno.block": 50,                  # numbers per kind a laptop takes from the bureau at `inspect sync`
 }
 DESCRIPTIONS = {
     "org.name": "name of the enforcing authority (执法机关), printed on documents",
@@ -47,6 +48,8 @@ DESCRIPTIONS = {
     "case.hearing_amount": "fine in yuan from which the party may ask for a hearing (听证)",
     "docno.filing": "document-number pattern of 立案审批表",
     "docno.penalty": "document-number pattern of 行政处罚决定书",
+    "docno.block": "document numbers of each kind a laptop takes from the bureau's ledger at `inspect sync` "
+                   "(docs/bureau.md)",
 }
 
 
@@ -60,6 +63,11 @@ def coerce(key: str, value: str) -> Any:
         raise UsageError(f"unknown setting {key!r}{hint}")
     default = DEFAULTS[key]
     try:
+        if key == "docno.block":
+            size = int(value)
+            if not 1 <= size <= 100000:
+                raise UsageError(f"docno.block must be a whole number of document numbers from 1 to 100000, not {value!r}")
+            return size
         if key == "case.hearing_amount":
             amount = int(value)
             if amount < 0:

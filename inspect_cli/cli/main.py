@@ -24,6 +24,7 @@ COMMANDS = {
     "sample": ("inspect_cli.cli.sample", "sample", "双随机: draw sites and inspectors reproducibly."),
     "export": ("inspect_cli.cli.sync", "export_cmd", "Export a bundle of the ledger for merging."),
     "import": ("inspect_cli.cli.sync", "import_cmd", "Import a bundle into the ledger (idempotent merge)."),
+    "sync": ("inspect_cli.cli.ledger_sync", "sync_cmd", "Exchange records with another ledger (laptop ⇄ bureau)."),
     "audit": ("inspect_cli.cli.audit", "audit", "Data-quality audit: copied, down-graded or unsupported records."),
     "demo": ("inspect_cli.cli.demo", "demo", "Build a demo ledger and render every report."),
     "ledger": ("inspect_cli.cli.ledger", "ledger", "Ledger maintenance: info, migrate between backends."),

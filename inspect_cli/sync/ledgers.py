@@ -1,0 +1,138 @@
+"""``inspect sync OTHER``: two ledgers exchange what each lacks (a laptop and the bureau, say).
+
+Each side is summed up by a *manifest*: per table, each record's key and a fingerprint that
+changes whenever the record does (a hazard's or a case's ``head``, the hash of its last event;
+an inspection's status; a site's or a draw's content). Comparing the two manifests gives what
+the other side lacks (pushed) and what this side lacks (pulled); a hazard or a case always
+travels with its whole history. What arrives is merged by :func:`.bundle.merge`, exactly as
+an imported bundle is: chains replayed and verified first (untrusted input), conflicts kept,
+nothing dropped; evidence files travel with the records that name them.
+
+Each direction is one write transaction of the receiving ledger, so a killed sync leaves
+both sides consistent, and running it again completes the transfer; a sync with nothing to
+do changes neither side.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Optional
+
+from ..storage.interface import Store
+from .bundle import OPTIONAL, TABLES, merge
+
+if TYPE_CHECKING:
+    from ..ledger import Ledger
+
+Progress = Optional[Callable[[str, int, int], None]]  # (what, done, total)
+KEYS = {"sites": "code"}
+FINGERPRINT = {"hazards": ("head",), "cases": ("head",), "inspections": ("status",)}
+ALL = TABLES + OPTIONAL
+CHUNK = 500
+
+
+def _digest(r: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(r, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
+
+
+def manifest(store: Store) -> dict[str, dict[str, str]]:
+    """``{table: {key: fingerprint}}`` of the tables that travel (events follow their hazards)."""
+    out: dict[str, dict[str, str]] = {}
+    for table in ("sites", "inspections", "hazards", "draws", "cases"):
+        key = KEYS.get(table, "id")
+        fields = FINGERPRINT.get(table)
+        if fields:
+            rows = store.find(table, fields=(key,) + fields)
+            out[table] = {str(r[key]): "|".join(str(r.get(f)) for f in fields) for r in rows if key in r}
+        else:
+            out[table] = {str(r[key]): _digest(r) for r in store.find(table) if key in r}
+    return out
+
+
+def lacking(mine: dict[str, dict[str, str]], theirs: dict[str, dict[str, str]]) -> dict[str, list[str]]:
+    """Keys of this side's records that the other side does not hold as they are here."""
+    return {t: sorted(k for k, fp in rows.items() if theirs.get(t, {}).get(k) != fp) for t, rows in mine.items()}
+
+
+def gather(store: Store, keys: dict[str, list[str]]) -> dict[str, list[dict[str, Any]]]:
+    """The records of ``keys`` with the histories of their hazards and cases, as a bundle holds them."""
+    records: dict[str, list[dict[str, Any]]] = {t: [] for t in ALL}
+
+    def fetch(table: str, ids: list[str], field: str) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = []
+        for i in range(0, len(ids), CHUNK):
+            found += store.find(table, {field: ("in", ids[i:i + CHUNK])})
+        return found
+
+    for table in ("sites", "inspections", "hazards", "draws", "cases"):
+        records[table] = fetch(table, keys.get(table, []), KEYS.get(table, "id"))
+    records["events"] = fetch("events", [h["id"] for h in records["hazards"]], "subject")
+    records["case_events"] = fetch("case_events", [c["id"] for c in records["cases"]], "subject")
+    hazard_sites = {str(h.get("site")) for h in records["hazards"] + records["inspections"]}
+    have = {s["code"] for s in records["sites"]}
+    records["sites"] += fetch("sites", sorted(hazard_sites - have), "code")  # a hazard arrives with its site
+    return records
+
+
+def transfer(source: "Ledger", target: "Ledger", keys: dict[str, list[str]], what: str,
+             progress: Progress = None) -> dict[str, Any]:
+    """Merge ``keys`` of ``source`` into ``target`` (one write transaction of ``target``)."""
+    from ..storage.evidence import names_in
+
+    if not any(keys.values()):
+        return {"added": {t: 0 for t in ALL}, "extended": 0, "conflicts": [], "evidence": 0}
+    with source.read() as st:
+        records = gather(st, keys)
+    total = sum(len(v) for v in records.values())
+    if progress:
+        progress(what, 0, total)
+    names = names_in(records["events"] + records["case_events"] + records["inspections"])
+    folder = source.evidence_folder(records["events"] + records["case_events"] + records["inspections"])
+    copied = _stage_evidence(folder, names, target)
+    with target.write() as st:
+        report = merge(st, records, target.clock.today)
+        if any(report["added"].values()) or report["extended"] or report["conflicts"]:
+            st.put("imports", f"sync|{target.clock.now()}|{source.backend.path}", {
+                "sync": str(source.backend.path), "date": target.clock.today.isoformat(),
+                "added": report["added"], "conflicts": len(report["conflicts"])})
+    if progress:
+        progress(what, total, total)
+    report["evidence"] = copied
+    return report
+
+
+def _stage_evidence(folder: Path, names: list[str], target: "Ledger") -> int:
+    """Evidence files the target lacks, into its folder (a database ledger stores them with the merge)."""
+    import shutil
+
+    out = target.evidence_dir
+    n = 0
+    for name in names:
+        src, dst = folder / name, out / name
+        if src.is_file() and not dst.exists():
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src, dst)
+            n += 1
+    return n
+
+
+def sync(here: "Ledger", there: "Ledger", progress: Progress = None) -> dict[str, Any]:
+    """Push what ``there`` lacks, then pull what ``here`` lacks; the counts of both directions."""
+    with here.read() as st:
+        mine = manifest(st)
+    with there.read() as st:
+        theirs = manifest(st)
+    push_keys = lacking(mine, theirs)
+    pull_keys = lacking(theirs, mine)
+    pushed = transfer(here, there, push_keys, "push", progress)
+    pulled = transfer(there, here, pull_keys, "pull", progress)
+    return {"ledger": str(here.backend.path), "other": str(there.backend.path),
+            "pushed": _counts(pushed), "pulled": _counts(pulled),
+            "conflicts": [c["message"] for c in pushed["conflicts"] + pulled["conflicts"]]}
+
+
+def _counts(report: dict[str, Any]) -> dict[str, int]:
+    added = {t: int(n) for t, n in report["added"].items()}
+    return dict(added, extended=int(report["extended"]), conflicts=len(report["conflicts"]),
+                evidence=int(report.get("evidence", 0)))
