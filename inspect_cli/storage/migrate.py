@@ -62,7 +62,7 @@ def migrate(src_path: PathLike, dst_path: PathLike, src_backend: Optional[str] =
     src: Backend = open_backend(src_path, src_backend)
     dst: Backend = open_backend(dst_path, dst_backend)
     if _same_location(src, dst):
-        raise UsageError(f"the source and the destination are the same ledger ({src.path})")
+        raise UsageError(f"the source and the destination are the same file ({src.path})")
     if not src.exists():
         raise LedgerError(f"there is no ledger at {src.path} to migrate")
     if dst.exists():

@@ -84,8 +84,9 @@ def create_table(conn: Any, table: str) -> None:
 def create_schema(conn: Any) -> list[str]:
     """The schema, tables, indexes and guards (idempotent); what was created, for the user."""
     done: list[str] = []
-    have = {r[0] for r in conn.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = %s",
-                                       (SCHEMA,))}
+    from .postgres import held_tables
+
+    have = held_tables(conn)
     if not conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (SCHEMA,)).fetchone():
         conn.execute(f"CREATE SCHEMA {SCHEMA}")
         done.append(f"created schema {SCHEMA}")

@@ -125,8 +125,7 @@ class PgStore:
     def __init__(self, conn: "psycopg.Connection[Any]", writable: bool) -> None:
         self.conn = conn
         self.writable = writable
-        self.held = {r[0] for r in conn.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = %s", (SCHEMA,))}
+        self.held = held_tables(conn)
         self._locked: set[tuple[str, str]] = set()
 
     def tables(self) -> list[str]:
@@ -370,6 +369,13 @@ class PgStore:
         return None
 
 
+def held_tables(conn: Any) -> set[str]:
+    """The tables of the schema (from pg_catalog: information_schema is much slower)."""
+    return {r[0] for r in conn.execute(
+        "SELECT c.relname FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace "
+        "WHERE s.nspname = %s AND c.relkind IN ('r', 'p')", (SCHEMA,))}
+
+
 def _lit(field: str) -> str:
     """A JSON key as an SQL string literal (keys come from code, but quote them anyway)."""
     return "'" + field.replace("'", "''") + "'"
@@ -390,6 +396,26 @@ class PostgresBackend:
     def __init__(self, url: str) -> None:
         self.url = url
         self.path = redact(url)
+        self._idle: Optional["psycopg.Connection[Any]"] = None  # kept between the transactions of one process
+
+    def _take(self) -> "psycopg.Connection[Any]":
+        """A connection for one transaction: the idle one of this process, or a new one."""
+        conn, self._idle = self._idle, None
+        if conn is not None and not conn.closed:
+            return conn
+        return self.connect()
+
+    def _give_back(self, conn: "psycopg.Connection[Any]") -> None:
+        psycopg = driver()
+        try:
+            conn.rollback()  # nothing outlives its transaction (settings are SET LOCAL)
+        except psycopg.Error:
+            conn.close()
+            return
+        if self._idle is None:
+            self._idle = conn
+        else:
+            conn.close()
 
     # connections -------------------------------------------------------------
     def connect(self, autocommit: bool = False) -> "psycopg.Connection[Any]":
@@ -468,7 +494,7 @@ class PostgresBackend:
     @contextmanager
     def read(self) -> Iterator[PgStore]:
         psycopg = driver()
-        conn = self.connect()
+        conn = self._take()
         try:
             try:
                 conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
@@ -481,21 +507,17 @@ class PostgresBackend:
             except psycopg.Error as e:
                 raise self._error(e, "read") from None
         finally:
-            try:
-                conn.rollback()
-            except psycopg.Error:
-                pass
-            conn.close()
+            self._give_back(conn)
 
     @contextmanager
     def write(self) -> Iterator[PgStore]:
         psycopg = driver()
         from .files import FORMAT, lock_timeout
 
-        conn = self.connect()
+        conn = self._take()
         try:
             try:
-                conn.execute(f"SET lock_timeout = {int(lock_timeout() * 1000)}")
+                conn.execute(f"SET LOCAL lock_timeout = {int(lock_timeout() * 1000)}")
                 store = PgStore(conn, writable=True)
                 if not self._check(store):
                     from .pgschema import create_schema
@@ -520,7 +542,7 @@ class PostgresBackend:
             except psycopg.Error as e:
                 raise self._error(e, "write") from None
         finally:
-            conn.close()
+            self._give_back(conn)
 
 
 def _new_meta(fmt: str) -> dict[str, Any]:

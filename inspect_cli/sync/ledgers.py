@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional, cast
 
 from ..storage.interface import Store
 from .bundle import OPTIONAL, TABLES, merge
@@ -91,7 +91,7 @@ def transfer(source: "Ledger", target: "Ledger", keys: dict[str, list[str]], wha
     folder = source.evidence_folder(records["events"] + records["case_events"] + records["inspections"])
     copied = _stage_evidence(folder, names, target)
     with target.write() as st:
-        report = merge(st, records, target.clock.today)
+        report = merge(cast(Store, _Scoped(st, {e["subject"] for e in records["events"]})), records, target.clock.today)
         if any(report["added"].values()) or report["extended"] or report["conflicts"]:
             st.put("imports", f"sync|{target.clock.now()}|{source.backend.path}", {
                 "sync": str(source.backend.path), "date": target.clock.today.isoformat(),
@@ -100,6 +100,26 @@ def transfer(source: "Ledger", target: "Ledger", keys: dict[str, list[str]], wha
         progress(what, total, total)
     report["evidence"] = copied
     return report
+
+
+class _Scoped:
+    """The target store as the merge sees it: "every event" means every event of the hazards
+    being merged (read by index), not the whole table, which at the bureau is a city's year."""
+
+    def __init__(self, store: Store, subjects: set[str]) -> None:
+        self._store = store
+        self._subjects = sorted(subjects)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+    def find(self, table: str, where: Optional[dict[str, Any]] = None, **kw: Any) -> list[dict[str, Any]]:
+        if table == "events" and not where and not kw:
+            out: list[dict[str, Any]] = []
+            for i in range(0, len(self._subjects), CHUNK):
+                out += self._store.find("events", {"subject": ("in", self._subjects[i:i + CHUNK])})
+            return out
+        return self._store.find(table, where, **kw)
 
 
 def _stage_evidence(folder: Path, names: list[str], target: "Ledger") -> int:
