@@ -482,8 +482,11 @@ class Ledger:
     def take_document_numbers(self, claims: list[tuple[str, str, str]], settings: dict[str, Any]) -> bool:
         """Record the numbers of a rendered document in one write; False when another process
         took one of them meanwhile (the document must then be built again)."""
-        from .reports.docnumbers import assign
+        from .reports.docnumbers import assign, lookup
 
+        with self.read() as st:  # documents already numbered: nothing to write (a reader or a replica renders them)
+            if all(lookup(st, k, s) for k, s, _ in claims):
+                return True
         with self.write() as st:
             shown = [assign(st, k, s, d, settings, commit=False) for k, s, d in claims]
             taken = [assign(st, k, s, d, settings) for k, s, d in claims]

@@ -127,6 +127,19 @@ def test_the_reader_reads_everything_and_cannot_write(url, roles, tmp_path):
         psql(reader, "INSERT INTO inspect.settings (id, data) VALUES ('x', '{}')")
 
 
+def test_the_reader_renders_a_document_the_writer_numbered(url, roles, tmp_path):
+    ledger = ledger_with_site(roles["writer"])
+    ledger.set_setting("org.code", "榕应急")
+    result = inspect_dust(ledger, {"GM10-11-10": {}}, tmp_path)
+    ins = result["inspection"]["id"]
+    first = invoke(["report", "order", ins, "--format", "md", "--out", str(tmp_path / "w.md"), "--ledger", roles["writer"]])
+    assert first.exit_code == 0, first.stderr
+    again = invoke(["report", "order", ins, "--format", "md", "--out", str(tmp_path / "r.md"), "--ledger", roles["reader"]])
+    assert again.exit_code == 0, again.stderr
+    assert "应急责改〔2026〕1号" in (tmp_path / "r.md").read_text(encoding="utf-8")
+    assert (tmp_path / "r.md").read_text(encoding="utf-8") == (tmp_path / "w.md").read_text(encoding="utf-8")
+
+
 def test_reads_run_in_a_read_only_transaction(url, tmp_path):
     with_hazards(url, tmp_path)
     ledger = open_ledger(url)
