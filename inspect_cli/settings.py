@@ -15,6 +15,7 @@ DEFAULTS: dict[str, Any] = {
     "docno.record": "（{org}）应急检记〔{year}〕{seq}号",
     "docno.order": "（{org}）应急责改〔{year}〕{seq}号",
     "docno.review": "（{org}）应急复查〔{year}〕{seq}号",
+    "docno.forest-notice": "（{org}）林草火患〔{year}〕{seq}号",
     "report.template_dir": "",
     # administrative cases (行政处罚案件): days each stage may last, see docs/cases.md
     "case.days.filed": 7, "case.days.investigating": 30, "case.days.notified": 10, "case.days.decided": 7,
@@ -36,6 +37,7 @@ DESCRIPTIONS = {
     "docno.record": "document-number pattern of 现场检查记录 ({org}, {year}, {seq})",
     "docno.order": "document-number pattern of 责令限期整改指令书",
     "docno.review": "document-number pattern of 整改复查意见书",
+    "docno.forest-notice": "document-number pattern of 森林草原火灾隐患整改通知书 (own sequence; no official pattern verified)",
     "report.template_dir": "folder whose templates override the bundled ones",
     "case.days.filed": "days from 立案 to the start of 调查取证",
     "case.days.investigating": "days of 调查取证 before the 告知",

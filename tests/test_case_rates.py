@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 from inspect_cli.case import rates
-from inspect_cli.case.documents import upper_yuan
+from inspect_cli.reports.case_documents import upper_yuan
 from inspect_cli.case.records import region_of
 from inspect_cli.storage.jsonfile import MemoryStore
 

@@ -136,9 +136,10 @@ def _table(rows: list[Hazard], total: int, lang: str = "zh") -> None:
 @json_option
 def show(hazard_id: str, ledger_path: Optional[str], today: Optional[str], as_json: bool) -> None:
     """Show a hazard with its legal basis and its whole history as a timeline."""
-    h, events = open_ledger(ledger_path, today).hazard(hazard_id)
+    ledger = open_ledger(ledger_path, today)
+    h, events = ledger.hazard(hazard_id)
     if as_json:
-        emit_json(dict(h, history=events))
+        emit_json(dict(h, history=ledger.hazard_history(hazard_id)))
         return
     from .render_hazard import print_hazard
 

@@ -1,7 +1,10 @@
 """Terminal tables of the enforcement rates (立案率, 立案处罚率, 处罚执行率) for ``inspect stats``."""
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
+
+if TYPE_CHECKING:
+    from ..ledger import Ledger
 
 BREAKDOWNS = (("by_domain", "领域 Domain"), ("by_region", "区域 Region"), ("by_month", "月份 Month"))
 
@@ -36,7 +39,7 @@ def print_enforcement(out: Any, enforcement: dict[str, Any]) -> None:
     out.print(t)
 
 
-def repeat_offenders_cmd(ledger: Any, site: Optional[str], as_json: bool, as_csv: bool) -> None:
+def repeat_offenders_cmd(ledger: Ledger, site: Optional[str], as_json: bool, as_csv: bool) -> None:
     """``hazard list --repeat-offenders``: print the sites and the ``case open`` command each suggests."""
     import click
 

@@ -39,3 +39,5 @@ def import_cmd(bundle: str, ledger_path: Optional[str], today: Optional[str], as
     click.echo(f"Imported {bundle}: {added}; {report['extended']} hazard(s) brought up to date.")
     for c in report["conflicts"]:
         click.echo(f"Conflict: {c['message']}", err=True)
+    for s in report.get("settings", []):
+        click.echo(f"Setting differs: {s['message']}", err=True)

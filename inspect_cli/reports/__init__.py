@@ -62,9 +62,14 @@ def build_context(ledger: Ledger, kind: str, subject: Optional[str] = None, lang
                   registry: Optional[Registry] = None) -> dict[str, Any]:
     """The data a report prints (also what a user template sees); ``registry`` gives the
     checklists' texts (default: the bundled ones and ``INSPECT_CHECKLIST_PATH``)."""
-    from .context import BUILDERS
+    from . import forest
+    from .builders import BUILDERS
 
     settings = ledger.settings()
+    if kind in ("order", "review") and subject and forest.is_forest(ledger.inspection(subject)):
+        raise ReportError(f"inspection {subject} is a forest and grassland fire inspection: its findings are served as a "
+                          f"森林草原火灾隐患整改通知书 under {forest.LEGAL_BASIS}, not as a 安全生产 文书: "
+                          f"inspect report {forest.KIND} {subject}")
     return BUILDERS[kind](ledger, subject, lang, settings, month=month, query=query, registry=registry)
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Optional, Sequence
 
 from ..hazard import lifecycle
 from ..errors import NotFound, ReportError, UsageError
@@ -379,22 +379,3 @@ def _ref(h: Mapping[str, Any]) -> str:
 
 def _order(h: Mapping[str, Any]) -> tuple[str, str]:
     return (str(h.get("created") or ""), str(h.get("id")))
-
-
-def _bulletin(*args: Any, **kw: Any) -> dict[str, Any]:
-    from .bulletin import bulletin
-
-    return bulletin(*args, **kw)
-
-
-def _case_document(kind: str) -> Callable[..., dict[str, Any]]:
-    def build(*args: Any, **kw: Any) -> dict[str, Any]:
-        from ..case import documents
-
-        return getattr(documents, kind)(*args, **kw)  # type: ignore[no-any-return]
-
-    return build
-
-
-BUILDERS = {"record": record, "order": order, "review": review, "closure": closure, "ledger": ledger_table,
-            "bulletin": _bulletin, "filing": _case_document("filing"), "penalty": _case_document("penalty")}

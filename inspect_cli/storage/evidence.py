@@ -8,6 +8,7 @@ of the command that names them; :func:`fetch_named` brings back the ones a repor
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Iterable, Optional
 
@@ -21,11 +22,16 @@ def evidence_store(store: Store) -> Optional[EvidenceStore]:
     return None
 
 
+CONTENT_NAME = re.compile(r"[0-9a-f]{2}/[0-9a-f]{64}(\.[a-z0-9]{1,10})?\Z")
+
+
 def _files(folder: Path) -> Iterable[tuple[str, Path]]:
+    """The content-named files of a folder (temporary files of a copy under way are not)."""
     if folder.is_dir():
         for f in sorted(folder.rglob("*")):
-            if f.is_file() and not f.name.endswith(".part"):
-                yield f.relative_to(folder).as_posix(), f
+            name = f.relative_to(folder).as_posix()
+            if f.is_file() and CONTENT_NAME.match(name):
+                yield name, f
 
 
 def keep_folder(store: Store, folder: Path, skip: Iterable[str] = ()) -> set[str]:
@@ -77,3 +83,20 @@ def names_in(records: Any) -> list[str]:
 
     walk(records)
     return sorted(set(out))
+
+
+def file_problems(store: EvidenceStore, ref: dict[str, Any], where: str) -> list[str]:
+    """Like :func:`inspect_cli.evidence.file_problems`, for a file kept inside the ledger."""
+    import hashlib
+
+    name = ref.get("file")
+    if not isinstance(name, str) or not name:
+        return []
+    data = store.read_evidence(name)
+    if data is None:
+        return [f"{where}: evidence file {name} is missing from the ledger"]
+    if isinstance(ref.get("size"), int) and len(data) != ref["size"]:
+        return [f"{where}: evidence file {name} has {len(data)} bytes, {ref['size']} were recorded"]
+    if hashlib.sha256(data).hexdigest() != ref.get("sha256"):
+        return [f"{where}: evidence file {name} does not match its content hash (changed)"]
+    return []

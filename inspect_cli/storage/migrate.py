@@ -108,12 +108,14 @@ def _evidence_into(out: Store, src: Backend, src_store: Store) -> int:
             if data is not None and target.keep_evidence(name, data):
                 n += 1
         return n
+    from .evidence import CONTENT_NAME
+
     folder = evidence_dir(Path(src.path))
     if folder.is_dir():
         for f in sorted(folder.rglob("*")):
-            if f.is_file() and not f.name.endswith(".part"):
-                if target.keep_evidence(f.relative_to(folder).as_posix(), f.read_bytes()):
-                    n += 1
+            name = f.relative_to(folder).as_posix()
+            if f.is_file() and CONTENT_NAME.match(name) and target.keep_evidence(name, f.read_bytes()):
+                n += 1
     return n
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Optional, cast
 
 from ..storage.interface import Store
-from .bundle import OPTIONAL, TABLES, merge
+from .bundle import TABLES, Bundle, merge, org_settings
 
 if TYPE_CHECKING:
     from ..ledger import Ledger
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 Progress = Optional[Callable[[str, int, int], None]]  # (what, done, total)
 KEYS = {"sites": "code"}
 FINGERPRINT = {"hazards": ("head",), "cases": ("head",), "inspections": ("status",)}
-ALL = TABLES + OPTIONAL
+ALL = TABLES
 CHUNK = 500
 
 
@@ -39,6 +39,8 @@ def _digest(r: dict[str, Any]) -> str:
 def manifest(store: Store) -> dict[str, dict[str, str]]:
     """``{table: {key: fingerprint}}`` of the tables that travel (events follow their hazards)."""
     out: dict[str, dict[str, str]] = {}
+    out["documents"] = {f"{d['kind']}:{d['subject']}": str(d["number"]) for d in store.find("documents")
+                        if "number" in d and "kind" in d and "subject" in d}  # issued documents (not counters)
     for table in ("sites", "inspections", "hazards", "draws", "cases"):
         key = KEYS.get(table, "id")
         fields = FINGERPRINT.get(table)
@@ -67,6 +69,7 @@ def gather(store: Store, keys: dict[str, list[str]]) -> dict[str, list[dict[str,
 
     for table in ("sites", "inspections", "hazards", "draws", "cases"):
         records[table] = fetch(table, keys.get(table, []), KEYS.get(table, "id"))
+    records["documents"] = [d for k in keys.get("documents", []) if (d := store.get("documents", k))]
     records["events"] = fetch("events", [h["id"] for h in records["hazards"]], "subject")
     records["case_events"] = fetch("case_events", [c["id"] for c in records["cases"]], "subject")
     hazard_sites = {str(h.get("site")) for h in records["hazards"] + records["inspections"]}
@@ -81,9 +84,10 @@ def transfer(source: "Ledger", target: "Ledger", keys: dict[str, list[str]], wha
     from ..storage.evidence import names_in
 
     if not any(keys.values()):
-        return {"added": {t: 0 for t in ALL}, "extended": 0, "conflicts": [], "evidence": 0}
+        return {"added": {t: 0 for t in ALL}, "extended": 0, "conflicts": [], "settings": [], "evidence": 0}
     with source.read() as st:
         records = gather(st, keys)
+        settings = org_settings(st)
     total = sum(len(v) for v in records.values())
     if progress:
         progress(what, 0, total)
@@ -91,7 +95,10 @@ def transfer(source: "Ledger", target: "Ledger", keys: dict[str, list[str]], wha
     folder = source.evidence_folder(records["events"] + records["case_events"] + records["inspections"])
     copied = _stage_evidence(folder, names, target)
     with target.write() as st:
-        report = merge(cast(Store, _Scoped(st, {e["subject"] for e in records["events"]})), records, target.clock.today)
+        bundle = Bundle(Path(f"the {what} from {source.backend.path}"), {"ledger": str(source.backend.path)},
+                        records, settings)
+        report = merge(cast(Store, _Scoped(st, {e["subject"] for e in records["events"]})), bundle,
+                       target.clock.today)
         if any(report["added"].values()) or report["extended"] or report["conflicts"]:
             st.put("imports", f"sync|{target.clock.now()}|{source.backend.path}", {
                 "sync": str(source.backend.path), "date": target.clock.today.isoformat(),
@@ -123,17 +130,25 @@ class _Scoped:
 
 
 def _stage_evidence(folder: Path, names: list[str], target: "Ledger") -> int:
-    """Evidence files the target lacks, into its folder (a database ledger stores them with the merge)."""
-    import shutil
+    """Evidence files the target lacks, into its folder (a database ledger stores them with the
+    merge); a file whose bytes do not match its content name is refused, as in a bundle."""
+    from .. import evidence as ev
+    from ..errors import IntegrityError
+    from ..storage.evidence import CONTENT_NAME
 
     out = target.evidence_dir
     n = 0
     for name in names:
         src, dst = folder / name, out / name
-        if src.is_file() and not dst.exists():
-            dst.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(src, dst)
-            n += 1
+        if not CONTENT_NAME.match(name) or not src.is_file() or (dst.is_file() and dst.stat().st_size == src.stat().st_size):
+            continue
+        with open(src, "rb") as f:
+            tmp = ev.write_temp(f, dst.parent)
+        if tmp[1] != name.split("/")[-1][:64]:
+            ev.discard(tmp[0])
+            raise IntegrityError(f"evidence {name} of {folder} does not match its content hash; nothing was synced")
+        ev.place(tmp, dst)
+        n += 1
     return n
 
 

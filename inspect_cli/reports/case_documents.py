@@ -8,13 +8,16 @@ docs/reports.md, "Case documents"): the contents of the 行政处罚决定书 fo
 """
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from ..errors import ReportError, UsageError
-from ..reports import labels as lb
-from ..reports.context import fmt_date, people, site_block
-from ..reports.docnumbers import claim
-from . import machine
+from ..case import machine
+from . import labels as lb
+from .context import fmt_date, people, site_block
+from .docnumbers import claim
+
+if TYPE_CHECKING:
+    from ..ledger import Ledger
 
 _LABELS: dict[str, tuple[str, str]] = {
     "title_filing": ("立案审批表", "Case filing approval form (立案审批表)"),
@@ -117,7 +120,7 @@ def upper_yuan(amount: int) -> str:
     return out + "元整"
 
 
-def _base(ledger: Any, kind: str, lang: str, settings: dict[str, Any]) -> dict[str, Any]:
+def _base(ledger: Ledger, kind: str, lang: str, settings: dict[str, Any]) -> dict[str, Any]:
     L = labels(lang)
     return {"kind": kind, "lang": lang, "L": L, "title": L[f"title_{kind}"],
             "org": {"name": settings.get("org.name") or "", "code": settings.get("org.code") or ""},
@@ -125,19 +128,19 @@ def _base(ledger: Any, kind: str, lang: str, settings: dict[str, Any]) -> dict[s
             "today_iso": ledger.clock.today.isoformat()}
 
 
-def _number(ledger: Any, kind: str, subject: str, date: str, settings: dict[str, Any], ctx: dict[str, Any]) -> str:
+def _number(ledger: Ledger, kind: str, subject: str, date: str, settings: dict[str, Any], ctx: dict[str, Any]) -> str:
     """The number this document will carry; taken only after the render succeeded."""
     claim(ctx, kind, subject, date)
-    return str(ledger.document_number(kind, subject, date, settings))
+    return ledger.document_number(kind, subject, date, settings)
 
 
-def _case(ledger: Any, subject: Optional[str]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def _case(ledger: Ledger, subject: Optional[str]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     if not subject:
         raise UsageError("this report needs a case id (C-…): see inspect case list")
-    return ledger.case(subject)  # type: ignore[no-any-return]
+    return ledger.case(subject)
 
 
-def _common(ledger: Any, case: dict[str, Any], lang: str) -> dict[str, Any]:
+def _common(ledger: Ledger, case: dict[str, Any], lang: str) -> dict[str, Any]:
     L = labels(lang)
     hazards = []
     for n, hid in enumerate(case.get("hazards") or [], start=1):
@@ -168,7 +171,7 @@ def _common(ledger: Any, case: dict[str, Any], lang: str) -> dict[str, Any]:
     }
 
 
-def filing(ledger: Any, subject: Optional[str], lang: str, settings: dict[str, Any], **_: Any) -> dict[str, Any]:
+def filing(ledger: Ledger, subject: Optional[str], lang: str, settings: dict[str, Any], **_: Any) -> dict[str, Any]:
     """立案审批表: the case as filed (its later stages are not printed here)."""
     case, _events = _case(ledger, subject)
     ctx = _base(ledger, "filing", lang, settings)
@@ -177,7 +180,7 @@ def filing(ledger: Any, subject: Optional[str], lang: str, settings: dict[str, A
     return ctx
 
 
-def penalty(ledger: Any, subject: Optional[str], lang: str, settings: dict[str, Any], **_: Any) -> dict[str, Any]:
+def penalty(ledger: Ledger, subject: Optional[str], lang: str, settings: dict[str, Any], **_: Any) -> dict[str, Any]:
     """行政处罚决定书: needs a decision with a penalty (决定)."""
     case, _events = _case(ledger, subject)
     d = case.get("decision")
