@@ -115,6 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sizes", default="100k")
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--workdir", type=Path, default=Path("/tmp/inspect-bench"))
+    ap.add_argument("--reuse", action="store_true", help="keep the database of an earlier run (no new migration)")
     a = ap.parse_args(argv)
     a.workdir.mkdir(parents=True, exist_ok=True)
     results_path = a.workdir / "pg-results.json"
@@ -122,17 +123,22 @@ def main(argv: list[str] | None = None) -> int:
     for size in a.sizes.split(","):
         n = SIZES[size]
         src = ledger_file(a.workdir, n)
-        url = database(a.url, f"bench_{size}")
-        t = time.perf_counter()
-        p = subprocess.run([inspect_exe(), "ledger", "migrate", str(src), url, "--json"], capture_output=True, text=True)
-        if p.returncode:
-            raise SystemExit(p.stderr)
-        migrate_s = time.perf_counter() - t
+        migrate_s = (results.get(size) or {}).get("migrate_s")
+        if a.reuse:
+            parts = urlsplit(a.url)
+            url = urlunsplit((parts.scheme, parts.netloc, f"/bench_{size}", parts.query, parts.fragment))
+        else:
+            url = database(a.url, f"bench_{size}")
+            t = time.perf_counter()
+            p = subprocess.run([inspect_exe(), "ledger", "migrate", str(src), url, "--json"], capture_output=True, text=True)
+            if p.returncode:
+                raise SystemExit(p.stderr)
+            migrate_s = time.perf_counter() - t
         env = dict(os.environ, INSPECT_LEDGER=url, INSPECT_TODAY=TODAY)
         ids = pick(url, a.runs)
         photo = a.workdir / "after.jpg"
         photo.write_bytes(b"\xff\xd8\xff" + os.urandom(2000))
-        row: dict[str, Any] = {"hazards": n, "migrate_s": round(migrate_s, 1)}
+        row: dict[str, Any] = {"hazards": n, "migrate_s": round(migrate_s, 1) if migrate_s else None}
         cmds = {
             "version": lambda i: ["--version"],
             "show": lambda i: ["hazard", "show", ids["open"][i], "--json"],
@@ -143,7 +149,12 @@ def main(argv: list[str] | None = None) -> int:
         for key, args in cmds.items():
             row[key] = round(statistics.median(timed(args(i), env) for i in range(a.runs)), 3)
         row["ratios"] = {k: round(row[k] / row["version"], 2) for k in cmds if k != "version"}
+        results[size] = row
+        results_path.write_text(json.dumps(results, indent=1))
+        print(json.dumps({size: row}, indent=1, ensure_ascii=False), flush=True)
         row["writers"] = writers(url, ids["open"][a.runs:a.runs + 40])
+        results_path.write_text(json.dumps(results, indent=1))
+        print(json.dumps(row["writers"]), flush=True)
         laptop = a.workdir / f"laptop-{size}.sqlite"
         laptop.unlink(missing_ok=True)
         subprocess.run([inspect_exe(), "ledger", "migrate", str(ledger_file(a.workdir, 1000, seed=7)), str(laptop)],

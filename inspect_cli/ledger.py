@@ -62,6 +62,20 @@ def migrate(src: Union[str, Path], dst: Union[str, Path], src_backend: Optional[
     return copy_ledger(src, dst, src_backend, dst_backend)
 
 
+def init_server(url: str, writer_role: str = "inspect_writer", reader_role: str = "inspect_reader") -> dict[str, Any]:
+    """``inspect ledger init``: a PostgreSQL ledger's schema, guards and roles (docs/bureau.md)."""
+    from .storage.server import init
+
+    return init(url, writer_role, reader_role)
+
+
+def upgrade_server(url: Optional[str]) -> dict[str, Any]:
+    """``inspect ledger upgrade``: a PostgreSQL ledger's layout brought up to this version."""
+    from .storage.server import upgrade
+
+    return upgrade(url)
+
+
 def default_actor() -> str:
     import getpass
     import os
@@ -83,6 +97,16 @@ class Ledger:
     @property
     def path(self) -> Path:
         return Path(self.backend.path)
+
+    @property
+    def location(self) -> str:
+        """The ledger's file, or its postgresql:// URL without a password (for messages)."""
+        return str(self.backend.path)
+
+    @property
+    def kind(self) -> str:
+        """The backend: ``tinydb``, ``sqlite`` or ``postgresql``."""
+        return str(self.backend.name)
 
     @property
     def evidence_dir(self) -> Path:

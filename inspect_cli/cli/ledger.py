@@ -97,9 +97,9 @@ def init_cmd(url: str, writer_role: str, reader_role: str, as_json: bool) -> Non
     Run it as the database user who will own the ledger (it may create roles). Running it
     again changes nothing that is there and repairs what is missing. See docs/bureau.md.
     """
-    from ..storage.server import init
+    from ..ledger import init_server
 
-    done = init(url, writer_role, reader_role)
+    done = init_server(url, writer_role, reader_role)
     if as_json:
         emit_json({"ledger": done["ledger"], "writer_role": writer_role, "reader_role": reader_role, "done": done["done"]})
         return
@@ -118,9 +118,9 @@ def upgrade_cmd(url: Optional[str], ledger_path: Optional[str], as_json: bool) -
     Readers never change a layout: a ledger with an older layout is refused until its owner
     runs this. A ledger file needs no upgrade (it is brought up to date by its first write).
     """
-    from ..storage.server import upgrade
+    from ..ledger import upgrade_server
 
-    done = upgrade(url or ledger_path)
+    done = upgrade_server(url or ledger_path)
     if as_json:
         emit_json(done)
         return

@@ -31,7 +31,7 @@ def sync_cmd(other: str, reserve: Optional[int], ledger_path: Optional[str], tod
 
     here = open_ledger(ledger_path, today=today)
     there = open_ledger(other, today=today)
-    if str(here.backend.path) == str(there.backend.path):
+    if here.location == there.location:
         from ..errors import UsageError
 
         raise UsageError(f"{other} is this ledger: sync needs another one")

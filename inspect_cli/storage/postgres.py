@@ -30,46 +30,20 @@ allowed to create it) and changed only by ``inspect ledger upgrade``.
 from __future__ import annotations
 
 import json
-import re
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Optional
 from urllib.parse import urlsplit, urlunsplit
 
 from ..errors import LedgerBusy, LedgerError, LedgerUnavailable
-from .interface import SCHEMA_VERSION, Where, matches, standard_tables
+from .interface import Where, matches, standard_tables
+from .pglayout import (APPEND_ONLY, COLUMNS, EVIDENCE_TABLE, LAYOUT_VERSION, META_ID, META_TABLE, SCHEMA,
+                       create_schema, create_table, held_tables, ident, new_meta)
 
 if TYPE_CHECKING:
     import psycopg
 
-SCHEMA = "inspect"
-META_TABLE = "_meta"
-EVIDENCE_TABLE = "_evidence"
-META_ID = "ledger"
 URL_PREFIXES = ("postgresql://", "postgres://")
-# generated columns: (name, SQL type); "text" columns hold a field only when it is a string,
-# "numeric" ones only when it is a number, so an SQL comparison means what Python's does.
-COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
-    "hazards": tuple((c, "text") for c in ("site", "status", "severity", "deadline", "checklist", "domain",
-                                           "inspection", "created", "closed_date")),
-    "events": (("subject", "text"), ("seq", "numeric"), ("date", "text")),
-    "case_events": (("subject", "text"), ("seq", "numeric"), ("date", "text")),
-    "inspections": (("site", "text"), ("date", "text"), ("checklist", "text")),
-    "sites": (("industry", "text"), ("risk_class", "text")),
-    "cases": (("status", "text"), ("site", "text")),
-}
-INDEXES: dict[str, tuple[tuple[str, ...], ...]] = {
-    "hazards": (("status", "deadline"), ("severity", "status", "deadline"), ("site", "deadline"), ("deadline",),
-                ("checklist",), ("domain",), ("inspection",), ("created",), ("closed_date",)),
-    "events": (("subject", "seq"), ("date",)),
-    "case_events": (("subject", "seq"),),
-    "inspections": (("site", "date"), ("date",), ("checklist",)),
-    "sites": (("industry",), ("risk_class",)),
-    "cases": (("status",), ("site",)),
-}
-# Tables whose records may be added but never changed once written (see pgschema.py).
-APPEND_ONLY = ("events", "case_events")
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _SCALAR = (str, int, float, bool, type(None))
 
 
@@ -99,10 +73,6 @@ def driver() -> Any:
     return psycopg
 
 
-def ident(name: str) -> str:
-    if not _NAME.match(name):
-        raise ValueError(f"invalid table name {name!r}")
-    return f'{SCHEMA}."{name}"'
 
 
 def _jsonb(value: Any) -> Any:
@@ -159,8 +129,6 @@ class PgStore:
     # writing ---------------------------------------------------------------
     def _ensure(self, table: str) -> None:
         if table not in self.held:
-            from .pgschema import create_table
-
             try:
                 create_table(self.conn, table)
             except Exception as e:
@@ -369,11 +337,6 @@ class PgStore:
         return None
 
 
-def held_tables(conn: Any) -> set[str]:
-    """The tables of the schema (from pg_catalog: information_schema is much slower)."""
-    return {r[0] for r in conn.execute(
-        "SELECT c.relname FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace "
-        "WHERE s.nspname = %s AND c.relkind IN ('r', 'p')", (SCHEMA,))}
 
 
 def _lit(field: str) -> str:
@@ -472,8 +435,6 @@ class PostgresBackend:
     def _check(self, store: PgStore) -> bool:
         """True for our ledger, False for a database without it; LedgerError for anything else."""
         from .files import check_format
-        from .pgschema import LAYOUT_VERSION
-
         if META_TABLE not in store.held:
             if store.held:
                 raise LedgerError(f"the schema {SCHEMA!r} of {self.path} holds tables of another program (no ledger "
@@ -520,13 +481,11 @@ class PostgresBackend:
                 conn.execute(f"SET LOCAL lock_timeout = {int(lock_timeout() * 1000)}")
                 store = PgStore(conn, writable=True)
                 if not self._check(store):
-                    from .pgschema import create_schema
-
                     conn.execute("SELECT pg_advisory_xact_lock(hashtextextended('inspect-cli ledger init', 0))")
                     create_schema(conn)
                     store = PgStore(conn, writable=True)
                     if not store.meta():
-                        store.set_meta(_new_meta(FORMAT))
+                        store.set_meta(new_meta(FORMAT))
             except psycopg.Error as e:
                 raise self._error(e, "open") from None
             try:
@@ -544,11 +503,6 @@ class PostgresBackend:
         finally:
             self._give_back(conn)
 
-
-def _new_meta(fmt: str) -> dict[str, Any]:
-    from .pgschema import LAYOUT_VERSION
-
-    return {"format": fmt, "schema": SCHEMA_VERSION, "layout": LAYOUT_VERSION}
 
 
 def _first_line(e: Exception) -> str:

@@ -64,11 +64,11 @@ def _reserve(bureau: "Ledger", kind: str, year: int, n: int, who: str) -> tuple[
 
 def top_up(laptop: "Ledger", bureau: "Ledger", reserve: Optional[int] = None) -> list[dict[str, Any]]:
     """Blocks the bureau hands ``laptop`` (only when ``bureau`` is a server ledger and the laptop is not)."""
-    if bureau.backend.name != "postgresql" or laptop.backend.name == "postgresql":
+    if bureau.kind != "postgresql" or laptop.kind == "postgresql":
         return []
     year = laptop.clock.today.year
     size = int(bureau.settings().get("docno.block") or DEFAULTS["docno.block"])
-    who = f"{laptop.actor}@{laptop.backend.path}"
+    who = f"{laptop.actor}@{laptop.location}"
     taken: list[dict[str, Any]] = []
     with laptop.read() as st:
         have = {k: st.get("documents", f"blocks:{k}:{year}") for k in KINDS}

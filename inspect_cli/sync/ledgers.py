@@ -95,13 +95,13 @@ def transfer(source: "Ledger", target: "Ledger", keys: dict[str, list[str]], wha
     folder = source.evidence_folder(records["events"] + records["case_events"] + records["inspections"])
     copied = _stage_evidence(folder, names, target)
     with target.write() as st:
-        bundle = Bundle(Path(f"the {what} from {source.backend.path}"), {"ledger": str(source.backend.path)},
+        bundle = Bundle(Path(f"the {what} from {source.location}"), {"ledger": source.location},
                         records, settings)
         report = merge(cast(Store, _Scoped(st, {e["subject"] for e in records["events"]})), bundle,
                        target.clock.today)
         if any(report["added"].values()) or report["extended"] or report["conflicts"]:
-            st.put("imports", f"sync|{target.clock.now()}|{source.backend.path}", {
-                "sync": str(source.backend.path), "date": target.clock.today.isoformat(),
+            st.put("imports", f"sync|{target.clock.now()}|{source.location}", {
+                "sync": source.location, "date": target.clock.today.isoformat(),
                 "added": report["added"], "conflicts": len(report["conflicts"])})
     if progress:
         progress(what, total, total)
@@ -162,7 +162,7 @@ def sync(here: "Ledger", there: "Ledger", progress: Progress = None) -> dict[str
     pull_keys = lacking(theirs, mine)
     pushed = transfer(here, there, push_keys, "push", progress)
     pulled = transfer(there, here, pull_keys, "pull", progress)
-    return {"ledger": str(here.backend.path), "other": str(there.backend.path),
+    return {"ledger": here.location, "other": there.location,
             "pushed": _counts(pushed), "pulled": _counts(pulled),
             "conflicts": [c["message"] for c in pushed["conflicts"] + pulled["conflicts"]]}
 
