@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Optional
 import click
 
 from ..hazard.lifecycle import STATES
+from .complete import complete_sites
 from ..reports.kinds import ALL_FORMATS as FORMAT_CHOICES, KINDS as KIND_CHOICES
 from .options import (checklist_dir_option, date_value, emit_json, json_option, ledger_option, open_ledger, registry,
                       today_option)
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
               help="Folder of templates overriding the bundled ones by file name (sandboxed).")
 @click.option("--status", multiple=True, type=click.Choice(STATES), help="ledger: filter by status (repeatable).")
 @click.option("--severity", type=click.Choice(["general", "major"]), help="ledger: filter by severity.")
-@click.option("--site", metavar="CODE", help="ledger: only this site.")
+@click.option("--site", metavar="CODE", shell_complete=complete_sites, help="ledger: only this site.")
 @click.option("--overdue", is_flag=True, help="ledger: only hazards past their deadline and not closed.")
 @click.option("--due-before", metavar="DATE", help="ledger: only hazards with a deadline before DATE.")
 @checklist_dir_option

@@ -64,14 +64,16 @@ def _reserve(bureau: "Ledger", kind: str, year: int, n: int, who: str) -> tuple[
 
 def top_up(laptop: "Ledger", bureau: "Ledger", reserve: Optional[int] = None) -> list[dict[str, Any]]:
     """Blocks the bureau hands ``laptop`` (only when ``bureau`` is a server ledger and the laptop is not)."""
-    if bureau.kind != "postgresql" or laptop.kind == "postgresql":
+    if bureau.kind != "postgresql" or laptop.kind == "postgresql" or not bureau.exists():
         return []
     year = laptop.clock.today.year
     size = int(bureau.settings().get("docno.block") or DEFAULTS["docno.block"])
     who = f"{laptop.actor}@{laptop.location}"
     taken: list[dict[str, Any]] = []
-    with laptop.read() as st:
-        have = {k: st.get("documents", f"blocks:{k}:{year}") for k in KINDS}
+    have: dict[str, Any] = {k: None for k in KINDS}
+    if laptop.exists():
+        with laptop.read() as st:
+            have = {k: st.get("documents", f"blocks:{k}:{year}") for k in KINDS}
     for kind in KINDS:
         n = reserve or (size if left(have[kind]) < max(1, size // 2) else 0)
         if not n:

@@ -154,10 +154,7 @@ def _stage_evidence(folder: Path, names: list[str], target: "Ledger") -> int:
 
 def sync(here: "Ledger", there: "Ledger", progress: Progress = None) -> dict[str, Any]:
     """Push what ``there`` lacks, then pull what ``here`` lacks; the counts of both directions."""
-    with here.read() as st:
-        mine = manifest(st)
-    with there.read() as st:
-        theirs = manifest(st)
+    mine, theirs = _manifest_of(here), _manifest_of(there)
     push_keys = lacking(mine, theirs)
     pull_keys = lacking(theirs, mine)
     pushed = transfer(here, there, push_keys, "push", progress)
@@ -165,6 +162,14 @@ def sync(here: "Ledger", there: "Ledger", progress: Progress = None) -> dict[str
     return {"ledger": here.location, "other": there.location,
             "pushed": _counts(pushed), "pulled": _counts(pulled),
             "conflicts": [c["message"] for c in pushed["conflicts"] + pulled["conflicts"]]}
+
+
+def _manifest_of(ledger: "Ledger") -> dict[str, dict[str, str]]:
+    """A ledger's manifest; a ledger not created yet holds nothing (its first merge creates it)."""
+    if not ledger.exists():
+        return {}
+    with ledger.read() as st:
+        return manifest(st)
 
 
 def _counts(report: dict[str, Any]) -> dict[str, int]:
