@@ -129,7 +129,7 @@ def init_cmd(url: str, writer_role: str, reader_role: str, as_json: bool) -> Non
     \b
     inspect ledger init postgresql://postgres@bureau-db/inspect
     Run it as the database user who will own the ledger (it may create roles). Running it
-    again changes nothing that is there and repairs what is missing. See docs/bureau.md.
+    again changes nothing that is there and repairs what is missing.
     """
     from ..ledger import init_server
 

@@ -12,7 +12,7 @@ from .options import console, emit_json, json_option, ledger_option, today_optio
 @click.command("sync")
 @click.argument("other", metavar="URL")
 @click.option("--reserve", type=click.IntRange(min=1), metavar="N",
-              help="Also take N more document numbers of each kind from the bureau (see docs/bureau.md) "
+              help="Also take N more document numbers of each kind from the bureau "
                    "[default: a block of the setting docno.block when this ledger has fewer left].")
 @ledger_option
 @today_option
