@@ -63,6 +63,13 @@ class LedgerBusy(LedgerError):
     exit_code = 7
 
 
+class LedgerUnavailable(LedgerError):
+    """A server ledger cannot be reached: its driver is not installed, or the server refuses
+    or does not answer."""
+
+    exit_code = 10
+
+
 class IntegrityError(InspectError):
     """A history does not verify (``inspect verify``, an imported bundle, a draw re-check)."""
 

@@ -43,8 +43,15 @@ def _store_files(paths: Any, folder: Path) -> list[dict[str, Any]]:
 def open_ledger(path: Union[str, Path, None] = None, backend: Optional[str] = None,
                 today: Optional[str] = None, actor: Optional[str] = None) -> "Ledger":
     """Open (or, on first write, create) a ledger; ``path`` None means the default location."""
-    p = ledger_path(str(path) if path else None)
-    return Ledger(open_backend(p, backend), Clock.make(today), actor)
+    import os
+
+    from .storage import is_server_url
+
+    chosen = str(path) if path else None
+    url = chosen if is_server_url(chosen) else None
+    if not chosen and is_server_url(os.environ.get("INSPECT_LEDGER")):
+        url = os.environ["INSPECT_LEDGER"]
+    return Ledger(open_backend(url or ledger_path(chosen), backend), Clock.make(today), actor)
 
 
 def migrate(src: Union[str, Path], dst: Union[str, Path], src_backend: Optional[str] = None,
@@ -54,6 +61,20 @@ def migrate(src: Union[str, Path], dst: Union[str, Path], src_backend: Optional[
     from .storage.migrate import migrate as copy_ledger
 
     return copy_ledger(src, dst, src_backend, dst_backend, progress)
+
+
+def init_server(url: str, writer_role: str = "inspect_writer", reader_role: str = "inspect_reader") -> dict[str, Any]:
+    """``inspect ledger init``: a PostgreSQL ledger's schema, guards and roles (docs/bureau.md)."""
+    from .storage.server import init
+
+    return init(url, writer_role, reader_role)
+
+
+def upgrade_server(url: Optional[str]) -> dict[str, Any]:
+    """``inspect ledger upgrade``: a PostgreSQL ledger's layout brought up to this version."""
+    from .storage.server import upgrade
+
+    return upgrade(url)
 
 
 def default_actor() -> str:
@@ -71,14 +92,52 @@ class Ledger:
         self.backend = backend
         self.clock = clock
         self.actor = actor or default_actor()
+        self._staging: Optional[Path] = None
+        self._kept: set[str] = set()  # staged evidence already in the ledger
 
     @property
     def path(self) -> Path:
         return Path(self.backend.path)
 
     @property
+    def location(self) -> str:
+        """The ledger's file, or its postgresql:// URL without a password (for messages)."""
+        return str(self.backend.path)
+
+    @property
+    def kind(self) -> str:
+        """The backend: ``tinydb``, ``sqlite`` or ``postgresql``."""
+        return str(self.backend.name)
+
+    @property
     def evidence_dir(self) -> Path:
-        return evidence_dir(self.path)
+        """Where evidence files are read and written: beside a ledger file; for a ledger that
+        keeps evidence inside itself (PostgreSQL), a private staging folder of this process whose
+        new files go into the database with the next write (see :meth:`write`)."""
+        if not getattr(self.backend, "evidence_in_ledger", False):
+            return evidence_dir(self.path)
+        if self._staging is None:
+            import atexit
+            import shutil
+            import tempfile
+
+            self._staging = Path(tempfile.mkdtemp(prefix="inspect-evidence-"))
+            atexit.register(shutil.rmtree, self._staging, True)
+        return self._staging
+
+    def evidence_folder(self, records: Any) -> Path:
+        """The folder holding the evidence files that ``records`` (events, answers) name: for a
+        ledger that keeps evidence inside itself, those files are fetched into it first."""
+        folder = self.evidence_dir
+        if getattr(self.backend, "evidence_in_ledger", False):
+            from .storage.evidence import fetch_named, names_in
+
+            wanted = [n for n in names_in(records) if not (folder / n).is_file()]
+            if wanted:
+                with self.read() as st:
+                    fetch_named(st, wanted, folder)
+                    self._kept.update(wanted)
+        return folder
 
     def exists(self) -> bool:
         """Whether the ledger has been created (a first write creates it)."""
@@ -100,6 +159,14 @@ class Ledger:
     def write(self) -> Iterator[Store]:
         with self.backend.write() as store:
             yield store
+            if self._staging is not None:  # evidence staged by this command joins the same transaction
+                from .storage.evidence import keep_folder
+
+                self._kept |= keep_folder(store, self._staging, self._kept)
+            if self._staging is not None:  # evidence staged by this command joins the same transaction
+                from .storage.evidence import keep_folder
+
+                self._kept |= keep_folder(store, self._staging, self._kept)
 
     # settings -------------------------------------------------------------
     def settings(self, store: Optional[Store] = None) -> dict[str, Any]:
@@ -404,14 +471,15 @@ class Ledger:
             settings = org_settings(st)
             files = {str(ref.get("file")): (where, ref) for where, ref in evidence_refs(records)
                      if isinstance(ref, dict) and ref.get("file")}  # each file once, however often cited
-            missing = [p for where, ref in files.values() for p in file_problems(self.evidence_dir, ref, where)]
+            folder = self.evidence_folder(records)  # a PostgreSQL ledger's evidence is fetched into it first
+            missing = [p for where, ref in files.values() for p in file_problems(folder, ref, where)]
             if missing:  # a bundle must not pass for whole while photos its records cite are lost
                 raise IntegrityError(f"not exported: {len(missing)} evidence file(s) cited by the records are missing or "
                                      f"changed in {self.evidence_dir}: copy that folder from where the ledger came from "
                                      f"(a ledger is its file and every {self.path.stem}.* beside it), then export again",
                                      missing)
             meta = {"ledger": str(self.path), "exported_at": self.clock.now(), "since": since, "by": self.actor}
-        return write_bundle(records, self.evidence_dir, Path(out), meta, settings)
+        return write_bundle(records, folder, Path(out), meta, settings)
 
     def import_bundle(self, bundle: Path) -> dict[str, Any]:
         """Merge a bundle: checked in full first, idempotent, keeps every history, reports conflicts."""
@@ -439,6 +507,16 @@ class Ledger:
 
         with self.read() as st:
             return marked_history(st, hz.get(st, hazard_id)["id"])
+
+    def sync(self, other: "Ledger", reserve: Optional[int] = None, progress: Any = None) -> dict[str, Any]:
+        """Push what ``other`` lacks and pull what this ledger lacks (see :mod:`.sync.ledgers`),
+        then top up this ledger's document-number blocks from ``other`` when it is the bureau's."""
+        from .sync.blocks import top_up
+        from .sync.ledgers import sync
+
+        result = sync(self, other, progress)
+        result["blocks"] = top_up(self, other, reserve)
+        return result
 
     # analysis -------------------------------------------------------------
     def stats(self, since: Optional[str] = None, until: Optional[str] = None, domain: Optional[str] = None,
@@ -639,8 +717,11 @@ class Ledger:
     def take_document_numbers(self, claims: list[tuple[str, str, str]], settings: dict[str, Any]) -> bool:
         """Record the numbers of a rendered document in one write; False when another process
         took one of them meanwhile (the document must then be built again)."""
-        from .reports.docnumbers import assign
+        from .reports.docnumbers import assign, lookup
 
+        with self.read() as st:  # documents already numbered: nothing to write (a reader or a replica renders them)
+            if all(lookup(st, k, s) for k, s, _ in claims):
+                return True
         with self.write() as st:
             shown = [assign(st, k, s, d, settings, commit=False) for k, s, d in claims]
             taken = [assign(st, k, s, d, settings) for k, s, d in claims]
@@ -658,7 +739,7 @@ class Ledger:
         with self.read() as st:
             meta = st.meta()
             per_table = counts(st)
-        return {"path": str(self.path), "backend": self.backend.name, "exists": self.backend.exists(),
+        return {"path": str(self.backend.path), "backend": self.backend.name, "exists": self.backend.exists(),
                 "schema": meta.get("schema"), "counts": per_table, "bytes": self.backend.size_bytes()}
 
     def backup(self, dest: Path, backend: Optional[str] = None) -> dict[str, Any]:
@@ -676,8 +757,8 @@ class Ledger:
         from .errors import NotFound
 
         if not self.backend.exists():
-            raise NotFound(f"there is no ledger at {self.path}; check --ledger / INSPECT_LEDGER. A new ledger is "
-                           f"created by its first change, e.g. inspect site add --code CODE --name NAME --ledger {self.path}")
+            raise NotFound(f"there is no ledger at {self.location}; check --ledger / INSPECT_LEDGER. A new ledger is "
+                           f"created by its first change, e.g. inspect site add --code CODE --name NAME --ledger {self.location}")
 
     def verify(self, seal: Optional[Path] = None, digest: Optional[str] = None) -> dict[str, Any]:
         """Check every hazard's hash chain and replay, the evidence files, and with ``seal``

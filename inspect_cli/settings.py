@@ -33,9 +33,11 @@ DEFAULTS: dict[str, Any] = {
     "plan.silent_extra": 1,
     "lookback.share": 0.1,
     "lookback.minimum": 50,
+    "docno.block": 50,                  # numbers per kind a laptop takes from the bureau at `inspect sync`
 }
 # whole-number settings that are counts (0 allowed), not days
-COUNTS = {"plan.silent_extra": (0, 12), "plan.silent_months": (1, 120), "lookback.minimum": (0, 100000)}
+COUNTS = {"plan.silent_extra": (0, 12), "plan.silent_months": (1, 120), "lookback.minimum": (0, 100000),
+          "docno.block": (1, 100000)}
 DESCRIPTIONS = {
     "org.name": "name of the enforcing authority (执法机关), printed on documents",
     "org.code": "short code of the authority in document numbers ({org})",
@@ -66,6 +68,7 @@ DESCRIPTIONS = {
     "plan.silent_extra": "visits the annual plan adds to a silent site (0 to 12)",
     "lookback.share": "share (0–1) of the pool a 回头看 draw takes at least",
     "lookback.minimum": "how many a 回头看 draw takes at least (or the whole pool, if smaller)",
+    "docno.block": "document numbers of each kind a laptop takes from the bureau's ledger at `inspect sync`",
 }
 
 

@@ -13,7 +13,7 @@ BACKENDS = click.Choice(["tinydb", "sqlite"])
 
 @click.group()
 def ledger() -> None:
-    """Ledger maintenance: info, backup, and migration between the TinyDB (JSON) and SQLite backends."""
+    """Ledger maintenance: info, backup, migration between backends, a PostgreSQL ledger's init and upgrade."""
 
 
 @ledger.command("migrate")
@@ -29,7 +29,10 @@ def migrate_cmd(src: str, dst: str, from_backend: Optional[str], to_backend: Opt
 
     \b
     inspect ledger migrate ~/.local/share/inspect-cli/ledger.json bureau.sqlite
-    FROM is not changed; TO must not exist (or be empty). Exit 8 if the copy fails inspect verify.
+    inspect ledger migrate ledger.sqlite postgresql://admin@bureau-db/inspect
+    FROM is not changed; TO must not exist (or be empty: a PostgreSQL ledger just made by
+    `ledger init` is). Records stream in batches inside one transaction of TO, so a killed
+    migrate leaves TO as it was. Exit 8 if the copy fails inspect verify.
     """
     from ..ledger import migrate, open_ledger
     from .progress import progress
@@ -116,3 +119,50 @@ def _size(n: int) -> str:
             return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
         n /= 1024  # type: ignore[assignment]
     return str(n)
+
+
+@ledger.command("init")
+@click.argument("url", metavar="URL")
+@click.option("--writer-role", default="inspect_writer", show_default=True, metavar="NAME",
+              help="Role of inspectors: add records, change hazard projections, never change history.")
+@click.option("--reader-role", default="inspect_reader", show_default=True, metavar="NAME",
+              help="Role of analysts and replicas: read only.")
+@json_option
+def init_cmd(url: str, writer_role: str, reader_role: str, as_json: bool) -> None:
+    """Create a PostgreSQL ledger: schema, tables, guards and roles; print what was done.
+
+    \b
+    inspect ledger init postgresql://postgres@bureau-db/inspect
+    Run it as the database user who will own the ledger (it may create roles). Running it
+    again changes nothing that is there and repairs what is missing.
+    """
+    from ..ledger import init_server
+
+    done = init_server(url, writer_role, reader_role)
+    if as_json:
+        emit_json({"ledger": done["ledger"], "writer_role": writer_role, "reader_role": reader_role, "done": done["done"]})
+        return
+    click.echo(f"Ledger {done['ledger']}:")
+    for line in done["done"]:
+        click.echo(f"  {line}")
+
+
+@ledger.command("upgrade")
+@click.argument("url", metavar="URL", required=False)
+@ledger_option
+@json_option
+def upgrade_cmd(url: Optional[str], ledger_path: Optional[str], as_json: bool) -> None:
+    """Bring a PostgreSQL ledger's layout up to this version (as its owner, in one transaction).
+
+    Readers never change a layout: a ledger with an older layout is refused until its owner
+    runs this. A ledger file needs no upgrade (it is brought up to date by its first write).
+    """
+    from ..ledger import upgrade_server
+
+    done = upgrade_server(url or ledger_path)
+    if as_json:
+        emit_json(done)
+        return
+    click.echo(f"Ledger {done['ledger']}:")
+    for line in done["done"]:
+        click.echo(f"  {line}")

@@ -27,6 +27,7 @@ COMMANDS = {
     "campaign": ("inspect_cli.cli.campaign", "campaign", "专项整治: campaigns from a YAML file, their status and report."),
     "export": ("inspect_cli.cli.sync", "export_cmd", "Export a bundle of the ledger for merging."),
     "import": ("inspect_cli.cli.sync", "import_cmd", "Import a bundle into the ledger (idempotent merge)."),
+    "sync": ("inspect_cli.cli.ledger_sync", "sync_cmd", "Exchange records with another ledger (laptop ⇄ bureau)."),
     "conflicts": ("inspect_cli.cli.conflicts", "conflicts", "List and resolve conflicts between laptops' ledgers."),
     "seal": ("inspect_cli.cli.verify", "seal", "Seal the case record: a digest to keep outside the ledger."),
     "audit": ("inspect_cli.cli.audit", "audit", "Data-quality audit: copied, down-graded or unsupported records."),

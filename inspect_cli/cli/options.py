@@ -28,9 +28,10 @@ def checklist_dir_option(f: F) -> F:
 
 def ledger_option(f: F) -> F:
     return click.option("--ledger", "ledger_path", envvar="INSPECT_LEDGER", show_envvar=True,
-                        type=click.Path(dir_okay=False),
+                        type=click.Path(dir_okay=False), metavar="FILE|URL",
                         help="Ledger file [default: $XDG_DATA_HOME/inspect-cli/ledger.json]. "
-                             "A .sqlite/.db suffix selects the SQLite backend.")(f)
+                             "A .sqlite/.db suffix selects the SQLite backend; a postgresql://USER@HOST/DB "
+                             "URL the bureau's PostgreSQL ledger.")(f)
 
 
 def today_option(f: F) -> F:

@@ -34,7 +34,10 @@ def verify(ledger: Any, seal_path: Optional[Path] = None, digest: Optional[str] 
                 if hid not in known:
                     problems.append(f"hazard {hid}, found at inspection {rec.get('id')}, is missing from the ledger "
                                     "(removed with its history?)")
+        from ..storage.evidence import evidence_store, file_problems as stored_file_problems
         from ..sync.bundle import evidence_refs
+
+        in_ledger = evidence_store(st)  # a PostgreSQL ledger keeps the files inside itself
 
         # a failing answer's evidence is cited by the event that registered its hazard
         refs = evidence_refs({"events": [e for e in all_events if isinstance(e, dict)]})
@@ -44,7 +47,8 @@ def verify(ledger: Any, seal_path: Optional[Path] = None, digest: Optional[str] 
             f = ref.get("file") if isinstance(ref, dict) else None
             if f and f not in checked:
                 checked.add(str(f))
-                problems += ev.file_problems(ledger.evidence_dir, ref, where)
+                problems += (stored_file_problems(in_ledger, ref, where) if in_ledger is not None
+                             else ev.file_problems(ledger.evidence_dir, ref, where))
         mismatches = getattr(st, "column_mismatches", None)
         if mismatches is not None:
             problems += mismatches()

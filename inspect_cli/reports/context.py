@@ -60,7 +60,7 @@ def _list_nos(ns: list[int]) -> str:
 def finding(h: Hazard, events: list[Event], ledger: Ledger, lang: str, n: int = 0) -> dict[str, Any]:
     """Everything a document prints about one hazard (see docs/reports.md)."""
     L = lb.labels(lang)
-    folder = ledger.evidence_dir
+    folder = ledger.evidence_folder(events)
     registered = next((e.get("data") or {} for e in events if e.get("type") == "registered"), {})
     on_spot = any(e.get("type") == "closed_on_spot" for e in events)
     m = h.get("measured")
@@ -145,7 +145,7 @@ def history_rows(events: list[Event], ledger: Ledger, lang: str) -> list[dict[st
             text = ""
         rows.append({"date": fmt_date(e.get("date"), lang), "seq": e.get("seq"), "type": t,
                      "label": lb.pick(lb.EVENTS, t, lang), "actor": e.get("actor") or "", "text": text,
-                     "note": e.get("note") or "", "evidence": evidence_items(e.get("evidence") or [], ledger.evidence_dir),
+                     "note": e.get("note") or "", "evidence": evidence_items(e.get("evidence") or [], ledger.evidence_folder(events)),
                      "hash": str(e.get("hash") or "")[:12]})
     return rows
 

@@ -47,13 +47,19 @@ def assign(store: Any, kind: str, subject: str, date: str, settings: dict[str, A
         # No issuing authority yet: print a blank number and keep the sequence untouched, so
         # the first real document gets 1号 (inspect config set org.code …).
         return format_number(str(settings.get(f"docno.{kind}") or "{seq}"), "    ", year, "    ")  # type: ignore[arg-type]
+    from ..sync.blocks import next_from_block
+
+    block = next_from_block(store, kind, year)  # a laptop that syncs with the bureau numbers from its blocks
     counter = store.get("documents", f"seq:{kind}:{year}") or {"kind": kind, "year": year, "seq": 0}
-    seq = int(counter["seq"]) + 1
+    seq = block[0] if block else int(counter["seq"]) + 1
     pattern = str(settings.get(f"docno.{kind}") or "{seq}")
     number = format_number(pattern, org_code(settings), year, seq)
     if not commit:
         return number
-    store.put("documents", f"seq:{kind}:{year}", {"kind": kind, "year": year, "seq": seq})
+    if block:
+        store.put("documents", f"blocks:{kind}:{year}", block[1])
+    else:
+        store.put("documents", f"seq:{kind}:{year}", {"kind": kind, "year": year, "seq": seq})
     store.put("documents", f"{kind}:{subject}",
               {"kind": kind, "subject": subject, "year": year, "seq": seq, "number": number, "date": date})
     return number

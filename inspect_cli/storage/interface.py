@@ -63,6 +63,22 @@ class Store(Protocol):
         """Every ``(key, record)`` of a table, in insertion order (what a migration copies)."""
 
 
+class EvidenceStore(Protocol):
+    """What a store offers when the ledger keeps evidence files inside itself (PostgreSQL).
+
+    A ledger file keeps them in a folder beside it instead, and its store has none of these
+    methods (:func:`.evidence.evidence_store` tells which). Names are content names,
+    ``ab/abcdef….ext`` (the sha256 of the bytes), as in the folder.
+    """
+
+    def evidence_names(self) -> list[str]: ...
+
+    def read_evidence(self, name: str) -> Optional[bytes]: ...
+
+    def keep_evidence(self, name: str, data: bytes) -> bool:
+        """Store a file under its content name (refused when the bytes do not match); False if held."""
+
+
 class Backend(Protocol):
     path: Any
     name: str

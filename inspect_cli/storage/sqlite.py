@@ -114,6 +114,14 @@ class SqliteStore:
         # ORDER BY rowid: insertion order, as find() and the JSON backend give it
         return [(r[0], json.loads(r[1])) for r in self.conn.execute(f"SELECT id, data FROM {_ident(table)} ORDER BY rowid")]
 
+    def iter_items(self, table: str, batch: int = 2000) -> Iterator[list[tuple[str, dict[str, Any]]]]:
+        """:meth:`items` ``batch`` at a time, from one cursor (a migration's memory stays bounded)."""
+        if table not in self.held:
+            return
+        cur = self.conn.execute(f"SELECT id, data FROM {_ident(table)} ORDER BY rowid")
+        while rows := cur.fetchmany(batch):
+            yield [(r[0], json.loads(r[1])) for r in rows]
+
     # writing ---------------------------------------------------------------
     def _ensure(self, table: str) -> None:
         if table not in self.held:

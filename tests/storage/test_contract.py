@@ -8,16 +8,18 @@ import pytest
 from inspect_cli.errors import LedgerError
 from inspect_cli.storage import open_backend
 
+from pgserver import fresh_database
+
 # "tinydb-files": the TinyDB backend with every table of more than one record kept in bucket
 # files of a few hundred bytes (storage/tablefiles.py), so that the contract also covers a
 # large ledger's layout: spilling, several buckets per table, cutting and the indexes.
-BACKENDS = ["tinydb", "tinydb-files", "sqlite"]
+BACKENDS = ["tinydb", "tinydb-files", "sqlite", "postgresql"]
 
 
 @pytest.fixture(params=BACKENDS)
 def backend(request, tmp_path, monkeypatch):
-    if request.param == "sqlite":
-        pytest.importorskip("inspect_cli.storage.sqlite")
+    if request.param == "postgresql":
+        return open_backend(fresh_database(request))
     if request.param == "tinydb-files":
         from inspect_cli.storage import tablefiles
 
@@ -144,6 +146,19 @@ def test_events_found_by_subject_in_order(backend):
 
 
 def test_a_file_of_another_program_is_refused_and_untouched(backend):
+    if backend.name == "postgresql":  # a database has no file: another program's tables in our schema
+        import psycopg
+
+        with psycopg.connect(backend.url, autocommit=True) as conn:
+            conn.execute("CREATE SCHEMA inspect; CREATE TABLE inspect.other (x int); INSERT INTO inspect.other VALUES (1)")
+        with pytest.raises(LedgerError) as e:
+            with backend.write() as st:
+                st.put("hazards", "H-1", hazard(1))
+        assert backend.path in str(e.value)
+        with psycopg.connect(backend.url) as conn:
+            assert conn.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = 'inspect'"
+                                ).fetchall() == [("other",)]
+        return
     path = Path(backend.path)
     path.write_bytes(b"this is not a ledger\n" * 10)
     before = path.read_bytes()

@@ -1,0 +1,521 @@
+"""The bureau's backend: a PostgreSQL database (psycopg 3, ``pip install 'inspect-cli[postgres]'``).
+
+Selected by a ``postgresql://USER@HOST/DB`` ledger (``--ledger`` or ``INSPECT_LEDGER``). Everything
+lives in the schema ``inspect`` of that database:
+
+- one table per record table, ``(n bigserial, id text PRIMARY KEY, data jsonb, <columns>)``: ``data``
+  is the record; the hot query fields (hazards' site, status, severity, deadline…) are *generated*
+  columns (``GENERATED ALWAYS AS … STORED``, so they can never disagree with the record) with
+  indexes; ``n`` keeps insertion order. Strings compare in the "C" collation (code-point order,
+  as Python compares them), whatever the database's locale.
+- ``_meta``: the ledger's metadata (format, schema, layout version);
+- ``_evidence``: evidence files by content name (``ab/abcdef….jpg``) as ``bytea``, so that one
+  ``pg_dump`` backs up everything.
+
+A command is one transaction. Writes run in READ COMMITTED; the first read of a record in a
+write transaction takes a transaction-scoped lock on that record's key (an advisory lock on
+table + id: it also locks a record that does not exist yet, such as the first document number
+of a year), so two inspectors changing the same hazard, or taking the next number of the same
+kind, queue one behind the other instead of failing. Waiting is bounded by
+``INSPECT_LOCK_TIMEOUT`` (then exit 7, nothing changed). Reads run in one READ ONLY, REPEATABLE
+READ transaction: a consistent snapshot that works for the ``inspect_reader`` role and on a
+hot-standby replica.
+
+Events, case events, issued documents and completed inspections' answers are append-only:
+:mod:`.pgschema` grants the writer role no UPDATE/DELETE on them and installs triggers that
+refuse such a change to anyone, the owner included, outside ``inspect ledger upgrade``.
+The layout is created by ``inspect ledger init`` (or the first write of a database user
+allowed to create it) and changed only by ``inspect ledger upgrade``.
+"""
+from __future__ import annotations
+
+import json
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Optional
+from urllib.parse import urlsplit, urlunsplit
+
+from ..errors import LedgerBusy, LedgerError, LedgerUnavailable
+from .interface import Where, count_records, matches, standard_tables
+from .pglayout import (APPEND_ONLY, COLUMNS, EVIDENCE_TABLE, LAYOUT_VERSION, META_ID, META_TABLE, SCHEMA,
+                       create_schema, create_table, held_tables, ident, new_meta)
+
+if TYPE_CHECKING:
+    import psycopg
+
+URL_PREFIXES = ("postgresql://", "postgres://")
+_SCALAR = (str, int, float, bool, type(None))
+
+
+def is_url(text: Optional[str]) -> bool:
+    return bool(text) and str(text).lower().startswith(URL_PREFIXES)
+
+
+def redact(url: str) -> str:
+    """The URL without its password (for messages and ``ledger info``)."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    netloc = f"{parts.username}:***@{host}" if parts.username else host
+    if parts.port:
+        netloc += f":{parts.port}"
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+def driver() -> Any:
+    """psycopg, imported on first use (it costs ~60 ms: file ledgers never load it)."""
+    try:
+        import psycopg
+    except ImportError:
+        raise LedgerUnavailable("a postgresql:// ledger needs the PostgreSQL driver: "
+                                "pip install 'inspect-cli[postgres]' (psycopg 3)") from None
+    return psycopg
+
+
+
+
+def _jsonb(value: Any) -> Any:
+    from psycopg.types.json import Jsonb
+
+    return Jsonb(value, dumps=_dumps)
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _num(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+class PgStore:
+    """The tables of one transaction on one connection."""
+
+    def __init__(self, conn: "psycopg.Connection[Any]", writable: bool) -> None:
+        self.conn = conn
+        self.writable = writable
+        self.held = held_tables(conn)
+        self._locked: set[tuple[str, str]] = set()
+
+    def tables(self) -> list[str]:
+        return standard_tables(self.held)
+
+    def items(self, table: str) -> list[tuple[str, dict[str, Any]]]:
+        return [kv for batch in self.iter_items(table) for kv in batch]
+
+    def iter_items(self, table: str, batch: int = 2000) -> Iterator[list[tuple[str, dict[str, Any]]]]:
+        """Every ``(key, record)`` in insertion order, ``batch`` at a time (a server-side cursor:
+        memory stays bounded however large the table)."""
+        if table not in self.held:
+            return
+        with self.conn.cursor(name=f"items_{table}") as cur:
+            cur.itersize = batch
+            cur.execute(f"SELECT id, data FROM {ident(table)} ORDER BY n")
+            while True:
+                rows = cur.fetchmany(batch)
+                if not rows:
+                    return
+                yield [(r[0], r[1]) for r in rows]
+
+    # locks -----------------------------------------------------------------
+    def lock(self, table: str, id: str) -> None:
+        """This transaction's lock on one record key (also when the record does not exist yet)."""
+        if not self.writable or (table, id) in self._locked or table == "settings":
+            return
+        self.conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (f"{table}/{id}",))
+        self._locked.add((table, id))
+
+    # writing ---------------------------------------------------------------
+    def _ensure(self, table: str) -> None:
+        if table not in self.held:
+            try:
+                create_table(self.conn, table)
+            except Exception as e:
+                raise LedgerError(f"the ledger has no table {table!r} and this database user cannot create it ({e}); "
+                                  "run inspect ledger upgrade as the ledger's owner") from None
+            self.held.add(table)
+
+    def put(self, table: str, id: str, record: dict[str, Any]) -> None:
+        self.put_many(table, [(id, record)])
+
+    def put_many(self, table: str, records: Iterable[tuple[str, dict[str, Any]]]) -> None:
+        self._ensure(table)
+        rows = [(str(k), _jsonb(r)) for k, r in records]
+        if not rows:
+            return
+        with self.conn.cursor() as cur:
+            if table in APPEND_ONLY:
+                # never an UPDATE (the writer role may not): a record already there must be equal
+                cur.executemany(f"INSERT INTO {ident(table)} (id, data) VALUES (%s, %s) ON CONFLICT (id) DO NOTHING", rows)
+                if cur.rowcount != len(rows):
+                    self._same_as_stored(table, dict((k, r.obj) for k, r in rows))
+                return
+            cur.executemany(f"INSERT INTO {ident(table)} (id, data) VALUES (%s, %s) "
+                            "ON CONFLICT (id) DO UPDATE SET data = EXCLUDED.data", rows)
+
+    def _same_as_stored(self, table: str, wanted: dict[str, Any]) -> None:
+        stored = dict(self.conn.execute(f"SELECT id, data FROM {ident(table)} WHERE id = ANY(%s)",
+                                        (list(wanted),)).fetchall())
+        changed = [k for k, v in wanted.items() if k in stored and stored[k] != json.loads(_dumps(v))]
+        if changed:
+            raise LedgerError(f"{table} {', '.join(changed[:3])} cannot be changed: a recorded {table[:-1]} is "
+                              "permanent; nothing was changed")
+
+    # reading ---------------------------------------------------------------
+    def get(self, table: str, id: str) -> Optional[dict[str, Any]]:
+        if table not in self.held:
+            return None
+        self.lock(table, id)
+        row = self.conn.execute(f"SELECT data FROM {ident(table)} WHERE id = %s", (id,)).fetchone()
+        return row[0] if row else None
+
+    def find(self, table: str, where: Optional[Where] = None, order_by: Optional[str] = None,
+             descending: bool = False, limit: Optional[int] = None, offset: int = 0,
+             fields: Optional[tuple[str, ...]] = None) -> list[dict[str, Any]]:
+        if table not in self.held:
+            return []
+        clause, params, rest = self._where(table, where)
+        what = "data"
+        if fields and not rest:
+            what = ("(SELECT coalesce(jsonb_object_agg(key, value), '{}'::jsonb) FROM jsonb_each(data) "
+                    "WHERE key = ANY(%s))")
+            params = [list(fields)] + params
+        sql = f"SELECT {what} FROM {ident(table)}{clause}"
+        if order_by:
+            direction = " DESC" if descending else ""
+            keys = ", ".join(f"{k}{direction} NULLS LAST" for k in self._order(table, order_by))
+            sql += f" ORDER BY {keys}, n"
+        else:
+            sql += " ORDER BY n"
+        if not rest and (limit is not None or offset):
+            sql += " LIMIT %s OFFSET %s"
+            params += [limit, offset]
+        rows = [r[0] for r in self.conn.execute(sql, params)]
+        if not rest:
+            return rows
+        picked = [r for r in rows if matches(r, rest)]
+        return picked[offset: offset + limit if limit is not None else None]
+
+    def count(self, table: str, where: Optional[Where] = None) -> int:
+        if table not in self.held:
+            return 0
+        clause, params, rest = self._where(table, where)
+        if rest:
+            return len(self.find(table, where))
+        return int(self.conn.execute(f"SELECT count(*) FROM {ident(table)}{clause}", params).fetchone()[0])  # type: ignore[index]
+
+    def count_by(self, table: str, by: tuple[str, ...], where: Optional[Where] = None,
+                 distinct: Optional[str] = None) -> dict[tuple[Any, ...], int]:
+        """The reference tally over the matching records' fields (see :meth:`Store.count_by`).
+
+        Correct on every layout; a ``GROUP BY`` over the indexed columns, as SQLite does, is
+        the faster path still to write for the bureau's server.
+        """
+        if table not in self.held:
+            return {}
+        fields = tuple(dict.fromkeys(by + ((distinct,) if distinct else ())))
+        return count_records(self.find(table, where, fields=fields or None), by, distinct)
+
+    def explain(self, table: str, where: Optional[Where] = None, order_by: Optional[str] = None,
+                descending: bool = False, limit: Optional[int] = None) -> list[str]:
+        """PostgreSQL's plan of a :meth:`find` (to check that an index is used)."""
+        clause, params, _ = self._where(table, where)
+        sql = f"SELECT data FROM {ident(table)}{clause}"
+        if order_by:
+            direction = " DESC" if descending else ""
+            sql += " ORDER BY " + ", ".join(f"{k}{direction} NULLS LAST" for k in self._order(table, order_by)) + ", n"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return [r[0] for r in self.conn.execute("EXPLAIN " + sql, params)]
+
+    def meta(self) -> dict[str, Any]:
+        if META_TABLE not in self.held:
+            return {}
+        row = self.conn.execute(f"SELECT value FROM {ident(META_TABLE)} WHERE key = %s", (META_ID,)).fetchone()
+        return dict(row[0]) if row else {}
+
+    def set_meta(self, meta: dict[str, Any]) -> None:
+        self.conn.execute(f"INSERT INTO {ident(META_TABLE)} (key, value) VALUES (%s, %s) "
+                          "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value", (META_ID, _jsonb(dict(meta))))
+
+    # evidence (the typed extension of storage.interface.EvidenceStore) ----------------
+    def evidence_names(self) -> list[str]:
+        return [r[0] for r in self.conn.execute(f"SELECT file FROM {ident(EVIDENCE_TABLE)} ORDER BY file")]
+
+    def read_evidence(self, name: str) -> Optional[bytes]:
+        row = self.conn.execute(f"SELECT data FROM {ident(EVIDENCE_TABLE)} WHERE file = %s", (name,)).fetchone()
+        return bytes(row[0]) if row else None
+
+    def keep_evidence(self, name: str, data: bytes) -> bool:
+        """Store a file under its content name; False when it was already there."""
+        import hashlib
+
+        digest = hashlib.sha256(data).hexdigest()
+        if not name.split("/")[-1].startswith(digest):
+            raise LedgerError(f"evidence {name} does not hold what its name says (sha256 {digest[:12]}…); not stored")
+        cur = self.conn.execute(f"INSERT INTO {ident(EVIDENCE_TABLE)} (file, sha256, size, data) VALUES (%s, %s, %s, %s) "
+                                "ON CONFLICT (file) DO NOTHING", (name, digest, len(data), data))
+        return cur.rowcount == 1
+
+    # conditions ------------------------------------------------------------
+    @staticmethod
+    def _column(table: str, field: str) -> Optional[str]:
+        for name, kind in COLUMNS.get(table, ()):
+            if name == field:
+                return kind
+        return None
+
+    def _order(self, table: str, field: str) -> list[str]:
+        if field == "id":
+            return ["id"]
+        if self._column(table, field):
+            return [f'"{field}"']
+        path = _lit(field)
+        return [f"(CASE WHEN jsonb_typeof(data->{path}) = 'number' THEN (data->>{path})::numeric END)",
+                f"(CASE WHEN jsonb_typeof(data->{path}) = 'string' THEN data->>{path} END) COLLATE \"C\""]
+
+    def _typed(self, table: str, field: str, value: Any) -> Optional[str]:
+        """An SQL expression holding ``field`` when its value is of ``value``'s type, else NULL."""
+        if field == "id" and isinstance(value, str):
+            return "id"
+        kind = self._column(table, field)
+        path = _lit(field)
+        if isinstance(value, str):
+            return f'"{field}"' if kind == "text" else f"(CASE WHEN jsonb_typeof(data->{path}) = 'string' THEN data->>{path} END) COLLATE \"C\""
+        if _num(value):
+            return f'"{field}"' if kind == "numeric" else f"(CASE WHEN jsonb_typeof(data->{path}) = 'number' THEN (data->>{path})::numeric END)"
+        return None
+
+    def _equal(self, table: str, field: str, value: Any) -> tuple[str, list[Any]]:
+        path = _lit(field)
+        if value is None:
+            return f"(data->{path} IS NULL OR data->{path} = 'null'::jsonb)", []
+        expr = self._typed(table, field, value)
+        if expr is not None:
+            return f"{expr} = %s", [value]
+        return f"data->{path} = %s", [_jsonb(value)]
+
+    def _where(self, table: str, where: Optional[Where]) -> tuple[str, list[Any], dict[str, Any]]:
+        parts: list[str] = []
+        params: list[Any] = []
+        rest: dict[str, Any] = {}
+        for field, cond in (where or {}).items():
+            got = self._condition(table, field, cond)
+            if got is None:
+                rest[field] = cond
+                continue
+            parts.append(got[0])
+            params += got[1]
+        return (" WHERE " + " AND ".join(parts) if parts else ""), params, rest
+
+    def _condition(self, table: str, field: str, cond: Any) -> Optional[tuple[str, list[Any]]]:
+        if not isinstance(cond, tuple):
+            return self._equal(table, field, cond) if _jsonable(cond) else None
+        op, arg = cond
+        if op in ("in", "not in"):
+            if not isinstance(arg, (list, tuple, set, frozenset)) or not all(map(_jsonable, arg)):
+                return None
+            values = list(arg)
+            if not values:
+                return ("FALSE" if op == "in" else "TRUE"), []
+            strings = [v for v in values if isinstance(v, str)]
+            parts: list[str] = []
+            params: list[Any] = []
+            if strings:
+                expr = self._typed(table, field, "")
+                parts.append(f"{expr} = ANY(%s)")
+                params.append(strings)
+            for v in values:
+                if not isinstance(v, str):
+                    sql, p = self._equal(table, field, v)
+                    parts.append(sql)
+                    params += p
+            any_of = "(" + " OR ".join(parts) + ")"
+            return (any_of if op == "in" else f"({any_of}) IS NOT TRUE"), params
+        if op == "!=":
+            if not _jsonable(arg):
+                return None
+            sql, p = self._equal(table, field, arg)
+            return f"({sql}) IS NOT TRUE", p
+        if op in ("<", "<=", ">", ">="):
+            expr = self._typed(table, field, arg) if isinstance(arg, str) or _num(arg) else None
+            return (f"{expr} {op} %s", [arg]) if expr else None
+        if op == "between":
+            lo, hi = arg
+            same = (isinstance(lo, str) and isinstance(hi, str)) or (_num(lo) and _num(hi))
+            expr = self._typed(table, field, lo) if same else None
+            return (f"{expr} BETWEEN %s AND %s", [lo, hi]) if expr else None
+        return None
+
+
+
+
+def _lit(field: str) -> str:
+    """A JSON key as an SQL string literal (keys come from code, but quote them anyway)."""
+    return "'" + field.replace("'", "''") + "'"
+
+
+def _jsonable(v: Any) -> bool:
+    if isinstance(v, float) and v != v:
+        return False
+    return isinstance(v, _SCALAR) or isinstance(v, (list, dict))
+
+
+class PostgresBackend:
+    """A ledger in the schema ``inspect`` of a PostgreSQL database."""
+
+    name = "postgresql"
+    evidence_in_ledger = True  # evidence files live in the table _evidence (storage/evidence.py)
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.path = redact(url)
+        self._idle: Optional["psycopg.Connection[Any]"] = None  # kept between the transactions of one process
+
+    def _take(self) -> "psycopg.Connection[Any]":
+        """A connection for one transaction: the idle one of this process, or a new one."""
+        conn, self._idle = self._idle, None
+        if conn is not None and not conn.closed:
+            return conn
+        return self.connect()
+
+    def _give_back(self, conn: "psycopg.Connection[Any]") -> None:
+        psycopg = driver()
+        try:
+            conn.rollback()  # nothing outlives its transaction (settings are SET LOCAL)
+        except psycopg.Error:
+            conn.close()
+            return
+        if self._idle is None:
+            self._idle = conn
+        else:
+            conn.close()
+
+    # connections -------------------------------------------------------------
+    def connect(self, autocommit: bool = False) -> "psycopg.Connection[Any]":
+        psycopg = driver()
+        from .files import lock_timeout
+
+        try:
+            conn = psycopg.connect(self.url, autocommit=autocommit, connect_timeout=max(1, int(lock_timeout())),
+                                   application_name="inspect-cli")
+        except psycopg.OperationalError as e:
+            raise LedgerUnavailable(f"cannot connect to the ledger {self.path}: {_first_line(e)}. Check that the "
+                                    "PostgreSQL server runs and that the URL, user and pg_hba.conf let you in.") from None
+        except psycopg.ProgrammingError as e:
+            raise LedgerUnavailable(f"{self.path} is not a usable PostgreSQL URL: {_first_line(e)}") from None
+        return conn  # type: ignore[no-any-return]
+
+    def exists(self) -> bool:
+        with self.read() as st:
+            return bool(st.meta())
+
+    def size_bytes(self) -> int:
+        conn = self.connect(autocommit=True)
+        try:
+            row = conn.execute("SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c "
+                               "JOIN pg_namespace s ON s.oid = c.relnamespace WHERE s.nspname = %s AND c.relkind = 'r'",
+                               (SCHEMA,)).fetchone()
+            return int(row[0]) if row else 0
+        finally:
+            conn.close()
+
+    def size_hint(self) -> Optional[str]:
+        return None
+
+    def _error(self, e: Exception, doing: str) -> LedgerError:
+        psycopg = driver()
+        errors = psycopg.errors
+        if isinstance(e, (errors.LockNotAvailable, errors.DeadlockDetected, errors.SerializationFailure)):
+            return LedgerBusy(f"other inspect commands kept the records this command needs locked (waited "
+                              "INSPECT_LOCK_TIMEOUT); nothing was changed. Try again.")
+        if isinstance(e, errors.InsufficientPrivilege):
+            return LedgerError(f"the database user of {self.path} may not {doing} this: {_first_line(e)}. "
+                               "Nothing was changed (inspect_reader may only read; inspect_writer may not change "
+                               "recorded events, answers or documents).")
+        if isinstance(e, errors.ReadOnlySqlTransaction):
+            return LedgerError(f"{self.path} is read-only (a replica or read-only connection): {doing} needs the "
+                               "primary server. Nothing was changed.")
+        if isinstance(e, errors.RaiseException):
+            return LedgerError(f"the ledger {self.path} refused the change: {_first_line(e)}. Nothing was changed.")
+        if isinstance(e, psycopg.OperationalError):
+            return LedgerUnavailable(f"lost the connection to the ledger {self.path}: {_first_line(e)}. "
+                                     "Nothing was changed.")
+        return LedgerError(f"cannot {doing} the ledger {self.path}: {_first_line(e)}. Nothing was changed.")
+
+    def _check(self, store: PgStore) -> bool:
+        """True for our ledger, False for a database without it; LedgerError for anything else."""
+        from .files import check_format
+        if META_TABLE not in store.held:
+            if store.held:
+                raise LedgerError(f"the schema {SCHEMA!r} of {self.path} holds tables of another program (no ledger "
+                                  "metadata). It was left untouched.")
+            return False
+        meta = store.meta()
+        check_format(meta, Path(self.path))
+        layout = int(meta.get("layout") or 0)
+        if layout > LAYOUT_VERSION:
+            raise LedgerError(f"{self.path} was written by a newer inspect-cli (PostgreSQL layout {layout}, this version "
+                              f"reads up to {LAYOUT_VERSION}). Upgrade inspect-cli: pip install -U inspect-cli")
+        if layout < LAYOUT_VERSION:
+            raise LedgerError(f"{self.path} has the older PostgreSQL layout {layout}; its owner must run "
+                              f"`inspect ledger upgrade --ledger {self.path}` (layout {LAYOUT_VERSION}) first. "
+                              "Nothing was changed.")
+        return True
+
+    @contextmanager
+    def read(self) -> Iterator[PgStore]:
+        psycopg = driver()
+        conn = self._take()
+        try:
+            try:
+                conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                store = PgStore(conn, writable=False)
+                self._check(store)
+            except psycopg.Error as e:
+                raise self._error(e, "read") from None
+            try:
+                yield store
+            except psycopg.Error as e:
+                raise self._error(e, "read") from None
+        finally:
+            self._give_back(conn)
+
+    @contextmanager
+    def write(self) -> Iterator[PgStore]:
+        psycopg = driver()
+        from .files import FORMAT, lock_timeout
+
+        conn = self._take()
+        try:
+            try:
+                conn.execute(f"SET LOCAL lock_timeout = {int(lock_timeout() * 1000)}")
+                store = PgStore(conn, writable=True)
+                if not self._check(store):
+                    conn.execute("SELECT pg_advisory_xact_lock(hashtextextended('inspect-cli ledger init', 0))")
+                    create_schema(conn)
+                    store = PgStore(conn, writable=True)
+                    if not store.meta():
+                        store.set_meta(new_meta(FORMAT))
+            except psycopg.Error as e:
+                raise self._error(e, "open") from None
+            try:
+                yield store
+            except psycopg.Error as e:
+                conn.rollback()
+                raise self._error(e, "write") from None
+            except BaseException:
+                conn.rollback()
+                raise
+            try:
+                conn.commit()
+            except psycopg.Error as e:
+                raise self._error(e, "write") from None
+        finally:
+            self._give_back(conn)
+
+
+
+def _first_line(e: Exception) -> str:
+    return (str(e).strip().splitlines() or [type(e).__name__])[0]
