@@ -8,6 +8,10 @@ from .errors import UsageError
 DEFAULTS: dict[str, Any] = {
     "org.name": "",                     # 执法机关名称, printed on documents
     "org.code": "",                     # short code used in document numbers, e.g. 穗应急
+    "org.device": "",                   # this laptop's own number series (A, B, 2…): 〔2026〕A-7号
+    "org.officer": "",                  # 经办人 printed on documents when no inspector is named
+    "remedy.reconsideration": "",       # 行政复议机关, e.g. 福州市人民政府 (blank: a line to fill in)
+    "remedy.court": "",                 # 行政诉讼法院, e.g. 福州市鼓楼区人民法院
     "deadline.general": 7,              # default rectification days by severity
     "deadline.major": 30,
     "bulletin.major_closure_target": 0.8,
@@ -20,6 +24,10 @@ DEFAULTS: dict[str, Any] = {
 DESCRIPTIONS = {
     "org.name": "name of the enforcing authority (执法机关), printed on documents",
     "org.code": "short code of the authority in document numbers ({org})",
+    "org.device": "this laptop's own document-number series (1–4 letters or digits; numbers print as A-7)",
+    "org.officer": "经办人 printed on documents when no inspector is named (never the computer's login)",
+    "remedy.reconsideration": "body for 行政复议 named in orders (the people's government of that level)",
+    "remedy.court": "court for 行政诉讼 named in orders",
     "deadline.general": "default rectification days for general hazards",
     "deadline.major": "default rectification days for major hazards",
     "bulletin.major_closure_target": "target closure rate of major hazards in the monthly bulletin (0–1)",
@@ -56,6 +64,8 @@ def coerce(key: str, value: str) -> Any:
                          f"not {value!r}") from None
     if key == "lang" and value not in ("zh", "en"):
         raise UsageError("lang must be zh or en")
+    if key == "org.device" and value and not __import__("re").fullmatch(r"[A-Za-z0-9]{1,4}", value):
+        raise UsageError("org.device must be 1–4 letters or digits (e.g. A, B2), one per laptop, so numbers read A-7")
     if key.startswith("docno.") and "{seq}" not in value:
         raise UsageError(f"{key} must contain {{seq}} (and may use {{org}} and {{year}})")
     return value

@@ -8,7 +8,7 @@ import click
 from ..lifecycle import STATES
 from .options import date_value, emit_json, json_option, ledger_option, open_ledger, today_option
 
-KIND_CHOICES = ("record", "order", "review", "closure", "ledger", "bulletin")
+KIND_CHOICES = ("record", "order", "review", "closure", "ledger", "bulletin", "list")
 FORMAT_CHOICES = ("html", "md", "pdf", "xlsx")
 
 
@@ -23,6 +23,12 @@ FORMAT_CHOICES = ("html", "md", "pdf", "xlsx")
 @click.option("--month", metavar="YYYY-MM", help="Month of the bulletin [default: this month].")
 @click.option("--template-dir", type=click.Path(file_okay=False, exists=True),
               help="Folder of templates overriding the bundled ones by file name (sandboxed).")
+@click.option("--form", type=click.Choice(["full", "strict"]), default="full", show_default=True,
+              help="record/order/review: strict prints the official form alone, full adds the 附页 after it.")
+@click.option("--correct", metavar="REASON",
+              help="record/order/review: issue a corrected document with a new number that replaces the issued one.")
+@click.option("--notes", type=click.Path(dir_okay=False, exists=True),
+              help="bulletin: Markdown file with the sections 典型问题 and 下一步工作.")
 @click.option("--status", multiple=True, type=click.Choice(STATES), help="ledger: filter by status (repeatable).")
 @click.option("--severity", type=click.Choice(["general", "major"]), help="ledger: filter by severity.")
 @click.option("--site", metavar="CODE", help="ledger: only this site.")
@@ -34,7 +40,7 @@ FORMAT_CHOICES = ("html", "md", "pdf", "xlsx")
 def report(kind: str, subject_id: Optional[str], fmt: str, out: Optional[str], lang: Optional[str], month: Optional[str],
            template_dir: Optional[str], status: tuple[str, ...], severity: Optional[str], site: Optional[str],
            overdue: bool, due_before: Optional[str], ledger_path: Optional[str], today: Optional[str],
-           as_json: bool) -> None:
+           as_json: bool, form: str = "full", correct: Optional[str] = None, notes: Optional[str] = None) -> None:
     """Render a report into a file and print its path.
 
     \b
@@ -45,11 +51,14 @@ def report(kind: str, subject_id: Optional[str], fmt: str, out: Optional[str], l
       closure HAZARD_ID|SITE  closure report: the whole history to 销号
       ledger                  隐患台账, with the filters of `hazard list`
       bulletin                月度通报 for --month YYYY-MM
+      list                    the numbered documents issued (frozen: a reprint is identical)
     """
     from ..errors import UsageError
     from ..hazards import HazardQuery
     from ..reports import check_kind_format, render_report
 
+    if kind == "list":
+        return _list(subject_id, ledger_path, today, as_json)
     filters_given = bool(status or severity or site or overdue or due_before)
     if filters_given and kind != "ledger":
         raise click.UsageError("--status/--severity/--site/--overdue/--due-before filter the ledger report only")
@@ -63,9 +72,11 @@ def report(kind: str, subject_id: Optional[str], fmt: str, out: Optional[str], l
     query = HazardQuery(status=status, severity=severity, site=site.strip().upper() if site else None,
                         overdue=overdue, due_before=date_value(due_before, "--due-before")) if kind == "ledger" else None
     result = render_report(ledger, kind, subject_id, fmt=fmt, out=out, lang=lang or _default_lang(ledger),
-                           month=month, template_dir=template_dir, query=query)
+                           month=month, template_dir=template_dir, query=query, form=form, correct=correct,
+                           notes=notes)
     if as_json:
-        emit_json({"out": result["out"], "kind": kind, "format": fmt, "number": result["number"]})
+        emit_json({"out": result["out"], "kind": kind, "format": fmt, "number": result["number"],
+                   **({"replaces": result["replaces"]} if result.get("replaces") else {})})
     else:
         click.echo(result["out"])
 
@@ -73,3 +84,26 @@ def report(kind: str, subject_id: Optional[str], fmt: str, out: Optional[str], l
 def _default_lang(ledger: Any) -> str:
     lang = ledger.settings().get("lang") if ledger.backend.exists() else "zh"
     return "en" if lang == "en" else "zh"
+
+
+def _list(subject_id: Optional[str], ledger_path: Optional[str], today: Optional[str], as_json: bool) -> None:
+    """``inspect report list``: the numbered documents issued, oldest first."""
+    from ..reports.issued import issued_documents
+
+    if subject_id:
+        raise click.UsageError("inspect report list takes no ID")
+    ledger = open_ledger(ledger_path, today)
+    if not ledger.backend.exists():
+        docs = []
+    else:
+        with ledger.read() as st:
+            docs = issued_documents(st)
+    if as_json:
+        emit_json({"documents": [d.as_json() for d in docs]})
+        return
+    if not docs:
+        click.echo("no numbered document has been issued yet")
+        return
+    for d in docs:
+        extra = f"  replaced by {d.replaced_by}" if d.replaced_by else (f"  replaces {d.replaces}" if d.replaces else "")
+        click.echo(f"{d.date}  {d.kind:<6}  {d.number}  {d.subject}{extra}")

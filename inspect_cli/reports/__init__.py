@@ -56,13 +56,25 @@ def template_dir_of(ledger: Any, template_dir: Union[str, Path, None]) -> Option
     return p
 
 
+FORMS = ("full", "strict")
+MAX_NUMBER_TRIES = 50
+
+
 def build_context(ledger: Any, kind: str, subject: Optional[str] = None, lang: str = "zh",
-                  month: Optional[str] = None, query: Optional[HazardQuery] = None) -> dict[str, Any]:
+                  month: Optional[str] = None, query: Optional[HazardQuery] = None,
+                  form: str = "full", correct: Optional[str] = None,
+                  notes: Union[str, Path, None] = None) -> dict[str, Any]:
     """The data a report prints (also what a user template sees)."""
     from .context import BUILDERS
 
-    settings = ledger.settings()
-    return BUILDERS[kind](ledger, subject, lang, settings, month=month, query=query)  # type: ignore[no-any-return]
+    settings = dict(ledger.settings())
+    if correct:
+        settings["_correct"] = correct
+    if notes:
+        settings["_notes"] = str(notes)
+    ctx: dict[str, Any] = BUILDERS[kind](ledger, subject, lang, settings, month=month, query=query)
+    ctx["form"] = form
+    return ctx
 
 
 def render_text(kind: str, fmt: str, ctx: dict[str, Any], template_dir: Optional[Path] = None) -> str:
@@ -73,30 +85,63 @@ def render_text(kind: str, fmt: str, ctx: dict[str, Any], template_dir: Optional
 
 def render_bytes(ledger: Any, kind: str, subject: Optional[str] = None, fmt: str = "html", lang: str = "zh",
                  month: Optional[str] = None, template_dir: Union[str, Path, None] = None,
-                 query: Optional[HazardQuery] = None) -> tuple[bytes, dict[str, Any]]:
-    from .numbers import take
+                 query: Optional[HazardQuery] = None, form: str = "full", correct: Optional[str] = None,
+                 notes: Union[str, Path, None] = None) -> tuple[bytes, dict[str, Any]]:
+    """Render one report. A numbered document is rendered once: its number is taken and its
+    text frozen together (:mod:`.issued`); later prints return the frozen text."""
+    from .issued import frozen_text, own_claim, take_and_freeze, variant_key
 
     check_kind_format(kind, fmt, subject)
+    if form not in FORMS:
+        raise UsageError(f"--form must be one of: {', '.join(FORMS)}")
+    if correct is not None and kind not in ("record", "order", "review"):
+        raise UsageError("--correct is for the numbered documents (record, order, review)")
+    if correct is not None and not correct.strip():
+        raise UsageError("--correct needs the reason of the correction, e.g. --correct '整改期限写错'")
+    if fmt == "pdf":
+        from .pdf import check_pdf_ready
+
+        check_pdf_ready()
     tdir = template_dir_of(ledger, template_dir)
-    for _ in range(3):  # a number taken by another process meanwhile: build and render again
-        ctx = build_context(ledger, kind, subject, lang, month, query)
-        data = _render(kind, fmt, ctx, tdir)
-        if take(ledger, ctx, ledger.settings()):
-            return data, ctx
+    variant = variant_key(lang, fmt, form)
+    for _ in range(MAX_NUMBER_TRIES):  # a number taken by another process meanwhile: build and render again
+        ctx = build_context(ledger, kind, subject, lang, month, query, form, correct, notes)
+        if fmt == "xlsx":
+            from .xlsx import WRITERS
+
+            return WRITERS[kind](ctx), ctx
+        own = own_claim(ctx)
+        stored = None
+        if own is not None and not correct:
+            with ledger.read() as st:
+                stored = frozen_text(st, own[0], own[1], variant)
+        text = stored if stored is not None else render_text(kind, fmt, ctx, tdir)
+        if stored is None:
+            final = take_and_freeze(ledger, ctx, ledger.settings(), (variant, text) if own is not None else None)
+            if final is None:
+                continue
+            text = final or text
+        if fmt == "pdf":
+            from .pdf import html_to_pdf
+
+            return html_to_pdf(text, what=_biggest_text(ctx)), ctx
+        return text.encode("utf-8"), ctx
     raise ReportError("document numbers kept being taken by other processes; try again")
 
 
-def _render(kind: str, fmt: str, ctx: dict[str, Any], tdir: Optional[Path]) -> bytes:
-    if fmt == "xlsx":
-        from .xlsx import WRITERS
-
-        return WRITERS[kind](ctx)  # type: ignore[no-any-return]
-    text = render_text(kind, fmt, ctx, tdir)
-    if fmt == "pdf":
-        from .pdf import html_to_pdf
-
-        return html_to_pdf(text)  # type: ignore[no-any-return]
-    return text.encode("utf-8")
+def _biggest_text(ctx: Any) -> str:
+    """The longest text in a report's data, named by its path (what a slow render blames)."""
+    best = ("", 0)
+    stack: list[tuple[str, Any]] = [("", ctx)]
+    while stack:
+        path, v = stack.pop()
+        if isinstance(v, dict):
+            stack.extend((f"{path}.{k}" if path else str(k), x) for k, x in v.items() if k not in ("L",))
+        elif isinstance(v, (list, tuple)):
+            stack.extend((f"{path}[{i}]", x) for i, x in enumerate(v))
+        elif isinstance(v, str) and not v.startswith("data:") and len(v) > best[1]:
+            best = (path, len(v))
+    return f"{best[0]} ({best[1]} characters)" if best[0] else ""
 
 
 def default_out(kind: str, subject: Optional[str], fmt: str, month: Optional[str] = None) -> Path:
@@ -106,15 +151,18 @@ def default_out(kind: str, subject: Optional[str], fmt: str, month: Optional[str
 
 def render_report(ledger: Any, kind: str, subject: Optional[str] = None, fmt: str = "html",
                   out: Union[str, Path, None] = None, lang: str = "zh", month: Optional[str] = None,
-                  template_dir: Union[str, Path, None] = None, query: Optional[HazardQuery] = None) -> dict[str, Any]:
+                  template_dir: Union[str, Path, None] = None, query: Optional[HazardQuery] = None,
+                  form: str = "full", correct: Optional[str] = None,
+                  notes: Union[str, Path, None] = None) -> dict[str, Any]:
     """Render one report into ``out``; returns ``{"out", "kind", "format", "number"}``."""
     if kind == "bulletin" and not month:
         month = ledger.clock.today.strftime("%Y-%m")
-    data, ctx = render_bytes(ledger, kind, subject, fmt, lang, month, template_dir, query)
+    data, ctx = render_bytes(ledger, kind, subject, fmt, lang, month, template_dir, query, form, correct, notes)
     path = Path(out) if out else default_out(kind, subject, fmt, month if kind == "bulletin" else None)
     if path.parent and not path.parent.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".part")
     tmp.write_bytes(data)
     os.replace(tmp, path)
-    return {"out": str(path), "kind": kind, "format": fmt, "number": ctx.get("number") or None}
+    return {"out": str(path), "kind": kind, "format": fmt, "number": ctx.get("number") or None,
+            "replaces": ctx.get("replaces_number") or None}

@@ -15,7 +15,7 @@ from ..hazards import HazardQuery
 from ..ids import normalise
 from . import labels as lb
 from .media import evidence_items
-from .numbers import assign, claim
+from .numbers import assign, claim, lookup
 
 BUCKETS = ((1, 7, "1–7"), (8, 30, "8–30"), (31, 90, "31–90"), (91, None, ">90"))
 TOP_SITES = 10
@@ -150,7 +150,7 @@ def base(ledger: Any, kind: str, lang: str, settings: dict[str, Any]) -> dict[st
     L = lb.labels(lang)
     return {"kind": kind, "lang": lang, "L": L, "title": L[f"title_{kind}"],
             "org": {"name": settings.get("org.name") or "", "code": settings.get("org.code") or ""},
-            "number": "", "today": fmt_date(ledger.clock.today.isoformat(), lang),
+            "number": "", "replaces_number": "", "replaces_reason": "", "today": fmt_date(ledger.clock.today.isoformat(), lang),
             "today_iso": ledger.clock.today.isoformat()}
 
 
@@ -172,10 +172,22 @@ def _inspection_hazards(ledger: Any, rec: dict[str, Any], lang: str) -> list[dic
 
 def _number(ledger: Any, kind: str, subject: str, date: str, settings: dict[str, Any],
             ctx: dict[str, Any]) -> str:
-    """The number this document will carry; it is taken only after the render succeeds."""
-    claim(ctx, kind, subject, date)
+    """The number this document will carry; it is taken only after the render succeeds.
+
+    With the ``_correct`` setting (``--correct REASON``) the document's own kind gets a new
+    number and the context names the number it replaces."""
+    fresh = kind == ctx["kind"] and bool(settings.get("_correct"))
     with ledger.read() as st:
-        return assign(st, kind, subject, date, settings, commit=False)
+        number = assign(st, kind, subject, date, settings, commit=False, fresh=fresh)
+        if fresh:
+            old = lookup(st, kind, subject)
+            if not old:
+                raise UsageError(f"{lb.labels('zh')['title_' + kind]} of {subject} was never issued: there is nothing "
+                                 "to correct (print it without --correct)")
+            ctx["replaces_number"] = str(old["number"])
+            ctx["replaces_reason"] = str(settings["_correct"])
+    claim(ctx, kind, subject, date, number, fresh)
+    return number
 
 
 def _inspection(ledger: Any, inspection_id: Optional[str]) -> dict[str, Any]:
