@@ -57,6 +57,8 @@ def bulletin(ledger: Any, subject: Optional[str], lang: str, settings: dict[str,
                 "description": h.get("description") or "", "severity": lb.severity_name(h.get("severity"), lang),
                 "major": h.get("severity") == "major", "created": fmt_date(h.get("created"), lang),
                 "deadline": fmt_date(h.get("deadline"), lang), "closed_date": fmt_date(h.get("closed_date"), lang),
+                "created_iso": h.get("created") or "", "deadline_iso": h.get("deadline") or "",
+                "closed_date_iso": h.get("closed_date") or "",
                 "closed_reason": h.get("closed_reason") or "", "days_overdue": h.get("days_overdue") or 0,
                 "status_label": lb.pick(lb.STATUS, h.get("status"), lang),
                 "flag_no_plan": h.get("severity") == "major" and h.get("status") == "closed" and not h.get("plan")}

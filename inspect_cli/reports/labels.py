@@ -29,11 +29,22 @@ _LABELS: dict[str, tuple[str, str]] = {
     "checklist": ("检查表", "Checklist"),
     "inspectors": ("检查人员", "Inspectors"),
     "cert": ("执法证号", "Certificate no."),
-    "identification": ("我们是{org}的行政执法人员{names}，证件号码为{certs}，这是我们的证件（出示证件）。现依法对你单位进行现场检查，请予以配合。",
+    "identification": ("我们是{org}行政执法人员{names}，证件号码为{certs}，这是我们的证件（出示证件）。现依法对你单位进行现场检查，请予以配合。",
                        "We are enforcement officers {names} of {org}, certificate numbers {certs} (certificates shown). "
                        "We are inspecting your unit according to law; please cooperate. "
-                       "[Printed form: 我们是{org}的行政执法人员{names}，证件号码为{certs}，这是我们的证件（出示证件）。现依法对你单位进行现场检查，请予以配合。]"),
+                       "[Printed form: 我们是{org}行政执法人员{names}，证件号码为{certs}，这是我们的证件（出示证件）。现依法对你单位进行现场检查，请予以配合。]"),
     "situation": ("检查情况", "Findings of the inspection"),
+    "situation_colon": ("检查情况：", "Findings of the inspection:"),
+    "time_value": ("{y}年{m}月{d}日{h}时{mi}分至{em}月{ed}日{eh}时{emi}分", "{y}-{m}-{d} {h}:{mi} to {em}-{ed} {eh}:{emi}"),
+    "blank_short": ("＿＿", "__"),
+    "annex_record": ("附页：检查情况附表", "Annex: details of the inspection (附页)"),
+    "annex_order": ("附页：存在问题明细", "Annex: details of the problems (附页)"),
+    "annex_review": ("附页：复查情况明细", "Annex: details of the re-inspection (附页)"),
+    "annex_of": ("本附页为{number}的组成部分。", "This annex is part of {number}."),
+    "see_annex": ("（详见附页）", "(details in the annex)"),
+    "replaces": ("本文书更正并替代{number}，原文书同时作废。更正原因：{reason}",
+                 "This document corrects and replaces {number}, which is void. Reason: {reason}"),
+    "truncated": ("……（以下省略{n}字，全文见隐患台账{ref}）", "… ({n} more characters omitted; full text in the ledger, {ref})"),
     "checked": ("检查内容", "What was checked"),
     "checked_summary": ("依据《{title}》（{ref}）逐项检查，共检查 {total} 项：合格 {pass} 项，不合格 {fail} 项，不适用 {na} 项，记录 {recorded} 项。",
                         "Checked item by item against 《{title}》 ({ref}): {total} items, {pass} passed, {fail} failed, "
@@ -72,26 +83,33 @@ _LABELS: dict[str, tuple[str, str]] = {
     "image_large": ("图片过大，未嵌入", "image too large to embed"),
     "overdue_days": ("逾期{days}天", "{days} days overdue"),
     # order
-    "order_deadline": ("上述第{items}项问题，责令于{date}前整改完毕，达到有关法律法规规章和标准规定的要求。",
-                       "Problems {items} above are to be rectified by {date}, to the requirements of laws, regulations, rules and standards. "
-                       "[上述第{items}项问题，责令于{date}前整改完毕。]"),
-    "order_liability": ("由此造成事故的，依法追究有关人员的责任。整改期间，你单位应当采取措施，确保安全生产。对安全生产违法行为，将依法予以行政处罚。",
-                        "Anyone responsible for an accident caused by these problems will be held liable according to law. During rectification your unit "
-                        "must take measures to ensure safe production. Violations will be penalised according to law."),
+    "order_deadline": ("现责令你单位对上述{parts}整改完毕，达到有关法律法规规章和标准规定的要求。由此造成事故的，依法追究有关人员的责任。",
+                       "Your unit is ordered to rectify {parts}, to the requirements of laws, regulations, rules and standards. "
+                       "Anyone responsible for an accident caused by them will be held liable according to law."),
+    "order_part": ("第{items}项问题于{date}前", "problems {items} above by {date}"),
+    "order_part_sep": ("、", "; "),
+    "order_during": ("整改期间，你单位应当采取措施，确保安全生产。对安全生产违法行为，将依法予以行政处罚。",
+                     "During rectification your unit must take measures to ensure safe production. Violations will be penalised according to law."),
     "order_on_spot": ("上述第{items}项问题已当场整改。", "Problems {items} above were fixed on the spot."),
     "order_major": ("第{items}项为重大事故隐患。重大事故隐患排除前或者排除过程中无法保证安全的，应当从危险区域内撤出作业人员，暂时停产停业或者停止使用相关设施、设备；重大事故隐患排除后，经审查同意，方可恢复生产经营和使用（《中华人民共和国安全生产法》第六十五条）。",
                     "Items {items} are major hazards. Where safety cannot be ensured before or during their removal, workers are to be withdrawn from the "
                     "danger area and production or the equipment concerned suspended; operation resumes only after review and approval "
                     "(Work Safety Law art. 65)."),
-    "remedy": ("如果不服本指令，可以依法在60日内向________人民政府或者________申请行政复议，或者在6个月内依法向________人民法院提起行政诉讼，但本指令不停止执行，法律另有规定的除外。",
-               "If you disagree with this order you may apply for administrative reconsideration within 60 days to ________ or ________, "
-               "or bring an administrative suit within 6 months before the ________ people's court; the order is executed meanwhile unless "
+    "remedy": ("如果不服本指令，可以依法在60日内向{recon}申请行政复议，或者在6个月内依法向{court}提起行政诉讼，但本指令不停止执行，法律另有规定的除外。",
+               "If you disagree with this order you may apply for administrative reconsideration within 60 days to {recon}, "
+               "or bring an administrative suit within 6 months before {court}; the order is executed meanwhile unless "
                "the law provides otherwise."),
+    "remedy_recon_blank": ("________人民政府", "the ________ people's government"),
+    "remedy_court_blank": ("________人民法院", "the ________ people's court"),
     # review
-    "review_recital": ("本机关于{date}作出了《责令限期整改指令书》（{order}）的决定，经对你单位整改情况进行复查，提出如下意见：",
+    "review_recital": ("本机关于{date}作出了责令限期整改的决定[{order}]，经对你单位整改情况进行复查，提出如下意见：",
                        "On {date} this authority issued the rectification order ({order}). Having re-inspected your unit's rectification, "
                        "its opinion is as follows:"),
     "review_date": ("复查日期", "Re-inspection date"),
+    "group_pass": ("以下隐患已整改合格，符合安全要求：", "The following hazards are rectified and meet the requirements:"),
+    "group_fail": ("以下隐患未整改合格：", "The following hazards are not rectified:"),
+    "group_pending": ("以下隐患尚未复查：", "The following hazards have not been re-inspected yet:"),
+    "item_no": ("原第{n}项", "item {n}"),
     "opinion": ("复查意见", "Opinion"),
     "op_pass": ("已整改完毕，经复查合格，予以销号。", "Rectified; passed re-inspection; closed (销号)."),
     "op_fail": ("未整改完毕，责令于{date}前整改完毕；逾期未整改的，依据《中华人民共和国安全生产法》第一百零二条依法处理。",
@@ -144,16 +162,21 @@ _LABELS: dict[str, tuple[str, str]] = {
     "target": ("目标", "Target"),
     # signatures
     "sign_inspectors": ("执法人员（签名）", "Enforcement officers (signature)"),
+    "sign_officer": ("安全生产监管行政执法人员（签名）：", "Enforcement officer (signature):"),
+    "cert_no": ("证号：", "Certificate no.:"),
     "sign_inspectors_record": ("检查人员（签名）", "Inspectors (signature)"),
     "sign_site": ("被检查单位负责人（签字）", "Person in charge of the unit (signature)"),
     "sign_site_record": ("被检查单位现场负责人（签名）", "Person in charge on site (signature)"),
-    "sign_site_order": ("被检查单位负责人（签收）", "Person in charge of the unit (receipt)"),
+    "sign_site_order": ("被检查单位负责人（签名）", "Person in charge of the unit (signature)"),
     "sign_site_review": ("被复查单位负责人（签名）", "Person in charge of the re-inspected unit (signature)"),
     "refusal": ("被检查单位负责人拒绝签字的，记录情况：", "If the person in charge refuses to sign, record it here:"),
     "seal": ("（印章）", "(seal)"),
     "date_blank": ("年　　月　　日", "date: ______"),
     "pages": ("共　　页　第　　页", "page ___ of ___"),
-    "copy_note": ("本文书一式两份，一份交被检查单位，一份存档。", "Made in two copies: one for the unit, one for the file."),
+    "copy_note": ("本文书一式两份：一份由安全生产监督管理部门备案，一份交被检查单位。",
+                  "Made in two copies: one filed by the work-safety authority, one for the inspected unit."),
+    "copy_note_review": ("本文书一式两份：一份由安全生产监督管理部门备案，一份交被复查单位。",
+                         "Made in two copies: one filed by the work-safety authority, one for the re-inspected unit."),
     "unverified_form": ("文书式样按资料重构，版式未经官方式样核对。", "Layout reconstructed; not checked against the official 式样."),
     "generated": ("生成", "Generated"),
 }
