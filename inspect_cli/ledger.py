@@ -12,6 +12,7 @@ until the new file is in place, and an error changes nothing.
 """
 from __future__ import annotations
 
+import datetime as dt
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator, Optional, Union
@@ -142,6 +143,11 @@ class Ledger:
             raise ValidationFailed("the inspectors do not meet the rules", problems)
         with self.read() as st:
             site = _inspections().site_of(st, site_code)
+        from .visit_times import visit_times
+
+        started, finished = visit_times(doc.get("started") if isinstance(doc, dict) else None,
+                                        doc.get("finished") if isinstance(doc, dict) else None,
+                                        self.clock.today, self.clock.zone)
         answers, units, ignored = _inspections().evaluate_answers(checklist, site, doc, self.clock.today, base_dir)
         _inspections().store_evidence(answers, self.evidence_dir)
         who = ", ".join(i["name"] for i in inspectors)
@@ -152,6 +158,8 @@ class Ledger:
                 _inspections().answer(st, rec["id"], key, detail, who, self.clock)
             rec, created = _inspections().finish(st, rec["id"], checklist, self.clock, self.settings(st))
             rec["ignored"] = ignored
+            if started:
+                rec.update(started=started, finished=finished)
             st.put("inspections", rec["id"], rec)
         return {"inspection": rec, "hazards": created, "ignored": ignored}
 
@@ -173,6 +181,18 @@ class Ledger:
     def set_units(self, inspection_id: str, section_id: str, names: list[str]) -> dict[str, Any]:
         with self.write() as st:
             return _inspections().set_units(st, inspection_id, section_id, names)
+
+    def set_visit_times(self, inspection_id: str, started: Any, finished: Any) -> dict[str, Any]:
+        """Record the 检查时间 the inspector gives (see :mod:`inspect_cli.visit_times`)."""
+        from .visit_times import visit_times
+
+        with self.write() as st:
+            rec = _inspections().get(st, inspection_id)
+            a, b = visit_times(started, finished, dt.date.fromisoformat(rec["date"]), self.clock.zone)
+            if a:
+                rec.update(started=a, finished=b)
+                st.put("inspections", rec["id"], rec)
+            return rec  # type: ignore[no-any-return]
 
     def finish_inspection(self, inspection_id: str, checklist: Checklist) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         with self.write() as st:

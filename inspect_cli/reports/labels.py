@@ -46,8 +46,8 @@ _LABELS: dict[str, tuple[str, str]] = {
                  "This document corrects and replaces {number}, which is void. Reason: {reason}"),
     "truncated": ("……（以下省略{n}字，全文见隐患台账{ref}）", "… ({n} more characters omitted; full text in the ledger, {ref})"),
     "checked": ("检查内容", "What was checked"),
-    "checked_summary": ("依据《{title}》（{ref}）逐项检查，共检查 {total} 项：合格 {pass} 项，不合格 {fail} 项，不适用 {na} 项，记录 {recorded} 项。",
-                        "Checked item by item against 《{title}》 ({ref}): {total} items, {pass} passed, {fail} failed, "
+    "checked_summary": ("依据《{title}》逐项检查，共检查 {total} 项：合格 {pass} 项，不合格 {fail} 项，不适用 {na} 项，记录 {recorded} 项。",
+                        "Checked item by item against 《{title}》: {total} items, {pass} passed, {fail} failed, "
                         "{na} not applicable, {recorded} recorded."),
     "records": ("记录事项", "Recorded facts"),
     "no_findings": ("未发现问题。", "No problems found."),
