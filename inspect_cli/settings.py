@@ -20,6 +20,7 @@ DEFAULTS: dict[str, Any] = {
     "docno.order": "（{org}）应急责改〔{year}〕{seq}号",
     "docno.review": "（{org}）应急复查〔{year}〕{seq}号",
     "report.template_dir": "",
+    "report.ledger_columns": "",        # YAML file: the ledger XLSX columns a bureau keeps
 }
 DESCRIPTIONS = {
     "org.name": "name of the enforcing authority (执法机关), printed on documents",
@@ -36,6 +37,7 @@ DESCRIPTIONS = {
     "docno.order": "document-number pattern of 责令限期整改指令书",
     "docno.review": "document-number pattern of 整改复查意见书",
     "report.template_dir": "folder whose templates override the bundled ones",
+    "report.ledger_columns": "YAML file listing the columns of the ledger XLSX (see docs/reports.md)",
 }
 
 

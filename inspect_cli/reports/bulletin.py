@@ -13,6 +13,7 @@ from typing import Any, Optional
 from .. import lifecycle
 from ..hazards import with_derived
 from . import labels as lb
+from .bulletin_figures import EXTRA_FIELDS, figures
 from .context import (BUCKETS, MAX_OVERDUE_ROWS, TOP_SITES, _order, _ref, base, fmt_date,
                       parse_month)
 
@@ -32,7 +33,8 @@ def bulletin(ledger: Any, subject: Optional[str], lang: str, settings: dict[str,
     full = _FullRecords(ledger, iso_as_of)
     target = float(settings.get("bulletin.major_closure_target") or 0.8)
     year_start = f"{first.year}-01-01"
-    tally = _tally(hazards_as_of(ledger, iso_as_of, LIGHT_FIELDS), as_of, iso_first, iso_last, year_start)
+    light = hazards_as_of(ledger, iso_as_of, LIGHT_FIELDS + EXTRA_FIELDS)
+    tally = _tally(light, as_of, iso_first, iso_last, year_start)
 
     # 1. domain × severity × status
     domains = sorted({d for d, _ in tally.total})
@@ -119,6 +121,7 @@ def bulletin(ledger: Any, subject: Optional[str], lang: str, settings: dict[str,
         rate_chart=rate_chart, buckets=buckets, overdue=[short(h) for h in overdue[:MAX_OVERDUE_ROWS]],
         overdue_total=len(overdue), overdue_chart=overdue_chart, sites=sites, sites_chart=sites_chart,
         flags=flags,
+        **figures(ledger, light, first, as_of, lang, settings.get("_notes")),
     )
     return ctx
 

@@ -445,6 +445,7 @@ def ledger_table(ledger: Any, subject: Optional[str], lang: str, settings: dict[
     if q.due_before:
         filters.append(f"{L['deadline']} < {fmt_date(q.due_before, lang)}")
     ctx.update(findings=findings, total=total, filters="；".join(filters) or L["all"],
+               columns_file=str(settings.get("report.ledger_columns") or ""),
                count=L["count"].format(n=total))
     return ctx
 

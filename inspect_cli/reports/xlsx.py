@@ -82,7 +82,11 @@ def ledger_workbook(ctx: dict[str, Any]) -> bytes:
     ws = wb.active
     ws.title = "隐患台账"
     lang = ctx["lang"]
-    columns = ctx.get("columns") or LEDGER_COLUMNS
+    columns = LEDGER_COLUMNS
+    if ctx.get("columns_file"):
+        from .ledger_columns import load_columns
+
+        columns = load_columns(str(ctx["columns_file"]), LEDGER_COLUMNS)
     head = [(c[2] if lang == "en" else c[1], c[3]) for c in columns]
     rows = [[_cell(f, c[0], lang) for c in columns] for f in ctx["findings"]]
     _sheet(ws, head, rows)

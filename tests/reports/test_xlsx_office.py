@@ -71,3 +71,34 @@ def test_bulletin_xlsx_dates_are_dates_and_the_overdue_count_is_labelled_as_a_co
     sites = wb["未销号"]
     header = [c.value for c in sites[1]]
     assert "逾期天数" not in header and "逾期≥1天" in header
+
+
+def test_a_bureau_chooses_its_ledger_columns_with_a_yaml_file(ledger, tmp_path):
+    from openpyxl import load_workbook
+
+    cols = tmp_path / "columns.yaml"
+    cols.write_text("columns:\n  - 序号\n  - site_name\n  - key: description\n    header: 隐患及问题\n    width: 40\n"
+                    "  - 整改期限\n", encoding="utf-8")
+    ledger.set_setting("report.ledger_columns", str(cols))
+    ws = load_workbook(render_report(ledger, "ledger", fmt="xlsx", out=tmp_path / "l.xlsx")["out"]).worksheets[0]
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[0] == ("序号", "被检查单位", "隐患及问题", "整改期限")
+    assert rows[1][0] == 1 and isinstance(rows[1][3], dt.datetime)
+    assert ws.column_dimensions["C"].width == 40
+
+
+@pytest.mark.parametrize("text,message", [
+    ("columns:\n  - 不存在的列\n", "not a ledger column"),
+    ("columns: 序号\n", "write a list"),
+    ("columns:\n  - key: id\n    width: 0\n", "width"),
+])
+def test_a_bad_column_file_is_a_clear_error(ledger_path, tmp_path, text, message):
+    from cli.runner import invoke
+
+    cols = tmp_path / "columns.yaml"
+    cols.write_text(text, encoding="utf-8")
+    base = ["--ledger", str(ledger_path), "--today", "2026-04-15"]
+    assert invoke(["config", "set", "report.ledger_columns", str(cols), "--ledger", str(ledger_path)]).exit_code == 0
+    r = invoke(["report", "ledger", "--format", "xlsx", "--out", str(tmp_path / "l.xlsx"), *base])
+    assert r.exit_code == 2 and message in r.stderr and str(cols) in r.stderr
+    assert not (tmp_path / "l.xlsx").exists()
