@@ -168,7 +168,7 @@ def hazards_as_of(ledger: Any, iso_as_of: str, fields: Optional[tuple[str, ...]]
         if ids is not None:
             changed &= set(ids)
         if not changed:
-            return current
+            return current  # type: ignore[no-any-return]
         events_by: dict[str, list[dict[str, Any]]] = {}
         wanted = sorted(changed)
         if len(wanted) > REPLAY_ALL_ABOVE:
@@ -191,16 +191,16 @@ def hazards_as_of(ledger: Any, iso_as_of: str, fields: Optional[tuple[str, ...]]
 
 @dataclass
 class _Tally:
-    cell: Counter = field(default_factory=Counter)          # (domain, severity, status) → n
-    total: Counter = field(default_factory=Counter)         # (domain, severity) → n
-    overdue_cell: Counter = field(default_factory=Counter)  # (domain, severity) → overdue n
-    new: list = field(default_factory=list)
-    closed: list = field(default_factory=list)
-    overdue: list = field(default_factory=list)
-    closed_majors: list = field(default_factory=list)
-    majors_year: list = field(default_factory=lambda: [0, 0])  # registered, closed
-    majors_all: list = field(default_factory=lambda: [0, 0])
-    per_site: dict = field(default_factory=dict)
+    cell: Counter[tuple[str, Any, Any]] = field(default_factory=Counter)  # (domain, severity, status) → n
+    total: Counter[tuple[str, Any]] = field(default_factory=Counter)      # (domain, severity) → n
+    overdue_cell: Counter[tuple[str, Any]] = field(default_factory=Counter)  # (domain, severity) → overdue n
+    new: list[dict[str, Any]] = field(default_factory=list)
+    closed: list[dict[str, Any]] = field(default_factory=list)
+    overdue: list[dict[str, Any]] = field(default_factory=list)
+    closed_majors: list[dict[str, Any]] = field(default_factory=list)
+    majors_year: list[int] = field(default_factory=lambda: [0, 0])  # registered, closed
+    majors_all: list[int] = field(default_factory=lambda: [0, 0])
+    per_site: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def _tally(hazards: list[dict[str, Any]], as_of: dt.date, iso_first: str, iso_last: str, year_start: str) -> _Tally:

@@ -59,7 +59,7 @@ def stacked_bars(rows: Sequence[tuple[str, Sequence[float]]], series: Sequence[s
                      f'{escape(target_label)}</text>')
     if legend_h:
         ly = height - 6
-        lx = x0
+        lx: float = x0
         for j, name in enumerate(series):
             parts.append(f'<rect x="{lx:.0f}" y="{ly - 10}" width="10" height="10" fill="{COLORS[j % len(COLORS)]}"/>')
             parts.append(f'<text x="{lx + 14:.0f}" y="{ly}">{escape(name)}</text>')

@@ -49,7 +49,7 @@ def _thumbnail(path: Path) -> Any:
     try:
         import io
 
-        from PIL import Image  # type: ignore[import-not-found]
+        from PIL import Image  # type: ignore[import-not-found,unused-ignore]
     except ImportError:
         return None
     try:
