@@ -88,7 +88,8 @@ def _ask_times(con: Any, ledger: Any, rec: dict[str, Any], given: tuple[Optional
         now = dt.datetime.now(ledger.clock.zone).strftime("%H:%M") if live else ""
         con.print("检查时间 (HH:MM; leave empty to write it by hand on the record)")
         started = click.prompt("  started", default=began, show_default=bool(began)) or None
-        finished = click.prompt("  finished", default=now, show_default=bool(now)) or None if started else None
+        if started:
+            finished = click.prompt("  finished", default=now, show_default=bool(now)) or None
     if started or finished:
         ledger.set_visit_times(rec["id"], started, finished)
 
