@@ -5,7 +5,7 @@
 Proportions follow one city's year (Guangzhou 2020: ~437,000 inspections, ~361,500 hazards):
 1.21 inspections per hazard, 0–3 findings per inspection, ~3 % major hazards, inspections
 spread over 2026 with full answer records from the bundled checklists. Every hazard is made
-with the real :func:`inspect_cli.hazards.register` / :func:`~inspect_cli.hazards.record`, so
+with the real :func:`inspect_cli.hazard.moves.register` / :func:`~inspect_cli.hazard.moves.record`, so
 its hash chain is valid (``inspect verify`` passes). By "today" (default 2026-12-20) most old
 hazards are closed (on the spot, or fixed and re-inspected), recent ones open, planned or
 fixed, and some are overdue. Everything is written in one transaction per backend.
@@ -20,15 +20,17 @@ import time
 from pathlib import Path
 from typing import Any
 
-from inspect_cli import hazards, inspection
-from inspect_cli.inspection import example_answer
+from inspect_cli.hazard import moves as hazards
+
+from inspect_cli.inspection import answers as inspection
+from inspect_cli.inspection.answers import example_answer
 from inspect_cli.checklist import Registry
 from inspect_cli.clock import Clock, _zone
 from inspect_cli.ids import new_id
-from inspect_cli.sitedata import normalise_site
+from inspect_cli.site.data import normalise_site
 from inspect_cli.storage import open_backend
 from inspect_cli.storage.jsonfile import MemoryStore
-from inspect_cli.uscc import make_code
+from inspect_cli.site.uscc import make_code
 
 INSPECTIONS_PER_HAZARD = 437_000 / 361_500
 FINDINGS = ((0, 45), (1, 35), (2, 13), (3, 7))  # findings per inspection: mean ≈ 0.82

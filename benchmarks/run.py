@@ -119,7 +119,7 @@ def answers_file(folder: Path, site: dict[str, Any]) -> tuple[str, Path]:
     sys.path.insert(0, str(HERE))
     from generate import CHECKLIST_FOR, Templates, _failing, _passing
 
-    from inspect_cli import inspection
+    from inspect_cli.inspection import answers as inspection
 
     t = Templates()
     cid = CHECKLIST_FOR[site["industry"]]

@@ -25,8 +25,8 @@ _API = {
     "open_ledger": "inspect_cli.ledger",
     "Ledger": "inspect_cli.ledger",
     "InspectError": "inspect_cli.errors",
-    "HazardQuery": "inspect_cli.hazards",
-    "migrate": "inspect_cli.migrate",
+    "HazardQuery": "inspect_cli.hazard.moves",
+    "migrate": "inspect_cli.storage.migrate",
 }
 
 __all__ = sorted(_API) + ["__version__"]

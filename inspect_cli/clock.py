@@ -46,7 +46,7 @@ def _zone() -> dt.tzinfo:
         from zoneinfo import ZoneInfo, available_timezones
 
         return ZoneInfo(name)
-    except Exception:
+    except (ImportError, KeyError, ValueError, OSError):  # unknown name, no tz database
         if name != DEFAULT_TZ and available_timezones():
             raise UsageError(f"INSPECT_TZ={name!r} is not a time zone; e.g. Asia/Shanghai, Asia/Urumqi") from None
         # no tz database on this machine: Asia/Shanghai has had no DST since 1991

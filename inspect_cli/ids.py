@@ -8,12 +8,10 @@ read aloud cannot be misheard as 1 or 0; lower case and I/L/O typed back are acc
 """
 from __future__ import annotations
 
-import re
 import secrets
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 PREFIXES = {"site": "S", "inspection": "I", "hazard": "H", "event": "E", "draw": "D"}
-_PATTERN = re.compile(r"^[A-Z]-[0-9A-Z]{5}-[0-9A-Z]{5}$")
 
 
 def new_id(kind: str) -> str:
@@ -31,6 +29,3 @@ def normalise(text: str) -> str:
         t = t[:2] + t[2:].replace("I", "1").replace("L", "1").replace("O", "0").replace("U", "V")
     return t
 
-
-def looks_like_id(text: str) -> bool:
-    return bool(_PATTERN.match(normalise(text)))

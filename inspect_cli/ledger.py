@@ -15,31 +15,25 @@ from __future__ import annotations
 import datetime as dt
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator, Optional, Union
+from typing import TYPE_CHECKING, Any, Iterator, Optional, Union, cast
 
-from typing import TYPE_CHECKING
-
-from . import hazards as hz
-from . import history, lifecycle
+from .hazard import moves as hz
+from .hazard import history
+from .hazard import lifecycle
 from .clock import Clock
-from .errors import ValidationFailed
-from .hazards import HazardQuery
+from .hazard.moves import HazardQuery
+from .records import Event, Hazard, Inspection, Site
 from .paths import evidence_dir, ledger_path
 from .settings import DEFAULTS, coerce
 from .storage import open_backend
-from .storage.base import Backend, Store
+from .storage.interface import Backend, Store
 
 if TYPE_CHECKING:
     from .checklist.model import Checklist
+    from .reports.issued import IssuedDocument
 
 # The inspection modules load the checklist model and the `when` language: they are
 # imported by the methods that run inspections, so reading hazards stays quick to start.
-
-
-def _inspections() -> Any:
-    from . import inspections
-
-    return inspections
 
 
 def _store_files(paths: Any, folder: Path) -> list[dict[str, Any]]:
@@ -55,13 +49,21 @@ def open_ledger(path: Union[str, Path, None] = None, backend: Optional[str] = No
     return Ledger(open_backend(p, backend), Clock.make(today), actor)
 
 
+def migrate(src: Union[str, Path], dst: Union[str, Path], src_backend: Optional[str] = None,
+            dst_backend: Optional[str] = None) -> dict[str, int]:
+    """Copy a whole ledger into a new one of another backend; records per table copied."""
+    from .storage.migrate import migrate as copy_ledger
+
+    return copy_ledger(src, dst, src_backend, dst_backend)
+
+
 def default_actor() -> str:
     import getpass
     import os
 
     try:
         return os.environ.get("INSPECT_USER") or getpass.getuser()
-    except Exception:  # no user name on this platform: say so rather than fail
+    except (KeyError, OSError, ImportError):  # no user name on this platform: say so rather than fail
         return "unknown"
 
 
@@ -78,6 +80,14 @@ class Ledger:
     @property
     def evidence_dir(self) -> Path:
         return evidence_dir(self.path)
+
+    def exists(self) -> bool:
+        """Whether the ledger has been created (a first write creates it)."""
+        return self.backend.exists()
+
+    def size_hint(self) -> Optional[str]:
+        """A one-line hint when the ledger has outgrown its backend, else None."""
+        return self.backend.size_hint()
 
     @contextmanager
     def read(self) -> Iterator[Store]:
@@ -106,14 +116,14 @@ class Ledger:
             return self.settings(st)
 
     # sites ----------------------------------------------------------------
-    def add_site(self, raw: dict[str, Any]) -> dict[str, Any]:
-        from .sites import add_site
+    def add_site(self, raw: dict[str, Any]) -> Site:
+        from .site.record import add_site
 
         with self.write() as st:
-            return add_site(st, raw, self.clock)
+            return cast(Site, add_site(st, raw, self.clock))
 
     def import_sites(self, csv_path: Path, skip_invalid: bool = False, dry_run: bool = False) -> dict[str, Any]:
-        from .sites import import_sites
+        from .site.record import import_sites
 
         try:
             with self.write() as st:
@@ -124,39 +134,41 @@ class Ledger:
         except _DryRun as d:
             return d.result  # type: ignore[no-any-return]
 
-    def site(self, code: str) -> dict[str, Any]:
-        with self.read() as st:
-            return _inspections().site_of(st, code)
+    def site(self, code: str) -> Site:
+        from .inspection import record as ins
 
-    def sites(self, **where: Any) -> list[dict[str, Any]]:
         with self.read() as st:
-            return st.find("sites", {k: v for k, v in where.items() if v is not None}, order_by="code")
+            return cast(Site, ins.site_of(st, code))
+
+    def sites(self, **where: Any) -> list[Site]:
+        with self.read() as st:
+            return cast(list[Site], st.find("sites", {k: v for k, v in where.items() if v is not None}, order_by="code"))
 
     # inspections ----------------------------------------------------------
     def run_answers(self, checklist: Checklist, site_code: str, inspectors: list[dict[str, str]], kind: str,
                     doc: Any, base_dir: Path) -> dict[str, Any]:
         """A whole inspection from an answers document, all or nothing."""
-        from .inspection import inspector_problems
+        from .inspection import record as ins
 
-        problems = inspector_problems(kind, inspectors)
-        if problems:
-            raise ValidationFailed("the inspectors do not meet the rules", problems)
+        from .inspection.answers import require_inspectors
+
+        require_inspectors(kind, inspectors)  # before the answers are read: fail fast
         with self.read() as st:
-            site = _inspections().site_of(st, site_code)
+            site = ins.site_of(st, site_code)
         from .visit_times import visit_times
 
         started, finished = visit_times(doc.get("started") if isinstance(doc, dict) else None,
                                         doc.get("finished") if isinstance(doc, dict) else None,
                                         self.clock.today, self.clock.zone)
-        answers, units, ignored = _inspections().evaluate_answers(checklist, site, doc, self.clock.today, base_dir)
-        _inspections().store_evidence(answers, self.evidence_dir)
+        answers, units, ignored = ins.evaluate_answers(checklist, site, doc, self.clock.today, base_dir)
+        ins.store_evidence(answers, self.evidence_dir)
         who = ", ".join(i["name"] for i in inspectors)
         with self.write() as st:
-            site = _inspections().site_of(st, site_code)
-            rec = _inspections().start(st, checklist, site, inspectors, kind, self.clock, units)
+            site = ins.site_of(st, site_code)
+            rec = ins.start(st, checklist, site, inspectors, kind, self.clock, units)
             for key, detail in answers.items():
-                _inspections().answer(st, rec["id"], key, detail, who, self.clock)
-            rec, created = _inspections().finish(st, rec["id"], checklist, self.clock, self.settings(st))
+                ins.answer(st, rec["id"], key, detail, who, self.clock)
+            rec, created = ins.finish(st, rec["id"], checklist, self.clock, self.settings(st))
             rec["ignored"] = ignored
             if started:
                 rec.update(started=started, finished=finished)
@@ -164,95 +176,109 @@ class Ledger:
         return {"inspection": rec, "hazards": created, "ignored": ignored}
 
     def start_inspection(self, checklist: Checklist, site_code: str, inspectors: list[dict[str, str]],
-                         kind: str) -> dict[str, Any]:
-        with self.write() as st:
-            site = _inspections().site_of(st, site_code)
-            return _inspections().start(st, checklist, site, inspectors, kind, self.clock)
+                         kind: str) -> Inspection:
+        from .inspection import record as ins
 
-    def save_answer(self, inspection_id: str, key: str, detail: dict[str, Any]) -> dict[str, Any]:
+        with self.write() as st:
+            site = ins.site_of(st, site_code)
+            return cast(Inspection, ins.start(st, checklist, site, inspectors, kind, self.clock))
+
+    def save_answer(self, inspection_id: str, key: str, detail: dict[str, Any]) -> Inspection:
+        from .inspection import record as ins
+
         detail = dict(detail)
         if detail.get("outcome") == "fail" and detail.get("evidence"):
             detail["evidence_files"] = _store_files([Path(p) for p in detail["evidence"]], self.evidence_dir)
         with self.write() as st:
-            rec = _inspections().get(st, inspection_id)
+            rec = ins.get(st, inspection_id)
             who = ", ".join(i["name"] for i in rec["inspectors"])
-            return _inspections().answer(st, inspection_id, key, detail, who, self.clock)
+            return cast(Inspection, ins.answer(st, inspection_id, key, detail, who, self.clock))
 
-    def set_units(self, inspection_id: str, section_id: str, names: list[str]) -> dict[str, Any]:
+    def set_units(self, inspection_id: str, section_id: str, names: list[str]) -> Inspection:
+        from .inspection import record as ins
+
         with self.write() as st:
-            return _inspections().set_units(st, inspection_id, section_id, names)
+            return cast(Inspection, ins.set_units(st, inspection_id, section_id, names))
 
-    def set_visit_times(self, inspection_id: str, started: Any, finished: Any) -> dict[str, Any]:
+    def set_visit_times(self, inspection_id: str, started: Any, finished: Any) -> Inspection:
         """Record the 检查时间 the inspector gives (see :mod:`inspect_cli.visit_times`)."""
+        from .inspection import record as ins
         from .visit_times import visit_times
 
         with self.write() as st:
-            rec = _inspections().get(st, inspection_id)
+            rec = ins.get(st, inspection_id)
             a, b = visit_times(started, finished, dt.date.fromisoformat(rec["date"]), self.clock.zone)
             if a:
                 rec.update(started=a, finished=b)
                 st.put("inspections", rec["id"], rec)
-            return rec  # type: ignore[no-any-return]
+            return cast(Inspection, rec)
 
-    def finish_inspection(self, inspection_id: str, checklist: Checklist) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    def finish_inspection(self, inspection_id: str, checklist: Checklist) -> tuple[Inspection, list[Hazard]]:
+        from .inspection import record as ins
+
         with self.write() as st:
-            return _inspections().finish(st, inspection_id, checklist, self.clock, self.settings(st))
+            rec, created = ins.finish(st, inspection_id, checklist, self.clock, self.settings(st))
+            return cast(Inspection, rec), cast(list[Hazard], created)
 
-    def inspection(self, inspection_id: str) -> dict[str, Any]:
-        with self.read() as st:
-            return _inspections().get(st, inspection_id)
+    def inspection(self, inspection_id: str) -> Inspection:
+        from .inspection import record as ins
 
-    def inspections(self, **where: Any) -> list[dict[str, Any]]:
         with self.read() as st:
-            return st.find("inspections", {k: v for k, v in where.items() if v is not None}, order_by="date")
+            return cast(Inspection, ins.get(st, inspection_id))
+
+    def inspections(self, **where: Any) -> list[Inspection]:
+        with self.read() as st:
+            found = st.find("inspections", {k: v for k, v in where.items() if v is not None}, order_by="date")
+            return cast(list[Inspection], found)
 
     # hazards --------------------------------------------------------------
-    def hazards(self, query: Optional[HazardQuery] = None) -> tuple[list[dict[str, Any]], int]:
+    def hazards(self, query: Optional[HazardQuery] = None) -> tuple[list[Hazard], int]:
         with self.read() as st:
-            return hz.query(st, query or HazardQuery(), self.clock.today)
+            rows, total = hz.query(st, query or HazardQuery(), self.clock.today)
+            return cast(list[Hazard], rows), total
 
-    def hazard(self, hazard_id: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    def hazard(self, hazard_id: str) -> tuple[Hazard, list[Event]]:
         with self.read() as st:
             h = hz.get(st, hazard_id)
             conflicts = st.find("conflicts", {"hazard": h["id"]})
             out = hz.with_derived(h, self.clock.today)
             if conflicts:
                 out["conflicts"] = conflicts
-            return out, history.events_of(st, h["id"])
+            return cast(Hazard, out), cast(list[Event], history.events_of(st, h["id"]))
 
-    def plan(self, hazard_id: str, plan: Any) -> dict[str, Any]:
+    def plan(self, hazard_id: str, plan: Any) -> Hazard:
         with self.write() as st:
-            return hz.plan(st, hazard_id, plan, self.clock, self.actor)
+            return cast(Hazard, hz.plan(st, hazard_id, plan, self.clock, self.actor))
 
-    def extend(self, hazard_id: str, to: str, reason: str) -> dict[str, Any]:
+    def extend(self, hazard_id: str, to: str, reason: str) -> Hazard:
         with self.write() as st:
-            return hz.extend(st, hazard_id, to, reason, self.clock, self.actor)
+            return cast(Hazard, hz.extend(st, hazard_id, to, reason, self.clock, self.actor))
 
-    def fixed(self, hazard_id: str, note: str = "", evidence: tuple[Path, ...] = ()) -> dict[str, Any]:
+    def fixed(self, hazard_id: str, note: str = "", evidence: tuple[Path, ...] = ()) -> Hazard:
         files = _store_files(evidence, self.evidence_dir) if evidence else []
         with self.write() as st:
-            return hz.fixed(st, hazard_id, note, files, self.clock, self.actor)
+            return cast(Hazard, hz.fixed(st, hazard_id, note, files, self.clock, self.actor))
 
-    def interim(self, hazard_id: str, measures: str) -> dict[str, Any]:
+    def interim(self, hazard_id: str, measures: str) -> Hazard:
         with self.write() as st:
-            return hz.interim(st, hazard_id, measures, self.clock, self.actor)
+            return cast(Hazard, hz.interim(st, hazard_id, measures, self.clock, self.actor))
 
-    def supervise(self, hazard_id: str, level: str, authority: str) -> dict[str, Any]:
+    def supervise(self, hazard_id: str, level: str, authority: str) -> Hazard:
         with self.write() as st:
-            return hz.supervise(st, hazard_id, level, authority, self.clock, self.actor)
+            return cast(Hazard, hz.supervise(st, hazard_id, level, authority, self.clock, self.actor))
 
     def reinspect(self, hazard_id: str, result: str, inspectors: list[dict[str, str]], note: str = "",
-                  evidence: tuple[Path, ...] = (), deadline: Optional[str] = None) -> dict[str, Any]:
+                  evidence: tuple[Path, ...] = (), deadline: Optional[str] = None) -> Hazard:
         files = _store_files(evidence, self.evidence_dir) if evidence else []
         actor = ", ".join(i["name"] for i in inspectors) or self.actor
         with self.write() as st:
-            return hz.reinspect(st, hazard_id, result, inspectors, note, files, deadline, self.clock, actor,
-                                self.settings(st))
+            return cast(Hazard, hz.reinspect(st, hazard_id, result, inspectors, note, files, deadline, self.clock,
+                                             actor, self.settings(st)))
 
     # batch re-inspection ---------------------------------------------------
     def reinspect_plan(self, due_by: Optional[str] = None, site: Optional[str] = None,
                        severity: Optional[str] = None) -> list[dict[str, Any]]:
-        from .batch import plan_rows
+        from .hazard.batchplan import plan_rows
 
         with self.read() as st:
             return plan_rows(st, self.clock.today, due_by, site, severity)
@@ -260,7 +286,7 @@ class Ledger:
     def reinspect_apply(self, plan_file: Path, inspectors: list[dict[str, str]], dry_run: bool = False,
                         progress: Any = None) -> dict[str, Any]:
         """Apply a filled plan in one write; a bad row changes nothing. ``dry_run`` checks only."""
-        from .batch import apply_plan, read_plan
+        from .hazard.batchplan import apply_plan, read_plan
 
         rows = read_plan(Path(plan_file))
         try:
@@ -275,7 +301,7 @@ class Ledger:
 
     # merging ledgers -------------------------------------------------------
     def export(self, out: Path, since: Optional[str] = None) -> dict[str, Any]:
-        from .sync import collect, write_bundle
+        from .sync.bundle import collect, write_bundle
 
         self.require_existing()
         with self.read() as st:
@@ -285,7 +311,7 @@ class Ledger:
 
     def import_bundle(self, bundle: Path) -> dict[str, Any]:
         """Merge a bundle: idempotent, keeps every history, reports conflicts."""
-        from .sync import copy_evidence, merge, read_bundle
+        from .sync.bundle import copy_evidence, merge, read_bundle
 
         meta, records, z = read_bundle(Path(bundle))
         with z:
@@ -297,6 +323,136 @@ class Ledger:
                         "added": report["added"], "conflicts": len(report["conflicts"])})
             report["evidence"] = copy_evidence(z, self.evidence_dir)
         return report
+
+    # analysis -------------------------------------------------------------
+    def stats(self, since: Optional[str] = None, until: Optional[str] = None, domain: Optional[str] = None,
+              site: Optional[str] = None, top: int = 10) -> dict[str, Any]:
+        """Figures of inspections and hazards in a date window (see :mod:`.analysis.stats`)."""
+        from .analysis.stats import compute
+
+        self.require_existing()
+        with self.read() as st:
+            return compute(st, self.clock.today, since, until, domain, site, top)
+
+    def audit(self, defaults: Any = None) -> dict[str, Any]:
+        """The data-quality audit (see :mod:`.analysis.audit`); ``defaults`` are checklist texts."""
+        from .analysis.audit import run
+
+        self.require_existing()
+        with self.read() as st:
+            return run(st, self.clock.today, defaults)
+
+    def hazards_as_of(self, iso_day: str, fields: Optional[tuple[str, ...]] = None,
+                      ids: Optional[list[str]] = None) -> list[Hazard]:
+        """Every hazard (or those of ``ids``) as it stood at the end of ``iso_day``."""
+        from .analysis.asof import hazards_as_of
+
+        with self.read() as st:
+            return cast(list[Hazard], hazards_as_of(st, iso_day, fields, ids))
+
+    def events_of(self, hazard_ids: list[str]) -> dict[str, list[Event]]:
+        """The events of several hazards, in order, keyed by hazard id."""
+        out: dict[str, list[Event]] = {}
+        if not hazard_ids:
+            return out
+        with self.read() as st:
+            for i in range(0, len(hazard_ids), 500):
+                for e in st.find("events", {"subject": ("in", hazard_ids[i:i + 500])}, order_by="seq"):
+                    out.setdefault(e["subject"], []).append(cast(Event, e))
+        return out
+
+    def site_names(self, codes: list[str]) -> dict[str, str]:
+        """Site names by code; an unknown code is left out."""
+        with self.read() as st:
+            return {c: str(s.get("name") or "") for c in codes if (s := st.get("sites", c))}
+
+    # 双随机 draws -------------------------------------------------------------
+    def draw(self, sites_n: int, inspectors_m: Optional[int], conditions: dict[str, Any], seed: int,
+             pool: list[dict[str, str]]) -> dict[str, Any]:
+        """Draw sites and inspector pairs reproducibly and record the draw."""
+        from .site.sampling import draw
+
+        with self.write() as st:
+            return draw(st, sites_n, inspectors_m, conditions, seed, pool, self.clock.today, self.actor)
+
+    def verify_draw(self, draw_id: str) -> dict[str, Any]:
+        """Re-run a recorded draw on its recorded pool and seed."""
+        from .site.sampling import verify
+
+        with self.read() as st:
+            return verify(st, draw_id)
+
+    # documents -----------------------------------------------------------
+    def document_number(self, kind: str, subject: str, date: str, settings: dict[str, Any], fresh: bool = False) -> str:
+        """The number a document would carry now (its own if already issued, unless
+        ``fresh``: a correction); nothing is taken."""
+        from .reports.docnumbers import assign
+
+        with self.read() as st:
+            return assign(st, kind, subject, date, settings, commit=False, fresh=fresh)
+
+    def take_document_numbers(self, claims: list[tuple[str, str, str, str, bool]], settings: dict[str, Any]) -> bool:
+        """Record the numbers a rendered document printed (``kind, subject, date, shown,
+        fresh``) in one write; False, and nothing stored, when one of them is no longer the
+        number that document would get (another process took it: build it again)."""
+        return self.issue_document({"kind": "", "number_claims": [list(c) for c in claims]}, settings, None) is not None
+
+    def issue_document(self, ctx: dict[str, Any], settings: dict[str, Any],
+                       rendered: Optional[tuple[str, str]]) -> Optional[str]:
+        """Take the numbers a rendered document printed and freeze its text ``(variant,
+        text)`` in one write (:func:`inspect_cli.reports.issued.take_and_freeze`)."""
+        from .reports.issued import take_and_freeze
+
+        with self.write() as st:
+            return take_and_freeze(st, self.clock.now(), ctx, settings, rendered)
+
+    def frozen_document(self, kind: str, subject: str, variant: str) -> Optional[str]:
+        """The stored text of an issued document's rendering, or None."""
+        from .reports.issued import frozen_text
+
+        with self.read() as st:
+            return frozen_text(st, kind, subject, variant)
+
+    def issued_document(self, kind: str, subject: str) -> Optional[dict[str, Any]]:
+        """The record of an issued document (number, date, …), or None."""
+        from .reports.docnumbers import lookup
+
+        with self.read() as st:
+            return lookup(st, kind, subject)
+
+    def issued_documents(self) -> list[IssuedDocument]:
+        """Every numbered document issued, oldest first (``inspect report list``)."""
+        from .reports.issued import issued_documents
+
+        if not self.exists():
+            return []
+        with self.read() as st:
+            return issued_documents(st)
+
+    def report_sources(self) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]], list[IssuedDocument]]:
+        """What the bulletin and the ledger report add to the hazards, read light: completed
+        inspections (id, site, date, kind, inspectors), sites (code, industry, region,
+        added) by code, and the issued documents."""
+        from .reports.issued import issued_documents
+
+        if not self.exists():
+            return [], {}, []
+        with self.read() as st:
+            inspections = [i for i in st.find("inspections", fields=("id", "site", "date", "status", "kind", "inspectors"))
+                           if i.get("status") == "completed"]
+            sites = {str(s["code"]): s for s in st.find("sites", fields=("code", "industry", "region", "added"))}
+            return inspections, sites, issued_documents(st)
+
+    # the ledger itself ---------------------------------------------------
+    def info(self) -> dict[str, Any]:
+        """The ledger's file, backend, schema, records per table and size on disk."""
+        from .storage.migrate import counts
+
+        with self.read() as st:
+            meta = st.meta()
+            per_table = counts(st)
+        return {"path": str(self.path), "backend": self.backend.name, "exists": self.backend.exists(),
+                "schema": meta.get("schema"), "counts": per_table, "bytes": self.backend.size_bytes()}
 
     # integrity ------------------------------------------------------------
     def require_existing(self) -> None:

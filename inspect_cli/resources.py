@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import importlib.resources
 from pathlib import Path
-from typing import Any
+from typing import Union
+
+from importlib.abc import Traversable
 
 
-def bundled_dir(name: str) -> Any:
+def bundled_dir(name: str) -> Union[Traversable, Path]:
     """The bundled folder ``name`` as an importlib.resources Traversable.
 
     In the wheel, ``checklists/`` and ``templates/`` are the packages

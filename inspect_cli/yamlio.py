@@ -108,7 +108,10 @@ def construct(node: Any) -> Any:
         pass
 
     # Dates are kept as text: the checklist and answer formats validate them themselves.
-    _Loader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
+    def as_text(loader: yaml.SafeLoader, node: yaml.Node) -> str:
+        return str(loader.construct_scalar(node))  # type: ignore[arg-type]  # a timestamp node is a scalar
+
+    _Loader.add_constructor("tag:yaml.org,2002:timestamp", as_text)
     loader = _Loader("")
     try:
         return loader.construct_document(node)

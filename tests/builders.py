@@ -4,10 +4,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Optional
 
-from inspect_cli import inspection
+from inspect_cli.inspection import answers as inspection
 from inspect_cli.checklist import Registry
 from inspect_cli.ledger import open_ledger
-from inspect_cli.uscc import make_code
+from inspect_cli.site.uscc import make_code
 
 SITE = "91350100M000100Y43"
 INSPECTORS = [{"name": "张伟", "cert": "44010012345"}, {"name": "李娜", "cert": "44010067890"}]

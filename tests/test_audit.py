@@ -1,4 +1,4 @@
-"""The data-quality audit (inspect_cli.audit): each rule flags what it should and nothing else."""
+"""The data-quality audit (inspect_cli.analysis.audit): each rule flags what it should and nothing else."""
 from __future__ import annotations
 
 import datetime as dt
@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 from builders import INSPECTORS, SITE, answers, inspect_dust, ledger_with_site, other_code, registry
-from inspect_cli import audit
+from inspect_cli.analysis import audit
 from inspect_cli.ledger import open_ledger
 
 B, C = other_code(1), other_code(2)

@@ -59,7 +59,7 @@ def test_sigkill_at_random_moments_never_loses_a_committed_record(tmp_path, back
 
 def test_four_processes_writing_at_once_all_land(tmp_path):
     """4 workers × 25 `inspect site add` processes at once: all 100 sites land."""
-    from inspect_cli.uscc import make_code
+    from inspect_cli.site.uscc import make_code
 
     path = tmp_path / "ledger.json"
     env = dict(os.environ, INSPECT_LOCK_TIMEOUT="60")

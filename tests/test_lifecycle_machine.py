@@ -6,8 +6,9 @@ import datetime as dt
 from hypothesis import settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
-from inspect_cli import hazards as hz
-from inspect_cli import history, lifecycle
+from inspect_cli.hazard import moves as hz
+from inspect_cli.hazard import history
+from inspect_cli.hazard import lifecycle
 from inspect_cli.clock import Clock
 from inspect_cli.errors import IllegalTransition, ValidationFailed
 from inspect_cli.settings import DEFAULTS

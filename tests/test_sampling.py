@@ -1,4 +1,4 @@
-"""双随机 draws (inspect_cli.sampling): pools, reproducibility, the record and its re-check."""
+"""双随机 draws (inspect_cli.site.sampling): pools, reproducibility, the record and its re-check."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st_
 
 from builders import other_code
-from inspect_cli import sampling
+from inspect_cli.site import sampling
 from inspect_cli.errors import NotFound, UsageError, ValidationFailed
 from inspect_cli.ledger import open_ledger
 

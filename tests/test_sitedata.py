@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from inspect_cli.errors import ValidationFailed
-from inspect_cli.sitedata import SITE_FIELDS, normalise_site, parse_attr, parse_value, read_sites_csv
-from inspect_cli.uscc import make_code
+from inspect_cli.site.data import SITE_FIELDS, normalise_site, parse_attr, parse_value, read_sites_csv
+from inspect_cli.site.uscc import make_code
 
 CODE1 = "91350100M000100Y43"
 CODE2 = "91110000600037341L"

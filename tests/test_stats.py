@@ -1,4 +1,4 @@
-"""Statistics (inspect_cli.stats) and gates (inspect_cli.gates)."""
+"""Statistics (inspect_cli.analysis.stats) and gates (inspect_cli.analysis.gates)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -6,7 +6,9 @@ import datetime as dt
 import pytest
 
 from builders import INSPECTORS, inspect_dust, ledger_with_site, other_code
-from inspect_cli import gates, hazards, stats
+from inspect_cli.analysis import gates
+from inspect_cli.hazard import moves as hazards
+from inspect_cli.analysis import stats
 from inspect_cli.clock import Clock
 from inspect_cli.errors import UsageError
 from inspect_cli.ledger import open_ledger

@@ -70,7 +70,7 @@ def test_a_tampered_bundle_is_refused(tmp_path):
 
 
 def test_a_large_bundle_merges_in_one_pass(tmp_path):
-    from inspect_cli import hazards as hz
+    from inspect_cli.hazard import moves as hz
     from inspect_cli.clock import Clock
     from inspect_cli.ledger import open_ledger
 

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from inspect_cli import uscc
+from inspect_cli.site import uscc
 from inspect_cli.errors import ValidationFailed
 
 # Published codes of well-known companies; each also satisfies the GB 11714 check of its

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path as FsPath
 from typing import Any, Callable, Optional
 
-from ..errors import ChecklistError
+from ..errors import ChecklistError, InspectError
 from ..yamlio import YamlProblem, load_file
 from . import lines as linemap
 from . import rules
@@ -34,8 +34,10 @@ def problems_of(path: FsPath, resolve_base: Optional[BaseResolver] = None,
     if isinstance(data.get("extends"), str) and resolve_base is not None:
         try:
             base = resolve_base(data["extends"])
-        except Exception as e:  # any resolution failure is a problem to report, not a crash
+        except InspectError as e:  # a base that cannot be found or loaded is a problem to report, not a crash
             found.append((("extends",), f"cannot find the base checklist {data['extends']!r}: {e}"))
+    elif "extends" in data and not isinstance(data.get("extends"), str):
+        found.append((("extends",), "extends must be the id of the base checklist (text)"))
     elif "extends" in data and resolve_base is None:
         found.append((("extends",), "an overlay needs its base: validate it with the checklist registry"))
     appended = rules.appended_sections(data, base)

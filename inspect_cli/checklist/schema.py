@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Optional, Union
 
+from .model import ITEM_TYPES
+
 Path = tuple[Union[str, int], ...]
 Problem = tuple[Path, str]
 
@@ -48,7 +50,7 @@ ITEM = {
     "id": Field("str", True, pattern=ITEM_ID, hint="letters, digits, '.', '-' and '_'"),
     "text": Field("text", True), "finding": Field("text"), "guidance": Field("text"),
     "basis": Field("basis", True), "severity": Field("str", True, choices=("general", "major")),
-    "type": Field("str", True, choices=("boolean", "number", "choice", "text")),
+    "type": Field("str", True, choices=ITEM_TYPES),
     "when": Field("str"), "evidence_required": Field("bool"), "rectify_days": Field("days"),
     "tags": Field("list", of=Field("str")), "note": Field("text"),
     "unit": Field("str"), "pass": Field("map", of=RANGE), "options": Field("list", of=Field("map", of=OPTION)),

@@ -5,7 +5,7 @@ from typing import Any, Optional
 
 import click
 
-from ..audit import KINDS
+from ..analysis.audit import KINDS
 from .options import (checklist_dir_option, console, emit_json, json_option, ledger_option, open_ledger, registry,
                       today_option)
 
@@ -27,13 +27,11 @@ def audit(ignored: tuple[str, ...], checklist_dirs: tuple[str, ...], ledger_path
     治理方案; enforcement inspections without two certified inspectors; on-the-spot
     closures without evidence (warning). Rules: docs/analysis.md.
     """
-    from .. import audit as au
+    from ..analysis import audit as au
 
     ledger = open_ledger(ledger_path, today)
     ledger.require_existing()
-    defaults = au.registry_defaults(registry(checklist_dirs))
-    with ledger.read() as st:
-        result = au.run(st, ledger.clock.today, defaults)
+    result = ledger.audit(au.registry_defaults(registry(checklist_dirs)))
     if ignored:
         result["findings"] = [f for f in result["findings"] if f["kind"] not in ignored]
         result["counts"] = {k: (0 if k in ignored else n) for k, n in result["counts"].items()}

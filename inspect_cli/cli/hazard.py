@@ -2,16 +2,20 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import click
 
-from ..hazards import LIST_KEYS, SORT_FIELDS, HazardQuery
-from ..lifecycle import STATES
+from ..hazard.moves import LIST_KEYS, SORT_FIELDS, HazardQuery
+from ..hazard import vocab
+from ..hazard.lifecycle import STATES
 from .options import (console, date_value, emit_json, json_option, lang_option, ledger_option, open_ledger,
                       today_option)
 
-STATUS_ZH = {"open": "待整改", "planned": "治理中", "fixed": "已整改待复查", "closed": "已销号"}
+if TYPE_CHECKING:
+    from ..records import Hazard
+
+STATUS_ZH = vocab.zh(vocab.STATUS)
 CSV_COLUMNS = ("id", "site", "site_name", "checklist", "checklist_version", "item", "unit", "severity", "status",
                "deadline", "overdue", "days_overdue", "created", "description", "basis", "inspection", "domain")
 
@@ -61,19 +65,19 @@ def list_cmd(status: tuple[str, ...], severity: Optional[str], site: Optional[st
         _table(rows, total, lang)
 
 
-def _public(h: dict[str, Any]) -> dict[str, Any]:
+def _public(h: Hazard) -> dict[str, Any]:
     return {k: h.get(k) for k in LIST_KEYS}
 
 
-def basis_text(h: dict[str, Any]) -> str:
+def basis_text(h: Hazard) -> str:
     return "；".join(b.get("citation", "") for b in h.get("basis") or [])
 
 
-def _csv(rows: list[dict[str, Any]]) -> None:
+def _csv(rows: list[Hazard]) -> None:
     import csv
     import sys
 
-    from ..batch import csv_safe
+    from ..hazard.batchplan import csv_safe
 
     sys.stdout.write("\ufeff")
     w = csv.writer(sys.stdout, lineterminator="\n")
@@ -84,10 +88,10 @@ def _csv(rows: list[dict[str, Any]]) -> None:
 
 HEADERS = {"zh": ("编号", "单位", "检查项", "等级", "状态", "整改期限", "隐患描述"),
            "en": ("id", "site", "item", "severity", "status", "deadline", "finding")}
-STATUS_EN = {"open": "open", "planned": "planned", "fixed": "fixed, awaiting re-inspection", "closed": "closed"}
+STATUS_EN = {k: v[1] for k, v in vocab.STATUS.items()}
 
 
-def _table(rows: list[dict[str, Any]], total: int, lang: str = "zh") -> None:
+def _table(rows: list[Hazard], total: int, lang: str = "zh") -> None:
     from rich.markup import escape
     from rich.table import Table
 
@@ -138,13 +142,9 @@ def show(hazard_id: str, ledger_path: Optional[str], today: Optional[str], as_js
 @json_option
 def plan(hazard_id: str, plan_file: str, ledger_path: Optional[str], today: Optional[str], as_json: bool) -> None:
     """Record the 治理方案 (rectification plan) of a major hazard."""
-    from ..errors import ValidationFailed
-    from ..yamlio import YamlProblem, load_file
+    from ..inputs import load_yaml
 
-    try:
-        data, _ = load_file(Path(plan_file))
-    except YamlProblem as e:
-        raise ValidationFailed(f"{plan_file}:{e.line or 1}: {e.message}") from None
+    data, _ = load_yaml(Path(plan_file))
     _done(open_ledger(ledger_path, today).plan(hazard_id, data), "plan recorded", as_json)
 
 
@@ -199,7 +199,7 @@ def supervise(hazard_id: str, level: str, authority: str, ledger_path: Optional[
     _done(open_ledger(ledger_path, today).supervise(hazard_id, level, authority), "listed supervision recorded", as_json)
 
 
-def _done(h: dict[str, Any], what: str, as_json: bool) -> None:
+def _done(h: Hazard, what: str, as_json: bool) -> None:
     if as_json:
         emit_json(_public(h) | {"events": h.get("events")})
     else:

@@ -1,7 +1,6 @@
 """``inspect ledger``: what a ledger file holds, and migration between backends."""
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, Optional
 
 import click
@@ -29,8 +28,7 @@ def migrate_cmd(src: str, dst: str, from_backend: Optional[str], to_backend: Opt
     inspect ledger migrate ~/.local/share/inspect-cli/ledger.json bureau.sqlite
     FROM is not changed; TO must not exist (or be empty). Exit 8 if the copy fails inspect verify.
     """
-    from ..ledger import open_ledger
-    from ..migrate import migrate
+    from ..ledger import migrate, open_ledger
 
     copied = migrate(src, dst, from_backend, to_backend)
     result = open_ledger(dst, backend=to_backend).verify()
@@ -67,17 +65,8 @@ def info(backend: Optional[str], ledger_path: Optional[str], as_json: bool) -> N
 
 def ledger_info(ledger_path: Optional[str], backend: Optional[str] = None) -> dict[str, Any]:
     from ..ledger import open_ledger
-    from ..migrate import counts
 
-    led = open_ledger(ledger_path, backend=backend)
-    b = led.backend
-    with b.read() as st:
-        meta = st.meta()
-        per_table = counts(st)
-    path = Path(b.path)
-    size = sum(p.stat().st_size for p in (path, Path(f"{path}-wal")) if p.exists())
-    return {"path": str(path), "backend": b.name, "exists": path.exists(), "schema": meta.get("schema"),
-            "counts": per_table, "bytes": size}
+    return open_ledger(ledger_path, backend=backend).info()
 
 
 def _size(n: int) -> str:

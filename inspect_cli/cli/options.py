@@ -1,9 +1,12 @@
 """Options shared by several commands, defined once."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import click
+
+if TYPE_CHECKING:
+    from ..ledger import Ledger
 
 F = Callable[..., Any]
 
@@ -53,7 +56,7 @@ def console(stderr: bool = False) -> Any:
     return Console(stderr=stderr, highlight=False)
 
 
-def open_ledger(ledger_path: Any, today: Any = None) -> Any:
+def open_ledger(ledger_path: Any, today: Any = None) -> Ledger:
     from ..ledger import open_ledger as _open
 
     ledger = _open(ledger_path, today=today)
@@ -63,15 +66,11 @@ def open_ledger(ledger_path: Any, today: Any = None) -> Any:
     return ledger
 
 
-def _size_hint(ledger: Any) -> None:
-    """One line on stderr when a TinyDB ledger has grown past where it gets slow."""
-    from ..storage.jsonfile import HINT_BYTES
-
-    size = getattr(ledger.backend, "size_read", 0)
-    if size > HINT_BYTES:
-        click.echo(f"Hint: this ledger is {size / 2**20:.0f} MB ({ledger.backend.hazard_count} hazards); every command "
-                   f"reads and rewrites all of it. Move it to SQLite: inspect ledger migrate {ledger.path} "
-                   f"{ledger.path.with_suffix('.sqlite')}", err=True)
+def _size_hint(ledger: Ledger) -> None:
+    """One line on stderr when the ledger has grown past what its backend does well."""
+    hint = ledger.size_hint()
+    if hint:
+        click.echo(hint, err=True)
 
 
 def inspector_option(f: F) -> F:
@@ -80,7 +79,7 @@ def inspector_option(f: F) -> F:
 
 
 def parse_inspectors(values: tuple[str, ...]) -> list[dict[str, str]]:
-    from ..inspection import parse_inspector
+    from ..inspection.answers import parse_inspector
 
     try:
         return [parse_inspector(v) for v in values]

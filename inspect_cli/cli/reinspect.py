@@ -69,7 +69,7 @@ def site_cmd(code: str, inspectors: tuple[str, ...], ledger_path: Optional[str],
 def plan_cmd(due_by: Optional[str], site: Optional[str], severity: Optional[str], out: str, ledger_path: Optional[str],
              today: Optional[str], as_json: bool) -> None:
     """Write a batch re-inspection plan: fill in result (pass/fail/skip), note, deadline, evidence."""
-    from ..batch import write_plan
+    from ..hazard.batchplan import write_plan
 
     rows = open_ledger(ledger_path, today).reinspect_plan(date_value(due_by, "--due-by"), site.upper() if site else None, severity)
     write_plan(rows, Path(out))

@@ -2,19 +2,22 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from .options import console
 
+if TYPE_CHECKING:
+    from ..ledger import Ledger
 
-def walk_site(ledger: Any, code: str, inspectors: list[dict[str, str]]) -> dict[str, Any]:
+
+def walk_site(ledger: Ledger, code: str, inspectors: list[dict[str, str]]) -> dict[str, Any]:
     from rich.markup import escape
 
     from ..errors import InspectError
-    from ..hazards import HazardQuery
-    from ..lifecycle import ACTIVE, can_reinspect
+    from ..hazard.moves import HazardQuery
+    from ..hazard.lifecycle import ACTIVE, can_reinspect
 
     con = console()
     site = ledger.site(code)

@@ -1,16 +1,20 @@
 """Rich rendering of one hazard and its timeline."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, Callable
 
-EVENT_ZH = {"registered": "登记", "closed_on_spot": "当场整改销号", "plan": "治理方案", "supervise": "挂牌督办",
-            "interim": "临时管控措施", "extended": "延期", "fixed": "企业报告整改完成", "reinspected": "复查"}
+from ..hazard import vocab
+
+if TYPE_CHECKING:
+    from ..records import Event, Hazard
+
+EVENT_ZH = vocab.zh(vocab.EVENTS)
+STATUS_ZH = vocab.zh(vocab.STATUS)
 
 
-def print_hazard(con: Any, h: dict[str, Any], events: list[dict[str, Any]]) -> None:
+def print_hazard(con: Any, h: Hazard, events: list[Event]) -> None:
     from rich.markup import escape
 
-    from .hazard import STATUS_ZH
 
     sev = "[red]重大事故隐患[/red]" if h["severity"] == "major" else "一般事故隐患"
     con.print(f"[bold]{h['id']}[/bold]  {sev}  {STATUS_ZH.get(h['status'], h['status'])}")
@@ -43,9 +47,9 @@ def print_hazard(con: Any, h: dict[str, Any], events: list[dict[str, Any]]) -> N
                   f"({', '.join(EVENT_ZH.get(e['type'], e['type']) for e in c['their_events'])}); kept for review[/yellow]")
 
 
-def _summary(e: dict[str, Any]) -> str:
+def _summary(e: Event) -> str:
     d = e.get("data") or {}
-    parts = {
+    parts: dict[str, Callable[[], str]] = {
         "registered": lambda: f"期限 {d.get('deadline')}",
         "extended": lambda: f"至 {d.get('to')}：{d.get('reason')}",
         "reinspected": lambda: ("合格，销号" if d.get("result") == "pass" else f"不合格，新期限 {d.get('deadline')}")

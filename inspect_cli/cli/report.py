@@ -1,15 +1,19 @@
 """``inspect report``: documents (文书), the hazard ledger (隐患台账) and the monthly bulletin."""
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Optional
 
 import click
 
-from ..lifecycle import STATES
-from .options import date_value, emit_json, json_option, ledger_option, open_ledger, today_option
+from ..hazard.lifecycle import STATES
+from ..reports.kinds import ALL_FORMATS as FORMAT_CHOICES, KINDS
+from .options import (checklist_dir_option, date_value, emit_json, json_option, ledger_option, open_ledger, registry,
+                      today_option)
 
-KIND_CHOICES = ("record", "order", "review", "closure", "ledger", "bulletin", "list")
-FORMAT_CHOICES = ("html", "md", "pdf", "xlsx")
+if TYPE_CHECKING:
+    from ..ledger import Ledger
+
+KIND_CHOICES = (*KINDS, "list")  # list: the numbered documents issued
 
 
 @click.command()
@@ -34,13 +38,15 @@ FORMAT_CHOICES = ("html", "md", "pdf", "xlsx")
 @click.option("--site", metavar="CODE", help="ledger: only this site.")
 @click.option("--overdue", is_flag=True, help="ledger: only hazards past their deadline and not closed.")
 @click.option("--due-before", metavar="DATE", help="ledger: only hazards with a deadline before DATE.")
+@checklist_dir_option
 @ledger_option
 @today_option
 @json_option
 def report(kind: str, subject_id: Optional[str], fmt: str, out: Optional[str], lang: Optional[str], month: Optional[str],
            template_dir: Optional[str], status: tuple[str, ...], severity: Optional[str], site: Optional[str],
-           overdue: bool, due_before: Optional[str], ledger_path: Optional[str], today: Optional[str],
-           as_json: bool, form: str = "full", correct: Optional[str] = None, notes: Optional[str] = None) -> None:
+           overdue: bool, due_before: Optional[str], checklist_dirs: tuple[str, ...], ledger_path: Optional[str],
+           today: Optional[str], as_json: bool, form: str = "full", correct: Optional[str] = None,
+           notes: Optional[str] = None) -> None:
     """Render a report into a file and print its path.
 
     \b
@@ -54,7 +60,7 @@ def report(kind: str, subject_id: Optional[str], fmt: str, out: Optional[str], l
       list                    the numbered documents issued (frozen: a reprint is identical)
     """
     from ..errors import UsageError
-    from ..hazards import HazardQuery
+    from ..hazard.moves import HazardQuery
     from ..reports import check_kind_format, render_report
 
     if kind == "list":
@@ -72,8 +78,8 @@ def report(kind: str, subject_id: Optional[str], fmt: str, out: Optional[str], l
     query = HazardQuery(status=status, severity=severity, site=site.strip().upper() if site else None,
                         overdue=overdue, due_before=date_value(due_before, "--due-before")) if kind == "ledger" else None
     result = render_report(ledger, kind, subject_id, fmt=fmt, out=out, lang=lang or _default_lang(ledger),
-                           month=month, template_dir=template_dir, query=query, form=form, correct=correct,
-                           notes=notes)
+                           month=month, template_dir=template_dir, query=query, registry=registry(checklist_dirs),
+                           form=form, correct=correct, notes=notes)
     if as_json:
         emit_json({"out": result["out"], "kind": kind, "format": fmt, "number": result["number"],
                    **({"replaces": result["replaces"]} if result.get("replaces") else {})})
@@ -81,23 +87,16 @@ def report(kind: str, subject_id: Optional[str], fmt: str, out: Optional[str], l
         click.echo(result["out"])
 
 
-def _default_lang(ledger: Any) -> str:
-    lang = ledger.settings().get("lang") if ledger.backend.exists() else "zh"
+def _default_lang(ledger: Ledger) -> str:
+    lang = ledger.settings().get("lang") if ledger.exists() else "zh"
     return "en" if lang == "en" else "zh"
 
 
 def _list(subject_id: Optional[str], ledger_path: Optional[str], today: Optional[str], as_json: bool) -> None:
     """``inspect report list``: the numbered documents issued, oldest first."""
-    from ..reports.issued import issued_documents
-
     if subject_id:
         raise click.UsageError("inspect report list takes no ID")
-    ledger = open_ledger(ledger_path, today)
-    if not ledger.backend.exists():
-        docs = []
-    else:
-        with ledger.read() as st:
-            docs = issued_documents(st)
+    docs = open_ledger(ledger_path, today).issued_documents()
     if as_json:
         emit_json({"documents": [d.as_json() for d in docs]})
         return

@@ -2,13 +2,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Mapping, Optional
 
 import click
 
-from ..inspection import KINDS
+from ..inspection.kinds import KINDS
 from .options import (checklist_dir_option, console, emit_json, inspector_option, json_option, ledger_option,
                       open_ledger, parse_inspectors, registry, today_option)
+
+if TYPE_CHECKING:
+    from ..records import Hazard, Inspection
+    from ..ledger import Ledger
 
 
 @click.command()
@@ -50,22 +54,13 @@ def run(checklist_ref: Optional[str], site_code: Optional[str], inspectors: tupl
     checklist = reg.get(checklist_ref)
     people = parse_inspectors(inspectors)
     if answers_file:
-        from ..yamlio import YamlProblem, load_file
-        from ..errors import ValidationFailed
+        from ..inputs import load_yaml
 
-        try:
-            doc, _ = load_file(Path(answers_file))
-        except YamlProblem as e:
-            raise ValidationFailed(f"{answers_file}:{e.line or 1}: {e.message}") from None
+        doc, _ = load_yaml(Path(answers_file))
         if (started or finished) and isinstance(doc, dict):
             doc = dict(doc, started=started, finished=finished)
         result = ledger.run_answers(checklist, site_code, people, kind, doc, Path(answers_file).resolve().parent)
         return _report(result["inspection"], result["hazards"], result["ignored"], as_json)
-    from ..inspection import inspector_problems
-
-    problems = inspector_problems(kind, people)
-    if problems:
-        raise click.UsageError(problems[0])
     ledger.site(site_code)  # an unknown site is refused before anything is written
     if started or finished:  # checked before anything is written
         from ..visit_times import visit_times
@@ -75,7 +70,7 @@ def run(checklist_ref: Optional[str], site_code: Optional[str], inspectors: tupl
     _interactive(ledger, checklist, rec, as_json, (started, finished))
 
 
-def _ask_times(con: Any, ledger: Any, rec: dict[str, Any], given: tuple[Optional[str], Optional[str]]) -> None:
+def _ask_times(con: Any, ledger: Ledger, rec: Inspection, given: tuple[Optional[str], Optional[str]]) -> None:
     """检查时间: the times given as options; else, at a terminal, asked (defaulting to the run's
     own start and now, unless the run is back-dated); else none (the record leaves blanks)."""
     import datetime as dt
@@ -94,7 +89,7 @@ def _ask_times(con: Any, ledger: Any, rec: dict[str, Any], given: tuple[Optional
         ledger.set_visit_times(rec["id"], started, finished)
 
 
-def _interactive(ledger: Any, checklist: Any, rec: dict[str, Any], as_json: bool,
+def _interactive(ledger: Ledger, checklist: Any, rec: Inspection, as_json: bool,
                  times: tuple[Optional[str], Optional[str]] = (None, None)) -> None:
     from .run_prompts import ask_units, ask_step
 
@@ -105,7 +100,7 @@ def _interactive(ledger: Any, checklist: Any, rec: dict[str, Any], as_json: bool
               f"[bold]inspect run --resume {rec['id']}[/bold] continues.")
     try:
         rec = ask_units(con, ledger, checklist, rec, site)
-        from ..inspections import pending
+        from ..inspection.record import pending
 
         settings = ledger.settings()
         while True:
@@ -123,7 +118,7 @@ def _interactive(ledger: Any, checklist: Any, rec: dict[str, Any], as_json: bool
     _report(rec, created, [], as_json)
 
 
-def _report(rec: dict[str, Any], created: list[dict[str, Any]], ignored: list[str], as_json: bool) -> None:
+def _report(rec: Mapping[str, Any], created: list[Hazard], ignored: list[str], as_json: bool) -> None:
     if as_json:
         keys = ("id", "item", "unit", "severity", "status", "deadline", "description", "basis")
         emit_json({"inspection": rec["id"], "site": rec["site"], "checklist": rec["checklist"],

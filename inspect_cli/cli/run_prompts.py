@@ -3,16 +3,20 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..inspection import Step, normalise_answer
+from ..inspection.answers import Step, normalise_answer
+
+if TYPE_CHECKING:
+    from ..records import Inspection, Site
+    from ..ledger import Ledger
 
 
-def ask_units(con: Any, ledger: Any, checklist: Any, rec: dict[str, Any], site: dict[str, Any]) -> dict[str, Any]:
+def ask_units(con: Any, ledger: Ledger, checklist: Any, rec: Inspection, site: Site) -> Inspection:
     """Name the units of each repeated section that applies (each dust collector, each space)."""
-    from ..inspections import section_applies
+    from ..inspection.record import section_applies
 
     for section in checklist.sections:
         if not section.repeat or section.id in rec["units"]:

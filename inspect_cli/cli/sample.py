@@ -35,15 +35,14 @@ def sample(sites_n: Optional[int], inspectors_m: Optional[int], where: tuple[str
     sha256; anyone with the ledger re-checks it with:
       inspect sample --verify D-XXXXX-XXXXX
     """
-    from .. import sampling
+    from ..site import sampling
     from ..errors import IntegrityError, UsageError
 
     ledger = open_ledger(ledger_path, today)
     if verify_id:
         if sites_n or seed is not None or where or pool_file or pool_inspectors or inspectors_m:
             raise UsageError("--verify takes only the draw id (the pool and seed are those recorded)")
-        with ledger.read() as st:
-            check = sampling.verify(st, verify_id)
+        check = ledger.verify_draw(verify_id)
         if as_json:
             emit_json({"ok": check["ok"], "problems": check["problems"], "pool_changed": check["pool_changed"],
                        "draw": check["record"]})
@@ -64,8 +63,7 @@ def sample(sites_n: Optional[int], inspectors_m: Optional[int], where: tuple[str
         raise UsageError("no inspector pool: give --inspector-pool FILE or --pool-inspector NAME:CERT (repeatable)")
     conditions = sampling.parse_where(where)
     assert sites_n is not None and seed is not None
-    with ledger.write() as st:
-        rec = sampling.draw(st, sites_n, inspectors_m, conditions, seed, entries, ledger.clock.today, ledger.actor)
+    rec = ledger.draw(sites_n, inspectors_m, conditions, seed, entries)
     if as_json:
         emit_json(rec)
     else:

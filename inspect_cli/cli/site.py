@@ -1,11 +1,14 @@
 """``inspect site``: register, import and list inspected sites (被检查单位)."""
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Optional
 
 import click
 
 from .options import console, emit_json, json_option, ledger_option, open_ledger, today_option
+
+if TYPE_CHECKING:
+    from ..records import Site
 
 
 @click.group()
@@ -29,7 +32,7 @@ def site() -> None:
 def add(code: str, name: str, address: str, contact: str, phone: str, industry: str, risk_class: str,
         attrs: tuple[str, ...], ledger_path: Optional[str], today: Optional[str], as_json: bool) -> None:
     """Add a site to the ledger; a wrong code is refused with the expected check character."""
-    from ..sitedata import parse_attr
+    from ..site.data import parse_attr
 
     attributes = dict(parse_attr(a) for a in attrs)
     raw = {"code": code, "name": name, "address": address, "contact": contact, "phone": phone,
@@ -97,7 +100,7 @@ def show(code: str, ledger_path: Optional[str], as_json: bool) -> None:
     ledger = open_ledger(ledger_path)
     s = ledger.site(code)
     inspections = ledger.inspections(site=s["code"])
-    from ..hazards import HazardQuery
+    from ..hazard.moves import HazardQuery
 
     hazards, _ = ledger.hazards(HazardQuery(site=s["code"]))
     if as_json:
@@ -107,13 +110,14 @@ def show(code: str, ledger_path: Optional[str], as_json: bool) -> None:
     con.print(f"[bold]{s['name']}[/bold]  {s['code']}")
     for key, label in (("address", "地址"), ("contact", "负责人"), ("phone", "电话"), ("industry", "行业"),
                        ("risk_class", "风险等级")):
-        if s.get(key):
-            con.print(f"  {label}: {s[key]}")
+        value = s.get(key)
+        if value:
+            con.print(f"  {label}: {value}")
     if s.get("attributes"):
         con.print(f"  属性: {_attrs(s)}")
     con.print(f"  检查 {len(inspections)} 次；隐患 {len(hazards)} 项，未销号 "
               f"{sum(1 for h in hazards if h['status'] != 'closed')} 项")
 
 
-def _attrs(s: dict[str, Any]) -> str:
+def _attrs(s: Site) -> str:
     return ", ".join(f"{k}={v}" for k, v in (s.get("attributes") or {}).items())

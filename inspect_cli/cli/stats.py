@@ -5,12 +5,14 @@ from typing import Any, Optional
 
 import click
 
+from ..hazard import vocab
+from ..inspection.kinds import KIND_NAMES
 from .options import console, date_value, emit_json, json_option, ledger_option, open_ledger, today_option
 
-SEVERITY_ZH = {"general": "一般", "major": "重大"}
-STATUS_ZH = {"open": "待整改", "planned": "治理中", "fixed": "已整改待复查", "closed": "已销号"}
-SHORT_STATUS_ZH = {"open": "待整改", "planned": "治理中", "fixed": "待复查", "closed": "已销号"}
-KIND_ZH = {"enforcement": "执法检查", "self": "自查", "special": "专项检查", "unannounced": "暗访暗查"}
+SEVERITY_ZH = {k: v[0] for k, v in vocab.SEVERITY.items()}
+STATUS_ZH = vocab.zh(vocab.STATUS)
+SHORT_STATUS_ZH = vocab.zh(vocab.STATUS_SHORT)
+KIND_ZH = vocab.zh(KIND_NAMES)
 
 
 @click.command()
@@ -37,18 +39,16 @@ def stats(since: Optional[str], until: Optional[str], domain: Optional[str], sit
       inspect stats --since 2026-03-01 --until 2026-03-31 \\
           --gate 'major_closure_rate>=0.8' --gate 'overdue_major_over_30_days==0'
     """
-    from .. import gates as gt
+    from ..analysis import gates as gt
     from ..errors import UsageError
-    from ..stats import METRICS, compute
+    from ..analysis.stats import METRICS
 
     since_v, until_v = date_value(since, "--since"), date_value(until, "--until")
     if since_v and until_v and since_v > until_v:
         raise UsageError(f"--since {since_v} is after --until {until_v}")
     parsed = gt.parse_all(gate_exprs, METRICS)  # before reading: a typo fails fast
     ledger = open_ledger(ledger_path, today)
-    ledger.require_existing()
-    with ledger.read() as st:
-        result = compute(st, ledger.clock.today, since_v, until_v, domain, site, top)
+    result = ledger.stats(since_v, until_v, domain, site, top)
     results = gt.evaluate(parsed, result["metrics"])
     missed = gt.failed(results)
     if as_json:

@@ -15,17 +15,17 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Optional, Union
+from typing import TYPE_CHECKING, Any, Optional, Union
 
 from ..errors import ReportError, UsageError
-from ..hazards import HazardQuery
+from ..hazard.moves import HazardQuery
 
-KINDS = ("record", "order", "review", "closure", "ledger", "bulletin")
-FORMATS = {
-    "record": ("html", "md", "pdf"), "order": ("html", "md", "pdf"), "review": ("html", "md", "pdf"),
-    "closure": ("html", "md", "pdf"), "ledger": ("html", "md", "pdf", "xlsx"), "bulletin": ("html", "md", "pdf", "xlsx"),
-}
-NEEDS_SUBJECT = ("record", "order", "review", "closure")
+from .kinds import FORMATS, KINDS, NEEDS_SUBJECT
+
+if TYPE_CHECKING:
+    from ..checklist.registry import Registry
+    from ..ledger import Ledger
+
 EXTENSIONS = {"html": ".html", "md": ".md", "pdf": ".pdf", "xlsx": ".xlsx"}
 
 
@@ -45,7 +45,7 @@ def check_kind_format(kind: str, fmt: str, subject: Optional[str]) -> None:
                             else "choose the month with --month YYYY-MM"))
 
 
-def template_dir_of(ledger: Any, template_dir: Union[str, Path, None]) -> Optional[Path]:
+def template_dir_of(ledger: Ledger, template_dir: Union[str, Path, None]) -> Optional[Path]:
     """``--template-dir``, else the ``report.template_dir`` setting, else none (bundled only)."""
     chosen = template_dir or ledger.settings().get("report.template_dir") or None
     if not chosen:
@@ -60,11 +60,14 @@ FORMS = ("full", "strict")
 MAX_NUMBER_TRIES = 50
 
 
-def build_context(ledger: Any, kind: str, subject: Optional[str] = None, lang: str = "zh",
+def build_context(ledger: Ledger, kind: str, subject: Optional[str] = None, lang: str = "zh",
                   month: Optional[str] = None, query: Optional[HazardQuery] = None,
-                  form: str = "full", correct: Optional[str] = None,
+                  registry: Optional[Registry] = None, form: str = "full", correct: Optional[str] = None,
                   notes: Union[str, Path, None] = None) -> dict[str, Any]:
-    """The data a report prints (also what a user template sees)."""
+    """The data a report prints (also what a user template sees); ``registry`` gives the
+    checklists' texts (default: the bundled ones and ``INSPECT_CHECKLIST_PATH``); ``correct``
+    (a reason) gives a numbered document a new number replacing its issued one; ``notes`` is
+    the bulletin's narrative file."""
     from .context import BUILDERS
 
     settings = dict(ledger.settings())
@@ -72,7 +75,7 @@ def build_context(ledger: Any, kind: str, subject: Optional[str] = None, lang: s
         settings["_correct"] = correct
     if notes:
         settings["_notes"] = str(notes)
-    ctx: dict[str, Any] = BUILDERS[kind](ledger, subject, lang, settings, month=month, query=query)
+    ctx: dict[str, Any] = BUILDERS[kind](ledger, subject, lang, settings, month=month, query=query, registry=registry)
     ctx["form"] = form
     return ctx
 
@@ -83,13 +86,14 @@ def render_text(kind: str, fmt: str, ctx: dict[str, Any], template_dir: Optional
     return render("md" if fmt == "md" else "html", f"{kind}.{'md' if fmt == 'md' else 'html'}.j2", ctx, template_dir)
 
 
-def render_bytes(ledger: Any, kind: str, subject: Optional[str] = None, fmt: str = "html", lang: str = "zh",
+def render_bytes(ledger: Ledger, kind: str, subject: Optional[str] = None, fmt: str = "html", lang: str = "zh",
                  month: Optional[str] = None, template_dir: Union[str, Path, None] = None,
-                 query: Optional[HazardQuery] = None, form: str = "full", correct: Optional[str] = None,
+                 query: Optional[HazardQuery] = None, registry: Optional[Registry] = None,
+                 form: str = "full", correct: Optional[str] = None,
                  notes: Union[str, Path, None] = None) -> tuple[bytes, dict[str, Any]]:
     """Render one report. A numbered document is rendered once: its number is taken and its
     text frozen together (:mod:`.issued`); later prints return the frozen text."""
-    from .issued import frozen_text, own_claim, take_and_freeze, variant_key
+    from .issued import own_claim, variant_key
 
     check_kind_format(kind, fmt, subject)
     if form not in FORMS:
@@ -105,7 +109,7 @@ def render_bytes(ledger: Any, kind: str, subject: Optional[str] = None, fmt: str
     tdir = template_dir_of(ledger, template_dir)
     variant = variant_key(lang, fmt, form)
     for _ in range(MAX_NUMBER_TRIES):  # a number taken by another process meanwhile: build and render again
-        ctx = build_context(ledger, kind, subject, lang, month, query, form, correct, notes)
+        ctx = build_context(ledger, kind, subject, lang, month, query, registry, form, correct, notes)
         if fmt == "xlsx":
             from .xlsx import WRITERS
 
@@ -113,11 +117,10 @@ def render_bytes(ledger: Any, kind: str, subject: Optional[str] = None, fmt: str
         own = own_claim(ctx)
         stored = None
         if own is not None and not correct:
-            with ledger.read() as st:
-                stored = frozen_text(st, own[0], own[1], variant)
+            stored = ledger.frozen_document(own[0], own[1], variant)
         text = stored if stored is not None else render_text(kind, fmt, ctx, tdir)
         if stored is None:
-            final = take_and_freeze(ledger, ctx, ledger.settings(), (variant, text) if own is not None else None)
+            final = ledger.issue_document(ctx, ledger.settings(), (variant, text) if own is not None else None)
             if final is None:
                 continue
             text = final or text
@@ -149,15 +152,16 @@ def default_out(kind: str, subject: Optional[str], fmt: str, month: Optional[str
     return Path(name.replace("/", "_") + EXTENSIONS[fmt])
 
 
-def render_report(ledger: Any, kind: str, subject: Optional[str] = None, fmt: str = "html",
+def render_report(ledger: Ledger, kind: str, subject: Optional[str] = None, fmt: str = "html",
                   out: Union[str, Path, None] = None, lang: str = "zh", month: Optional[str] = None,
                   template_dir: Union[str, Path, None] = None, query: Optional[HazardQuery] = None,
-                  form: str = "full", correct: Optional[str] = None,
+                  registry: Optional[Registry] = None, form: str = "full", correct: Optional[str] = None,
                   notes: Union[str, Path, None] = None) -> dict[str, Any]:
-    """Render one report into ``out``; returns ``{"out", "kind", "format", "number"}``."""
+    """Render one report into ``out``; returns ``{"out", "kind", "format", "number", "replaces"}``."""
     if kind == "bulletin" and not month:
         month = ledger.clock.today.strftime("%Y-%m")
-    data, ctx = render_bytes(ledger, kind, subject, fmt, lang, month, template_dir, query, form, correct, notes)
+    data, ctx = render_bytes(ledger, kind, subject, fmt, lang, month, template_dir, query, registry, form, correct,
+                             notes)
     path = Path(out) if out else default_out(kind, subject, fmt, month if kind == "bulletin" else None)
     if path.parent and not path.parent.exists():
         path.parent.mkdir(parents=True, exist_ok=True)

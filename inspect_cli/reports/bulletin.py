@@ -8,17 +8,22 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Mapping, Optional
 
-from .. import lifecycle
-from ..hazards import with_derived
+from ..hazard import lifecycle
+from ..hazard.moves import with_derived
 from . import labels as lb
+from ..analysis.stats import BUCKETS
 from .bulletin_figures import EXTRA_FIELDS, figures
-from .context import (BUCKETS, MAX_OVERDUE_ROWS, TOP_SITES, _order, _ref, base, fmt_date,
+from .context import (MAX_OVERDUE_ROWS, TOP_SITES, _order, _ref, base, fmt_date,
                       parse_month)
 
+if TYPE_CHECKING:
+    from ..records import Hazard
+    from ..ledger import Ledger
 
-def bulletin(ledger: Any, subject: Optional[str], lang: str, settings: dict[str, Any], month: Optional[str] = None,
+
+def bulletin(ledger: Ledger, subject: Optional[str], lang: str, settings: dict[str, Any], month: Optional[str] = None,
              **_: Any) -> dict[str, Any]:
     from .charts import stacked_bars
 
@@ -33,7 +38,7 @@ def bulletin(ledger: Any, subject: Optional[str], lang: str, settings: dict[str,
     full = _FullRecords(ledger, iso_as_of)
     target = float(settings.get("bulletin.major_closure_target") or 0.8)
     year_start = f"{first.year}-01-01"
-    light = hazards_as_of(ledger, iso_as_of, LIGHT_FIELDS + EXTRA_FIELDS)
+    light = ledger.hazards_as_of(iso_as_of, LIGHT_FIELDS + EXTRA_FIELDS)
     tally = _tally(light, as_of, iso_first, iso_last, year_start)
 
     # 1. domain × severity × status
@@ -53,7 +58,7 @@ def bulletin(ledger: Any, subject: Optional[str], lang: str, settings: dict[str,
         [L["general"], L["major"]], title=L["b_counts"])
 
     # 2. new and closed in the month
-    def short(light: dict[str, Any]) -> dict[str, Any]:
+    def short(light: Mapping[str, Any]) -> dict[str, Any]:
         h = dict(full.get(light["id"]), **light)
         return {"id": h["id"], "site_name": h.get("site_name") or "", "item_ref": _ref(h),
                 "description": h.get("description") or "", "severity": lb.severity_name(h.get("severity"), lang),
@@ -89,7 +94,8 @@ def bulletin(ledger: Any, subject: Optional[str], lang: str, settings: dict[str,
     # 4. overdue by age
     overdue = sorted(tally.overdue, key=lambda h: (-h["days_overdue"], h["id"]))
     buckets: list[dict[str, Any]] = []
-    for lo, hi, label in BUCKETS:
+    for key, lo, hi in BUCKETS:
+        label = key.replace("-", "–")
         n = sum(1 for h in overdue if h["days_overdue"] >= lo and (hi is None or h["days_overdue"] <= hi))
         buckets.append({"label": label, "count": n})
     bucket_rows: list[tuple[str, list[float]]] = [(str(b["label"]), [float(b["count"])]) for b in buckets]
@@ -98,9 +104,9 @@ def bulletin(ledger: Any, subject: Optional[str], lang: str, settings: dict[str,
     # 5. sites with most open hazards
     per_site = tally.per_site
     sites = sorted(per_site.values(), key=lambda s: (-s["open"], -s["major"], s["code"]))[:TOP_SITES]
-    with ledger.read() as st:
-        for s in sites:
-            s["name"] = (st.get("sites", s["code"]) or {}).get("name") or ""
+    names = ledger.site_names([s["code"] for s in sites])
+    for s in sites:
+        s["name"] = names.get(s["code"]) or ""
     sites_chart = stacked_bars([(s["name"] or s["code"], [s["open"] - s["major"], s["major"]]) for s in sites],
                                [L["general"], L["major"]], title=L["b_sites"]) if sites else ""
 
@@ -126,84 +132,42 @@ def bulletin(ledger: Any, subject: Optional[str], lang: str, settings: dict[str,
     return ctx
 
 
-REPLAY_ALL_ABOVE = 200_000
-
-
 LIGHT_FIELDS = ("id", "domain", "severity", "status", "deadline", "created", "closed_date", "site")
 
 
 class _FullRecords:
     """Whole hazard records (as at the bulletin's day) for the few hazards a bulletin lists."""
 
-    def __init__(self, ledger: Any, iso_as_of: str) -> None:
+    def __init__(self, ledger: Ledger, iso_as_of: str) -> None:
         self.ledger, self.as_of = ledger, iso_as_of
-        self.records: dict[str, dict[str, Any]] = {}
+        self.records: dict[str, Hazard] = {}
 
     def load(self, ids: list[str]) -> None:
         wanted = sorted(set(ids) - set(self.records))
         if wanted:
-            self.records.update({h["id"]: h for h in hazards_as_of(self.ledger, self.as_of, None, wanted)})
+            self.records.update({h["id"]: h for h in self.ledger.hazards_as_of(self.as_of, None, wanted)})
 
-    def get(self, hazard_id: str) -> dict[str, Any]:
+    def get(self, hazard_id: str) -> Hazard:
         if hazard_id not in self.records:
             self.load([hazard_id])
         return self.records.get(hazard_id, {})
 
 
-def hazards_as_of(ledger: Any, iso_as_of: str, fields: Optional[tuple[str, ...]] = None,
-                  ids: Optional[list[str]] = None) -> list[dict[str, Any]]:
-    """Every hazard as it stood at the end of ``iso_as_of``.
-
-    A hazard with no event after that day is its stored record; only the hazards changed
-    since are replayed from their events up to that day — so this month's bulletin reads
-    the hazards once and almost no events, and an old month's still comes out exact.
-    """
-    with ledger.read() as st:
-        if ids is None:
-            current = st.find("hazards", {"created": ("<=", iso_as_of)}, fields=fields)
-        else:
-            current = [h for i in range(0, len(ids), 500)
-                       for h in st.find("hazards", {"id": ("in", ids[i:i + 500]), "created": ("<=", iso_as_of)})]
-        changed = {e["subject"] for e in st.find("events", {"date": (">", iso_as_of)}, fields=("subject",))}
-        if ids is not None:
-            changed &= set(ids)
-        if not changed:
-            return current  # type: ignore[no-any-return]
-        events_by: dict[str, list[dict[str, Any]]] = {}
-        wanted = sorted(changed)
-        if len(wanted) > REPLAY_ALL_ABOVE:
-            chunks = [st.find("events", {"date": ("<=", iso_as_of)})]
-        else:
-            chunks = [st.find("events", {"subject": ("in", wanted[i:i + 500]), "date": ("<=", iso_as_of)})
-                      for i in range(0, len(wanted), 500)]
-        for chunk in chunks:
-            for e in chunk:
-                if e["subject"] in changed:
-                    events_by.setdefault(e["subject"], []).append(e)
-    out = [h for h in current if h["id"] not in changed]
-    for evs in events_by.values():
-        evs.sort(key=lambda e: e.get("seq") or 0)
-        out.append(lifecycle.replay(evs))
-    return out
-
-
-
-
 @dataclass
 class _Tally:
     cell: Counter[tuple[str, Any, Any]] = field(default_factory=Counter)  # (domain, severity, status) → n
-    total: Counter[tuple[str, Any]] = field(default_factory=Counter)      # (domain, severity) → n
+    total: Counter[tuple[str, Any]] = field(default_factory=Counter)  # (domain, severity) → n
     overdue_cell: Counter[tuple[str, Any]] = field(default_factory=Counter)  # (domain, severity) → overdue n
     new: list[dict[str, Any]] = field(default_factory=list)
     closed: list[dict[str, Any]] = field(default_factory=list)
     overdue: list[dict[str, Any]] = field(default_factory=list)
-    closed_majors: list[dict[str, Any]] = field(default_factory=list)
+    closed_majors: list[Hazard] = field(default_factory=list)
     majors_year: list[int] = field(default_factory=lambda: [0, 0])  # registered, closed
     majors_all: list[int] = field(default_factory=lambda: [0, 0])
     per_site: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
-def _tally(hazards: list[dict[str, Any]], as_of: dt.date, iso_first: str, iso_last: str, year_start: str) -> _Tally:
+def _tally(hazards: list[Hazard], as_of: dt.date, iso_first: str, iso_last: str, year_start: str) -> _Tally:
     """Every figure of the bulletin in one pass; only listed hazards get their derived fields."""
     t = _Tally()
     iso_as_of = as_of.isoformat()

@@ -13,10 +13,14 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Mapping, Optional, Sequence
 
 from ..errors import UsageError
 from . import labels as lb
+
+if TYPE_CHECKING:
+    from ..ledger import Ledger
+    from .issued import IssuedDocument
 
 EXTRA_FIELDS = ("supervision", "fix", "plan")  # light hazard fields these figures need
 NOTES_MAX = 200_000
@@ -58,7 +62,7 @@ def yuan(value: Any) -> Optional[float]:
     return float(m.group(1)) * (10_000 if m.group(2) else 1)
 
 
-def _funds(h: dict[str, Any]) -> Optional[float]:
+def _funds(h: Mapping[str, Any]) -> Optional[float]:
     fix = h.get("fix") or {}
     amount = yuan(fix.get("funds"))
     if amount is None:
@@ -74,8 +78,8 @@ def pct(rate: Optional[float]) -> str:
     return "—" if rate is None else f"{rate:.1%}"
 
 
-def window_figures(w: Window, hazards: list[dict[str, Any]], inspections: list[dict[str, Any]],
-                   documents: list[Any]) -> dict[str, Any]:
+def window_figures(w: Window, hazards: Sequence[Mapping[str, Any]], inspections: Sequence[Mapping[str, Any]],
+                   documents: Sequence["IssuedDocument"]) -> dict[str, Any]:
     """The comparable figures of one month."""
     visits = [i for i in inspections if w.holds(i.get("date"))]
     officers = {str(p.get("cert") or p.get("name")) for i in visits for p in i.get("inspectors") or []
@@ -99,7 +103,7 @@ def window_figures(w: Window, hazards: list[dict[str, Any]], inspections: list[d
     }
 
 
-def breakdown(hazards: list[dict[str, Any]], sites: dict[str, dict[str, Any]], key: str, w: Window,
+def breakdown(hazards: Sequence[Mapping[str, Any]], sites: Mapping[str, Mapping[str, Any]], key: str, w: Window,
               unknown: str) -> list[dict[str, Any]]:
     """Hazards and closure per 区域 or 行业 (``key`` of the site), largest first."""
     rows: dict[str, dict[str, Any]] = {}
@@ -117,7 +121,7 @@ def breakdown(hazards: list[dict[str, Any]], sites: dict[str, dict[str, Any]], k
     return out
 
 
-def supervision(hazards: list[dict[str, Any]], as_of: dt.date) -> dict[str, int]:
+def supervision(hazards: Sequence[Mapping[str, Any]], as_of: dt.date) -> dict[str, int]:
     listed = [h for h in hazards if h.get("supervision")]
     closed = [h for h in listed if h.get("status") == "closed"]
     late = [h for h in listed if h.get("status") != "closed" and h.get("deadline") and str(h["deadline"]) < as_of.isoformat()]
@@ -173,18 +177,12 @@ def read_notes(path: Optional[str]) -> list[dict[str, Any]]:
     return sorted(sections, key=lambda s: order.get(s["title"], len(order)))
 
 
-def figures(ledger: Any, hazards: list[dict[str, Any]], first: dt.date, as_of: dt.date, lang: str,
+def figures(ledger: "Ledger", hazards: Sequence[Mapping[str, Any]], first: dt.date, as_of: dt.date, lang: str,
             notes: Optional[str]) -> dict[str, Any]:
     """Everything the bulletin adds to its hazard tables (see the module doc)."""
-    from .issued import issued_documents
-
     L = lb.labels(lang)
     w = Window.of(first.year, first.month)
-    with ledger.read() as st:
-        inspections = [i for i in st.find("inspections", fields=("id", "site", "date", "status", "inspectors"))
-                       if i.get("status") == "completed"]
-        sites = {str(s["code"]): s for s in st.find("sites", fields=("code", "industry", "region", "added"))}
-        documents = issued_documents(st)
+    inspections, sites, documents = ledger.report_sources()
     this = window_figures(w, hazards, inspections, documents)
     last_month = window_figures(w.previous(), hazards, inspections, documents)
     last_year = window_figures(w.year_before(), hazards, inspections, documents)

@@ -7,17 +7,21 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Mapping, Optional, Sequence
 
-from .. import lifecycle
+from ..hazard import lifecycle
 from ..errors import NotFound, ReportError, UsageError
-from ..hazards import HazardQuery
+from ..hazard.moves import HazardQuery
 from ..ids import normalise
 from . import labels as lb
 from .media import evidence_items
-from .numbers import assign, claim, lookup
+from .docnumbers import claim
 
-BUCKETS = ((1, 7, "1–7"), (8, 30, "8–30"), (31, 90, "31–90"), (91, None, ">90"))
+if TYPE_CHECKING:
+    from ..checklist.registry import Registry
+    from ..records import Event, Hazard, Inspection
+    from ..ledger import Ledger
+
 TOP_SITES = 10
 MAX_OVERDUE_ROWS = 200
 
@@ -51,7 +55,7 @@ def bounded(text: Any, ref: str, lang: str = "zh", limit: int = MAX_TEXT) -> str
     return t[:limit] + lb.labels(lang)["truncated"].format(n=len(t) - limit, ref=ref)
 
 
-def inspection_time(rec: dict[str, Any], lang: str) -> dict[str, Any]:
+def inspection_time(rec: Mapping[str, Any], lang: str) -> dict[str, Any]:
     """检查时间 of a record: the start and end the inspector gave (``started``/``finished``);
     else the moments a live run recorded, when they fall on the inspection's own date and
     differ; else the inspection's date with the hours left blank for handwriting."""
@@ -74,11 +78,11 @@ def inspection_time(rec: dict[str, Any], lang: str) -> dict[str, Any]:
     return {"text": text, "given": False, "start_iso": "", "end_iso": ""}
 
 
-def officers(inspectors: list[dict[str, str]]) -> list[dict[str, str]]:
+def officers(inspectors: Sequence[Mapping[str, object]]) -> list[dict[str, str]]:
     return [{"name": str(i.get("name") or ""), "cert": str(i.get("cert") or "")} for i in inspectors or []]
 
 
-def people(inspectors: list[dict[str, str]]) -> str:
+def people(inspectors: Sequence[Mapping[str, object]]) -> str:
     return "、".join(f"{i.get('name', '')}（{i['cert']}）" if i.get("cert") else str(i.get("name", ""))
                     for i in inspectors or [])
 
@@ -92,7 +96,7 @@ def _list_nos(ns: list[int]) -> str:
 
 
 # one hazard ---------------------------------------------------------------------------
-def finding(h: dict[str, Any], events: list[dict[str, Any]], ledger: Any, lang: str, n: int = 0) -> dict[str, Any]:
+def finding(h: Hazard, events: list[Event], ledger: Ledger, lang: str, n: int = 0) -> dict[str, Any]:
     """Everything a document prints about one hazard (see docs/reports.md)."""
     L = lb.labels(lang)
     folder = ledger.evidence_dir
@@ -155,7 +159,7 @@ def _reinspection(r: dict[str, Any], folder: Any, lang: str, ref: str = "") -> d
             "deadline": fmt_date(r.get("deadline"), lang)}
 
 
-def known_people(h: dict[str, Any], events: list[dict[str, Any]], settings: dict[str, Any]) -> set[str]:
+def known_people(h: Mapping[str, Any], events: Sequence[Mapping[str, Any]], settings: Mapping[str, Any]) -> set[str]:
     """Names that may be printed as 经办人: the inspectors of the hazard's inspection and
     re-inspections and the configured officer (``org.officer``) — never a computer login."""
     names = {str(i.get("name")) for i in h.get("inspectors") or [] if i.get("name")}
@@ -176,7 +180,7 @@ def _actor(actor: Any, known: Optional[set[str]]) -> str:
     return "、".join(p for p in parts if p in known) if parts and all(p in known for p in parts) else ""
 
 
-def history_rows(events: list[dict[str, Any]], ledger: Any, lang: str,
+def history_rows(events: list[Event], ledger: Ledger, lang: str,
                  known: Optional[set[str]] = None) -> list[dict[str, Any]]:
     L = lb.labels(lang)
     rows = []
@@ -210,7 +214,7 @@ def history_rows(events: list[dict[str, Any]], ledger: Any, lang: str,
 
 
 # shared -------------------------------------------------------------------------------
-def base(ledger: Any, kind: str, lang: str, settings: dict[str, Any]) -> dict[str, Any]:
+def base(ledger: Ledger, kind: str, lang: str, settings: dict[str, Any]) -> dict[str, Any]:
     L = lb.labels(lang)
     return {"kind": kind, "lang": lang, "L": L, "title": L[f"title_{kind}"],
             "org": {"name": settings.get("org.name") or "", "code": settings.get("org.code") or ""},
@@ -218,7 +222,7 @@ def base(ledger: Any, kind: str, lang: str, settings: dict[str, Any]) -> dict[st
             "today_iso": ledger.clock.today.isoformat()}
 
 
-def site_block(ledger: Any, code: str, fallback_name: str = "") -> dict[str, Any]:
+def site_block(ledger: Ledger, code: str, fallback_name: str = "") -> dict[str, Any]:
     try:
         s = ledger.site(code)
     except NotFound:
@@ -227,7 +231,7 @@ def site_block(ledger: Any, code: str, fallback_name: str = "") -> dict[str, Any
                                              "risk_class", "region")}
 
 
-def _inspection_hazards(ledger: Any, rec: dict[str, Any], lang: str) -> list[dict[str, Any]]:
+def _inspection_hazards(ledger: Ledger, rec: Inspection, lang: str) -> list[dict[str, Any]]:
     out = []
     for n, hid in enumerate(rec.get("hazards") or [], start=1):
         h, events = ledger.hazard(hid)
@@ -235,43 +239,43 @@ def _inspection_hazards(ledger: Any, rec: dict[str, Any], lang: str) -> list[dic
     return out
 
 
-def _number(ledger: Any, kind: str, subject: str, date: str, settings: dict[str, Any],
+def _number(ledger: Ledger, kind: str, subject: str, date: str, settings: dict[str, Any],
             ctx: dict[str, Any]) -> str:
     """The number this document will carry; it is taken only after the render succeeds.
 
     With the ``_correct`` setting (``--correct REASON``) the document's own kind gets a new
     number and the context names the number it replaces."""
     fresh = kind == ctx["kind"] and bool(settings.get("_correct"))
-    with ledger.read() as st:
-        number = assign(st, kind, subject, date, settings, commit=False, fresh=fresh)
-        if fresh:
-            old = lookup(st, kind, subject)
-            if not old:
-                raise UsageError(f"{lb.labels('zh')['title_' + kind]} of {subject} was never issued: there is nothing "
-                                 "to correct (print it without --correct)")
-            ctx["replaces_number"] = str(old["number"])
-            ctx["replaces_reason"] = str(settings["_correct"])
+    number = ledger.document_number(kind, subject, date, settings, fresh=fresh)
+    if fresh:
+        old = ledger.issued_document(kind, subject)
+        if not old:
+            raise UsageError(f"{lb.labels('zh')['title_' + kind]} of {subject} was never issued: there is nothing "
+                             "to correct (print it without --correct)")
+        ctx["replaces_number"] = str(old["number"])
+        ctx["replaces_reason"] = str(settings["_correct"])
     claim(ctx, kind, subject, date, number, fresh)
     return number
 
 
-def _inspection(ledger: Any, inspection_id: Optional[str]) -> dict[str, Any]:
+def _inspection(ledger: Ledger, inspection_id: Optional[str]) -> Inspection:
     if not inspection_id:
         raise UsageError("this report needs an INSPECTION_ID (see inspect hazard list, column inspection)")
     rec = ledger.inspection(inspection_id)
     if rec.get("status") != "completed":
         raise ReportError(f"inspection {rec['id']} is {rec.get('status')}: finish it before printing its documents")
-    return rec  # type: ignore[no-any-return]
+    return rec
 
 
 # record: 现场检查记录 -------------------------------------------------------------------
-def record(ledger: Any, subject: Optional[str], lang: str, settings: dict[str, Any], **_: Any) -> dict[str, Any]:
+def record(ledger: Ledger, subject: Optional[str], lang: str, settings: dict[str, Any],
+           registry: Optional[Registry] = None, **_: Any) -> dict[str, Any]:
     rec = _inspection(ledger, subject)
     L = lb.labels(lang)
     ctx = base(ledger, "record", lang, settings)
     answers = rec.get("answers") or {}
     counts = {k: sum(1 for a in answers.values() if a.get("outcome") == k) for k in ("pass", "fail", "na", "recorded")}
-    texts = _item_texts(rec)
+    texts = _item_texts(rec, registry)
     recorded = [{"key": k, "item": texts.get(k.split("[")[0], ""), "answer": str(a.get("answer") or "")}
                 for k, a in answers.items() if a.get("outcome") == "recorded"]
     inspectors = rec.get("inspectors") or []
@@ -290,7 +294,7 @@ def record(ledger: Any, subject: Optional[str], lang: str, settings: dict[str, A
     return ctx
 
 
-def _inspection_block(rec: dict[str, Any], lang: str) -> dict[str, Any]:
+def _inspection_block(rec: Inspection, lang: str) -> dict[str, Any]:
     when = inspection_time(rec, lang)
     return {"id": rec["id"], "date": fmt_date(rec.get("date"), lang), "date_iso": rec.get("date"),
             "time": when["text"], "time_given": when["given"],
@@ -302,19 +306,20 @@ def _inspection_block(rec: dict[str, Any], lang: str) -> dict[str, Any]:
             "inspectors": officers(rec.get("inspectors") or [])}
 
 
-def _item_texts(rec: dict[str, Any]) -> dict[str, str]:
+def _item_texts(rec: Inspection, registry: Optional[Registry]) -> dict[str, str]:
     """Item texts of the checklist version used, if it can still be loaded (else ids only)."""
-    try:
-        from ..checklist.registry import Registry
+    from ..checklist.registry import Registry
+    from ..errors import ChecklistError
 
-        cl = Registry.discover().get(f"{rec['checklist']}@{rec['checklist_version']}")
-    except Exception:  # a checklist no longer available: the record still prints, with item ids
+    try:
+        cl = (registry or Registry.discover()).get(f"{rec['checklist']}@{rec['checklist_version']}")
+    except (NotFound, ChecklistError):  # a checklist no longer available: the record still prints, with item ids
         return {}
     return {item.id: item.text.zh for section in cl.sections for item in section.items}
 
 
 # order: 责令限期整改指令书 ---------------------------------------------------------------
-def order(ledger: Any, subject: Optional[str], lang: str, settings: dict[str, Any], **_: Any) -> dict[str, Any]:
+def order(ledger: Ledger, subject: Optional[str], lang: str, settings: dict[str, Any], **_: Any) -> dict[str, Any]:
     rec = _inspection(ledger, subject)
     L = lb.labels(lang)
     ctx = base(ledger, "order", lang, settings)
@@ -343,7 +348,7 @@ def order(ledger: Any, subject: Optional[str], lang: str, settings: dict[str, An
 
 
 # review: 整改复查意见书 -----------------------------------------------------------------
-def review(ledger: Any, subject: Optional[str], lang: str, settings: dict[str, Any], **_: Any) -> dict[str, Any]:
+def review(ledger: Ledger, subject: Optional[str], lang: str, settings: dict[str, Any], **_: Any) -> dict[str, Any]:
     rec = _inspection(ledger, subject)
     L = lb.labels(lang)
     ctx = base(ledger, "review", lang, settings)
@@ -388,7 +393,7 @@ def review(ledger: Any, subject: Optional[str], lang: str, settings: dict[str, A
 
 
 # closure: one hazard or one site, the whole history to 销号 -------------------------------
-def closure(ledger: Any, subject: Optional[str], lang: str, settings: dict[str, Any], **_: Any) -> dict[str, Any]:
+def closure(ledger: Ledger, subject: Optional[str], lang: str, settings: dict[str, Any], **_: Any) -> dict[str, Any]:
     if not subject:
         raise UsageError("the closure report needs a hazard id (H-…) or a site code")
     L = lb.labels(lang)
@@ -396,21 +401,21 @@ def closure(ledger: Any, subject: Optional[str], lang: str, settings: dict[str, 
     hid = normalise(subject)
     if hid.startswith("H-"):
         h, events = ledger.hazard(hid)
-        hazards = [(h, events)]
+        hazards: list[tuple[Hazard, list[Event]]] = [(h, events)]
         site = site_block(ledger, h["site"], h.get("site_name", ""))
         scope = "hazard"
     else:
         site = site_block(ledger, subject.strip().upper())
         if not site.get("name"):
             raise NotFound(f"no site {subject!r} in this ledger (a closure report takes a hazard id H-… or a site code)")
-        rows, _ = ledger.hazards(HazardQuery(site=site["code"], sort="created"))
+        rows, _total = ledger.hazards(HazardQuery(site=site["code"], sort="created"))
         hazards = [ledger.hazard(r["id"]) for r in rows]
         scope = "site"
     items = []
     for n, (h, events) in enumerate(hazards, start=1):
-        f = finding(h, events, ledger, lang, n)
-        f["history"] = history_rows(events, ledger, lang, known_people(h, events, settings))
-        items.append(f)
+        item = finding(h, events, ledger, lang, n)
+        item["history"] = history_rows(events, ledger, lang, known_people(h, events, settings))
+        items.append(item)
     closed = sum(1 for f in items if f["status"] == "closed")
     ctx.update(scope=scope, site=site, findings=items,
                summary=L["site_summary"].format(total=len(items), closed=closed, open=len(items) - closed))
@@ -418,16 +423,13 @@ def closure(ledger: Any, subject: Optional[str], lang: str, settings: dict[str, 
 
 
 # ledger: 隐患台账 -----------------------------------------------------------------------
-def ledger_table(ledger: Any, subject: Optional[str], lang: str, settings: dict[str, Any],
+def ledger_table(ledger: Ledger, subject: Optional[str], lang: str, settings: dict[str, Any],
                  query: Optional[HazardQuery] = None, **_: Any) -> dict[str, Any]:
     L = lb.labels(lang)
     ctx = base(ledger, "ledger", lang, settings)
     q = query or HazardQuery()
     rows, total = ledger.hazards(q)
-    with ledger.read() as st:
-        events_by: dict[str, list[dict[str, Any]]] = {}
-        for e in st.find("events", {"subject": ("in", [r["id"] for r in rows])}, order_by="seq") if rows else []:
-            events_by.setdefault(e["subject"], []).append(e)
+    events_by = ledger.events_of([r["id"] for r in rows])
     findings = [finding(h, events_by.get(h["id"], []), ledger, lang, n) for n, h in enumerate(rows, start=1)]
     _office_columns(ledger, rows, findings, lang)
     filters = []
@@ -450,37 +452,32 @@ def ledger_table(ledger: Any, subject: Optional[str], lang: str, settings: dict[
     return ctx
 
 
-def _office_columns(ledger: Any, rows: list[dict[str, Any]], findings: list[dict[str, Any]], lang: str) -> None:
+def _office_columns(ledger: Ledger, rows: Sequence[Mapping[str, Any]], findings: list[dict[str, Any]],
+                    lang: str) -> None:
     """The columns offices keep in a 隐患台账 (see docs/reports.md), read where they arise:
     the inspection's kind, the site's 行业 and 区域, the order's number, the unit's fix
     (整改措施/责任人/资金, else the major hazard's 治理方案) and the last re-inspection."""
-    kinds: dict[str, str] = {}
-    sites: dict[str, dict[str, Any]] = {}
-    with ledger.read() as st:
-        for h, f in zip(rows, findings):
-            iid = str(h.get("inspection") or "")
-            if iid and iid not in kinds:
-                rec = st.get("inspections", iid) or {}
-                kinds[iid] = lb.pick(lb.KINDS, rec.get("kind"), lang) if rec.get("kind") else ""
-                doc = st.get("documents", f"order:{iid}") or {}
-                kinds[iid + "#order"] = str(doc.get("number") or "")
-            code = str(h.get("site") or "")
-            if code not in sites:
-                sites[code] = st.get("sites", code) or {}
-            fix = h.get("fix") or {}
-            plan = h.get("plan") or {}
-            last = (h.get("reinspections") or [None])[-1]
-            f.update(
-                source_kind=kinds.get(iid, ""), order_number=kinds.get(iid + "#order", ""),
-                industry=str(sites[code].get("industry") or ""), region=str(sites[code].get("region") or ""),
-                measures=bounded(fix.get("measures") or fix.get("note") or plan.get("measures") or "", h["id"], lang),
-                responsible=str(fix.get("responsible") or plan.get("responsible") or ""),
-                funds=str(fix.get("funds") if fix.get("funds") is not None else (plan.get("funds") or "")),
-                fix_date_iso=fix.get("date") or "",
-                reviewer=people(last.get("inspectors") or []) if last else "",
-                review_date_iso=(last.get("date") or "") if last else "",
-                supervision_level=str((h.get("supervision") or {}).get("level") or ""),
-            )
+    inspections, site_rows, documents = ledger.report_sources()
+    kinds = {str(i["id"]): (lb.pick(lb.KINDS, i.get("kind"), lang) if i.get("kind") else "") for i in inspections}
+    orders = {d.subject: d.number for d in documents if d.kind == "order" and not d.replaced_by}
+    for h, f in zip(rows, findings):
+        iid = str(h.get("inspection") or "")
+        code = str(h.get("site") or "")
+        site = site_rows.get(code) or {}
+        fix = h.get("fix") or {}
+        plan = h.get("plan") or {}
+        last = (h.get("reinspections") or [None])[-1]
+        f.update(
+            source_kind=kinds.get(iid, ""), order_number=orders.get(iid, ""),
+            industry=str(site.get("industry") or ""), region=str(site.get("region") or ""),
+            measures=bounded(fix.get("measures") or fix.get("note") or plan.get("measures") or "", h["id"], lang),
+            responsible=str(fix.get("responsible") or plan.get("responsible") or ""),
+            funds=str(fix.get("funds") if fix.get("funds") is not None else (plan.get("funds") or "")),
+            fix_date_iso=fix.get("date") or "",
+            reviewer=people(last.get("inspectors") or []) if last else "",
+            review_date_iso=(last.get("date") or "") if last else "",
+            supervision_level=str((h.get("supervision") or {}).get("level") or ""),
+        )
 
 
 # bulletin: 月度通报 ----------------------------------------------------------------------
@@ -496,11 +493,11 @@ def parse_month(month: Optional[str], today: dt.date) -> tuple[dt.date, dt.date]
     return first, last
 
 
-def _ref(h: dict[str, Any]) -> str:
+def _ref(h: Mapping[str, Any]) -> str:
     return f"{h.get('item')}[{h['unit']}]" if h.get("unit") else str(h.get("item"))
 
 
-def _order(h: dict[str, Any]) -> tuple[str, str]:
+def _order(h: Mapping[str, Any]) -> tuple[str, str]:
     return (str(h.get("created") or ""), str(h.get("id")))
 
 

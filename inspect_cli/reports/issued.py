@@ -8,7 +8,7 @@ HTML). A correction (``inspect report KIND ID --correct REASON``) is a new docum
 number that names the one it replaces; the replaced one stays in the list, marked so.
 
 Rows of the ``documents`` table used here (besides the ``seq:…`` counters of
-:mod:`.numbers`):
+:mod:`.docnumbers`):
 
 - ``KIND:SUBJECT``: the current document (number, date, issue time, hashes of its variants,
   ``replaces``);
@@ -22,7 +22,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Optional
 
-from .numbers import NUMBERED, assign, lookup
+from .docnumbers import NUMBERED, assign, lookup
 
 FROZEN_PREFIX = "frozen:"
 
@@ -144,9 +144,10 @@ def _inputs(ctx: Mapping[str, Any]) -> Any:
     return clean(dict(ctx))
 
 
-def take_and_freeze(ledger: Any, ctx: dict[str, Any], settings: Mapping[str, Any],
+def take_and_freeze(st: Any, now: str, ctx: Mapping[str, Any], settings: Mapping[str, Any],
                     rendered: Optional[tuple[str, str]]) -> Optional[str]:
-    """Take the numbers the rendered report printed and freeze its text, in one transaction.
+    """Inside one write transaction ``st``: take the numbers the rendered report printed and
+    freeze its text.
 
     ``rendered`` is ``(variant, text)``. Returns the text to print — the stored one when this
     rendering was frozen meanwhile by another process — or None when a printed number is no
@@ -155,23 +156,22 @@ def take_and_freeze(ledger: Any, ctx: dict[str, Any], settings: Mapping[str, Any
     claims = ctx.get("number_claims") or []
     own = own_claim(ctx)
     real = bool(settings.get("org.code") or settings.get("org.name"))
-    settings = dict(settings)
-    with ledger.write() as st:
-        for kind, subject, date, shown, fresh in claims:
-            if assign(st, kind, subject, date, settings, commit=False, fresh=fresh) != shown:
-                return None
-            if fresh and (lookup(st, kind, subject) or {}).get("number", "") != ctx.get("replaces_number", ""):
-                return None
-        if own is not None and rendered is not None and real and not own[4]:
-            stored = frozen_text(st, own[0], own[1], rendered[0])
-            if stored is not None:
-                return stored
-        for kind, subject, date, shown, fresh in claims:
-            if fresh:
-                _retire(st, kind, subject, shown)
-            assign(st, kind, subject, date, settings, fresh=fresh)
-        if own is not None and rendered is not None and real:
-            _freeze(st, ledger, ctx, own, rendered)
+    conf = dict(settings)
+    for kind, subject, date, shown, fresh in claims:
+        if assign(st, kind, subject, date, conf, commit=False, fresh=fresh) != shown:
+            return None
+        if fresh and (lookup(st, kind, subject) or {}).get("number", "") != ctx.get("replaces_number", ""):
+            return None
+    if own is not None and rendered is not None and real and not own[4]:
+        stored = frozen_text(st, own[0], own[1], rendered[0])
+        if stored is not None:
+            return stored
+    for kind, subject, date, shown, fresh in claims:
+        if fresh:
+            _retire(st, kind, subject, shown)
+        assign(st, kind, subject, date, conf, fresh=fresh)
+    if own is not None and rendered is not None and real:
+        _freeze(st, now, ctx, own, rendered)
     return rendered[1] if rendered is not None else ""
 
 
@@ -190,7 +190,7 @@ def _retire(st: Any, kind: str, subject: str, new_number: str) -> None:
         st.put("documents", f"{FROZEN_PREFIX}{kind}:{subject}", {"texts": {}, "inputs": {}})
 
 
-def _freeze(st: Any, ledger: Any, ctx: Mapping[str, Any], own: list[Any], rendered: tuple[str, str]) -> None:
+def _freeze(st: Any, now: str, ctx: Mapping[str, Any], own: list[Any], rendered: tuple[str, str]) -> None:
     kind, subject = own[0], own[1]
     variant, text = rendered
     row = dict(lookup(st, kind, subject) or {})
@@ -200,7 +200,7 @@ def _freeze(st: Any, ledger: Any, ctx: Mapping[str, Any], own: list[Any], render
     frozen["inputs"] = dict(frozen.get("inputs") or {}, **{variant: inputs})
     row["sha256"] = dict(row.get("sha256") or {}, **{variant: sha256_text(text)})
     row["inputs_sha256"] = dict(row.get("inputs_sha256") or {}, **{variant: sha256_text(inputs)})
-    row.setdefault("issued_at", ledger.clock.now())
+    row.setdefault("issued_at", now)
     if own[4]:
         row["replaces"] = ctx.get("replaces_number") or ""
         row["reason"] = ctx.get("replaces_reason") or ""

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..hazard import vocab
+from ..inspection.kinds import KIND_NAMES
+
 _LABELS: dict[str, tuple[str, str]] = {
     # document titles
     "title_record": ("现场检查记录", "On-site inspection record (现场检查记录)"),
@@ -218,24 +221,13 @@ _LABELS: dict[str, tuple[str, str]] = {
     "generated": ("生成", "Generated"),
 }
 
-STATUS = {"open": ("待整改", "open"), "planned": ("治理中", "plan recorded"),
-          "fixed": ("已整改待复查", "fixed, awaiting re-inspection"), "closed": ("已销号", "closed")}
-EVENTS = {"registered": ("登记", "registered"), "closed_on_spot": ("当场整改销号", "fixed on the spot, closed"),
-          "plan": ("治理方案", "plan (治理方案)"), "supervise": ("挂牌督办", "listed supervision"),
-          "interim": ("临时管控措施", "interim measures"), "extended": ("延期", "extended"),
-          "fixed": ("企业报告整改完成", "reported fixed"), "reinspected": ("复查", "re-inspected")}
-KINDS = {"enforcement": ("执法检查", "enforcement"), "self": ("自查", "self-inspection"),
-         "special": ("专项检查", "special campaign"), "unannounced": ("暗访暗查", "unannounced")}
+STATUS, EVENTS, KINDS = vocab.STATUS, vocab.EVENTS, KIND_NAMES
+pick = vocab.pick
 
 
 def labels(lang: str) -> dict[str, str]:
     i = 1 if lang == "en" else 0
     return {k: v[i] for k, v in _LABELS.items()}
-
-
-def pick(table: dict[str, tuple[str, str]], key: Any, lang: str) -> str:
-    pair = table.get(str(key))
-    return (pair[1] if lang == "en" else pair[0]) if pair else str(key)
 
 
 def domain_name(domain: Any, lang: str) -> str:
@@ -250,7 +242,7 @@ def severity_name(sev: Any, lang: str) -> str:
 
 
 def plan_part_names(lang: str) -> dict[str, str]:
-    from ..lifecycle import PLAN_PARTS_ZH
+    from ..hazard.lifecycle import PLAN_PARTS_ZH
 
     en = {"goals": "goals and tasks", "measures": "methods and measures", "funds": "funds and materials",
           "responsible": "organisation and people responsible", "deadline": "time limit and requirements",

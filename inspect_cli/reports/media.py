@@ -49,7 +49,7 @@ def _thumbnail(path: Path) -> Any:
     try:
         import io
 
-        from PIL import Image  # type: ignore[import-not-found,unused-ignore]
+        from PIL import Image
     except ImportError:
         return None
     try:
@@ -58,5 +58,6 @@ def _thumbnail(path: Path) -> Any:
             buf = io.BytesIO()
             im.convert("RGB").save(buf, "JPEG", quality=80)
             return buf.getvalue()
-    except Exception:  # not an image after all: list it instead of failing the report
+    # not an image after all, or a broken or oversized one: list it instead of failing the report
+    except (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError):
         return None

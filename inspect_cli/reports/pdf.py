@@ -33,7 +33,7 @@ RENDER_TIMEOUT = 120  # seconds; INSPECT_RENDER_TIMEOUT overrides
 def check_pdf_ready() -> Any:
     """WeasyPrint and a CJK font, or a :class:`ReportError` saying what to install."""
     try:
-        import weasyprint  # type: ignore[import-not-found,unused-ignore]
+        import weasyprint
     except ImportError:
         raise ReportError("PDF output needs WeasyPrint: pip install 'inspect-cli[pdf]' (or pip install weasyprint); "
                           "or use --format html and print from a browser") from None

@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Optional
 
 from ..errors import UsageError
-from .base import Backend
+from .interface import Backend
 
 SQLITE_SUFFIXES = (".sqlite", ".sqlite3", ".db")
 

@@ -16,8 +16,8 @@ from typing import Any, Iterable, Iterator, Optional
 from tinydb.storages import Storage
 
 from ..errors import LedgerError
-from .base import SCHEMA_VERSION, TABLES, Where, matches, sort_key
-from .common import (FORMAT, META_ID, META_TABLE, atomic_write_bytes, check_format,  # noqa: F401
+from .interface import SCHEMA_VERSION, TABLES, Where, matches, sort_key, standard_tables
+from .files import (FORMAT, META_ID, META_TABLE, atomic_write_bytes, check_format,  # noqa: F401
                      fsync_dir, ledger_lock, lock_timeout)
 
 # Every call parses and rewrites the whole file, about 60 ms per MB on the benchmark machine
@@ -107,6 +107,12 @@ class MemoryStore:
     def set_meta(self, meta: dict[str, Any]) -> None:
         self.put(META_TABLE, META_ID, dict(meta))
 
+    def tables(self) -> list[str]:
+        return standard_tables(self.data)
+
+    def items(self, table: str) -> list[tuple[str, dict[str, Any]]]:
+        return list(self.data.get(table, {}).items())
+
 
 def _hashed(where: Optional[Where]) -> Optional[Where]:
     """`in` lists as sets, so a condition on 500 ids costs one look-up per record, not 500."""
@@ -138,6 +144,16 @@ class JsonBackend:
 
     def exists(self) -> bool:
         return self.path.exists()
+
+    def size_bytes(self) -> int:
+        return self.path.stat().st_size if self.path.exists() else 0
+
+    def size_hint(self) -> Optional[str]:
+        if self.size_read <= HINT_BYTES:
+            return None
+        return (f"Hint: this ledger is {self.size_read / 2**20:.0f} MB ({self.hazard_count} hazards); every command "
+                f"reads and rewrites all of it. Move it to SQLite: inspect ledger migrate {self.path} "
+                f"{self.path.with_suffix('.sqlite')}")
 
     def _load(self) -> MemoryStore:
         data = self.storage.read()

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Optional
 
 from ..errors import LedgerError
-from .base import SCHEMA_VERSION, TABLES, Where, matches
+from .interface import SCHEMA_VERSION, TABLES, Where, matches, standard_tables
 
 LAYOUT_VERSION = 2  # 2: events.date and hazards.closed_date are indexed columns
 META_TABLE = "_meta"
@@ -52,7 +52,7 @@ _SCALAR = (str, int, float, type(None))
 
 
 def lock_timeout() -> float:
-    from .common import lock_timeout as timeout
+    from .files import lock_timeout as timeout
 
     return timeout()
 
@@ -78,13 +78,22 @@ class SqliteStore:
     def __init__(self, conn: sqlite3.Connection, writable: bool) -> None:
         self.conn = conn
         self.writable = writable
-        self.tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        self.held = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+
+    def tables(self) -> list[str]:
+        return standard_tables(self.held)
+
+    def items(self, table: str) -> list[tuple[str, dict[str, Any]]]:
+        if table not in self.held:
+            return []
+        # ORDER BY rowid: insertion order, as find() and the JSON backend give it
+        return [(r[0], json.loads(r[1])) for r in self.conn.execute(f"SELECT id, data FROM {_ident(table)} ORDER BY rowid")]
 
     # writing ---------------------------------------------------------------
     def _ensure(self, table: str) -> None:
-        if table not in self.tables:
+        if table not in self.held:
             create_table(self.conn, table)
-            self.tables.add(table)
+            self.held.add(table)
 
     def put(self, table: str, id: str, record: dict[str, Any]) -> None:
         self.put_many(table, [(id, record)])
@@ -103,7 +112,7 @@ class SqliteStore:
 
     # reading ---------------------------------------------------------------
     def get(self, table: str, id: str) -> Optional[dict[str, Any]]:
-        if table not in self.tables:
+        if table not in self.held:
             return None
         row = self.conn.execute(f"SELECT data FROM {_ident(table)} WHERE id = ?", (id,)).fetchone()
         return json.loads(row[0]) if row else None
@@ -111,7 +120,7 @@ class SqliteStore:
     def find(self, table: str, where: Optional[Where] = None, order_by: Optional[str] = None,
              descending: bool = False, limit: Optional[int] = None, offset: int = 0,
              fields: Optional[tuple[str, ...]] = None) -> list[dict[str, Any]]:
-        if table not in self.tables:
+        if table not in self.held:
             return []
         sql, params, rest = self._select(table, where, order_by, descending, limit, offset)
         if fields and not rest:
@@ -172,7 +181,7 @@ class SqliteStore:
         return sql, params, rest
 
     def count(self, table: str, where: Optional[Where] = None) -> int:
-        if table not in self.tables:
+        if table not in self.held:
             return 0
         clause, params, rest = self._where(table, where)
         if rest:
@@ -180,7 +189,7 @@ class SqliteStore:
         return int(self.conn.execute(f"SELECT COUNT(*) FROM {_ident(table)}{clause}", params).fetchone()[0])
 
     def meta(self) -> dict[str, Any]:
-        if META_TABLE not in self.tables:
+        if META_TABLE not in self.held:
             return {}
         row = self.conn.execute(f"SELECT value FROM {META_TABLE} WHERE key = ?", (META_ID,)).fetchone()
         return json.loads(row[0]) if row else {}
@@ -302,6 +311,12 @@ class SqliteBackend:
     def exists(self) -> bool:
         return self.path.exists()
 
+    def size_bytes(self) -> int:
+        return sum(p.stat().st_size for p in (self.path, Path(f"{self.path}-wal")) if p.exists())
+
+    def size_hint(self) -> Optional[str]:
+        return None  # SQLite reads only what a command asks for, whatever the size
+
     def _check_header(self) -> bool:
         """Whether the file has content; refuses a file that is not SQLite without opening it."""
         try:
@@ -330,7 +345,7 @@ class SqliteBackend:
         if META_TABLE not in tables:
             raise LedgerError(f"{self.path} is an SQLite database of another program (no ledger metadata). "
                               "It was left untouched; point --ledger at an inspect-cli ledger or a new file.")
-        from .common import check_format
+        from .files import check_format
 
         row = conn.execute(f"SELECT value FROM {META_TABLE} WHERE key = ?", (META_ID,)).fetchone()
         check_format(json.loads(row[0]) if row else {}, self.path)
@@ -391,7 +406,7 @@ class SqliteBackend:
 
     @contextmanager
     def write(self) -> Iterator[SqliteStore]:
-        from .common import FORMAT, ledger_lock
+        from .files import FORMAT, ledger_lock
 
         with ledger_lock(self.path):
             self._check_header()

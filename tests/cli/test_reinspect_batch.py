@@ -93,8 +93,8 @@ def test_dry_run_reports_and_changes_nothing(ledger_path, tmp_path):
 
 
 def test_ten_thousand_rows_apply_in_one_write(tmp_path, monkeypatch):
-    from inspect_cli import hazards as hz
-    from inspect_cli.batch import PLAN_COLUMNS
+    from inspect_cli.hazard import moves as hz
+    from inspect_cli.hazard.batchplan import PLAN_COLUMNS
     from inspect_cli.clock import Clock
     from inspect_cli.ledger import open_ledger
     from inspect_cli.storage import jsonfile
@@ -112,3 +112,22 @@ def test_ten_thousand_rows_apply_in_one_write(tmp_path, monkeypatch):
     summary = open_ledger(tmp_path / "ledger.json", today="2026-03-09").reinspect_apply(
         plan, [{"name": "张伟", "cert": "1"}])
     assert len(summary["closed"]) == 10_000 and len(writes) == 1
+
+
+def test_a_plan_that_is_neither_utf8_nor_gb18030_is_refused_with_its_line(ledger_path, tmp_path):
+    # It used to be decoded with errors="replace": notes became U+FFFD and were applied.
+    out = tmp_path / "plan.csv"
+    invoke(["reinspect", "plan", "--due-by", "2026-04-30", "--out", str(out), "--ledger", str(ledger_path),
+            "--today", "2026-04-02"])
+    rows = read_rows(out)
+    for row in rows:
+        row["result"] = "pass"
+    write_rows(out, rows)
+    data = out.read_bytes().replace(b"\r\n", b"\n").split(b"\n")
+    data[2] = data[2] + b"\xff\xfe"  # not UTF-8, and no GB18030 either
+    out.write_bytes(b"\n".join(data))
+    before = ledger_path.read_bytes()
+    r = invoke(["reinspect", "apply", str(out), *TWO, "--ledger", str(ledger_path), "--today", "2026-04-02"])
+    assert r.exit_code == 4, r.stderr
+    assert f"{out}:3: the file is neither UTF-8 nor GB18030/GBK text" in r.stderr
+    assert ledger_path.read_bytes() == before

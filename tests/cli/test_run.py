@@ -124,7 +124,7 @@ def test_interactive_run_can_be_interrupted_and_resumed(setup):
     assert rec["status"] == "in_progress" and len(rec["answers"]) == 1
     # Resume and answer everything else with a passing answer.
     from builders import passing, registry
-    from inspect_cli.inspections import pending
+    from inspect_cli.inspection.record import pending
 
     c = registry().get("dust-explosion")
     site = open_ledger(path).site(SITE)
@@ -177,3 +177,13 @@ def test_a_tab_in_an_answers_file_is_named(setup):
     assert r.exit_code == 4
     assert r.stderr == (f"Error: {bad}:2: YAML syntax error: found character that cannot start any token; "
                         "this line holds a tab character: YAML indents with spaces only\n")
+
+
+def test_the_interactive_run_applies_the_same_inspector_rule_and_exit_code(setup):
+    # one rule, one exit code: the interactive run used to exit 2 where --answers exits 4
+    folder, path = setup
+    before = (folder / "ledger.json").read_bytes()
+    r = invoke(["run", "dust-explosion", "--site", SITE, "--inspector", "张伟:44010012345", "--ledger", path],
+               input="")
+    assert r.exit_code == 4 and "at least two different inspectors" in r.stderr
+    assert (folder / "ledger.json").read_bytes() == before

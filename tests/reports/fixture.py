@@ -29,7 +29,9 @@ def tiny_png(rgb: tuple[int, int, int] = (200, 40, 40), size: int = 8) -> bytes:
 
 def deterministic(monkeypatch: Any) -> None:
     """Counter ids and a fixed time of day, so two builds give identical ledgers."""
-    from inspect_cli import hazards, history, inspections
+    from inspect_cli.hazard import moves as hazards
+    from inspect_cli.hazard import history
+    from inspect_cli.inspection import record as inspections
     from inspect_cli.clock import Clock
     from inspect_cli.ids import PREFIXES
 

@@ -95,7 +95,7 @@ def test_ledger_xlsx(ledger, tmp_path):
 def test_ledger_filters(ledger, tmp_path):
     from openpyxl import load_workbook
 
-    from inspect_cli.hazards import HazardQuery
+    from inspect_cli.hazard.moves import HazardQuery
 
     out = render_report(ledger, "ledger", fmt="xlsx", out=tmp_path / "l.xlsx", query=HazardQuery(overdue=True))["out"]
     assert load_workbook(out).worksheets[0].max_row == 1 + 4

@@ -65,7 +65,7 @@ def test_bad_times_are_refused_and_nothing_is_saved(tmp_path):
 def test_an_interactive_run_takes_the_times_as_options(tmp_path):
     from builders import passing, registry
 
-    from inspect_cli.inspections import pending
+    from inspect_cli.inspection.record import pending
 
     path = tmp_path / "ledger.json"
     ledger_with_site(path)

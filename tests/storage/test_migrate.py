@@ -9,9 +9,9 @@ import pytest
 from builders import INSPECTORS, inspect_dust, ledger_with_site, other_code
 from inspect_cli.errors import LedgerError, UsageError
 from inspect_cli.ledger import open_ledger
-from inspect_cli.migrate import migrate
+from inspect_cli.storage.migrate import migrate
 from inspect_cli.storage import open_backend
-from inspect_cli.storage.base import TABLES
+from inspect_cli.storage.interface import TABLES
 
 
 def real_ledger(path, folder):

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from ..errors import LedgerBusy, LedgerError
-from .base import SCHEMA_VERSION
+from .interface import SCHEMA_VERSION
 
 META_TABLE = "_meta"
 META_ID = "ledger"

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any, Mapping, Optional
 
-from . import history, lifecycle
-from .clock import Clock
-from .errors import NotFound, ValidationFailed
-from .ids import new_id, normalise
-from .storage.base import Store, Where
+from . import history
+from . import lifecycle
+from ..clock import Clock
+from ..errors import NotFound, ValidationFailed
+from ..ids import new_id, normalise
+from ..storage.interface import Store, Where
 
 SORT_FIELDS = ("deadline", "created", "severity", "status", "site", "id", "checklist")
 LIST_KEYS = ("id", "site", "site_name", "checklist", "checklist_version", "item", "unit", "severity", "status",
@@ -107,7 +108,7 @@ def query(store: Store, q: HazardQuery, today: dt.date) -> tuple[list[dict[str, 
     return [with_derived(h, today) for h in rows], total
 
 
-def with_derived(hazard: dict[str, Any], today: dt.date) -> dict[str, Any]:
+def with_derived(hazard: Mapping[str, Any], today: dt.date) -> dict[str, Any]:
     """The hazard with ``overdue`` and ``days_overdue`` computed for ``today`` (never stored)."""
     return dict(hazard, overdue=lifecycle.is_overdue(hazard, today), days_overdue=lifecycle.days_overdue(hazard, today))
 

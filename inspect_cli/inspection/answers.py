@@ -4,13 +4,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Mapping, Optional
 
-from .checklist import when as when_lang
-from .checklist.model import Checklist, Item, Section
+from ..checklist import when as when_lang
+from ..checklist.model import Checklist, Item, Section
+from ..errors import ValidationFailed
 
-KINDS = ("enforcement", "self", "special", "unannounced")
-KIND_ZH = {"enforcement": "执法检查", "self": "自查", "special": "专项检查", "unannounced": "暗访暗查"}
+from .kinds import KINDS
 ANSWER_KEYS = ("answer", "note", "location", "evidence", "deadline", "fixed_on_spot", "severity",
                "downgrade_reason", "description")
 _UNIT_KEY = re.compile(r"^(?P<item>[^\[\]]+)\[(?P<unit>[^\[\]]+)\]$")
@@ -49,6 +49,13 @@ def inspector_problems(kind: str, inspectors: list[dict[str, str]]) -> list[str]
     return []
 
 
+def require_inspectors(kind: str, inspectors: list[dict[str, str]]) -> None:
+    """The one check of who may carry out an inspection of ``kind`` (exit 4 when not met)."""
+    problems = inspector_problems(kind, inspectors)
+    if problems:
+        raise ValidationFailed(problems[0], problems[1:])
+
+
 def steps(checklist: Checklist, units: dict[str, list[str]]) -> list[Step]:
     """Every question in checklist order; a repeated section once per named unit."""
     out: list[Step] = []
@@ -59,14 +66,14 @@ def steps(checklist: Checklist, units: dict[str, list[str]]) -> list[Step]:
     return out
 
 
-def site_values(site: dict[str, Any]) -> dict[str, Any]:
+def site_values(site: Mapping[str, Any]) -> dict[str, Any]:
     values = dict(site.get("attributes") or {})
     for key in ("industry", "risk_class", "name", "code", "address"):
         values.setdefault(key, site.get(key))
     return values
 
 
-def make_context(checklist: Checklist, site: dict[str, Any], date: dt.date,
+def make_context(checklist: Checklist, site: Mapping[str, Any], date: dt.date,
                  answers: dict[str, dict[str, Any]], unit: Optional[str] = None,
                  unit_items: frozenset[str] = frozenset()) -> when_lang.Context:
     def key(item_id: str) -> str:
@@ -79,7 +86,7 @@ def make_context(checklist: Checklist, site: dict[str, Any], date: dt.date,
     )
 
 
-def applies(step: Step, checklist: Checklist, site: dict[str, Any], date: dt.date,
+def applies(step: Step, checklist: Checklist, site: Mapping[str, Any], date: dt.date,
             answers: dict[str, dict[str, Any]]) -> bool:
     """Whether a question applies, given the site and the answers so far."""
     unit_items = frozenset(i.id for i in step.section.items) if step.unit else frozenset()
@@ -135,7 +142,7 @@ def interpret(item: Item, value: Any) -> tuple[Any, str]:
     return str(value), "recorded"
 
 
-def walk(checklist: Checklist, site: dict[str, Any], date: dt.date, units: dict[str, list[str]],
+def walk(checklist: Checklist, site: Mapping[str, Any], date: dt.date, units: dict[str, list[str]],
          answer_for: Callable[[Step, dict[str, dict[str, Any]]], Optional[dict[str, Any]]]) -> dict[str, dict[str, Any]]:
     """Go through the applicable questions in order, asking ``answer_for`` each one.
 

@@ -12,8 +12,8 @@ import hashlib
 import json
 from typing import Any, Callable, Optional
 
-from .ids import new_id
-from .storage.base import Store
+from ..ids import new_id
+from ..storage.interface import Store
 
 GENESIS = ""
 

@@ -8,24 +8,18 @@ exist or hold no records; the source is never changed.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Optional, Union
+from typing import Optional, Union
 
-from .errors import LedgerError, UsageError
-from .storage import open_backend
-from .storage.base import TABLES, Backend, Store
+from ..errors import LedgerError, UsageError
+from . import open_backend
+from .interface import Backend, Store
 
 PathLike = Union[str, Path]
 
 
-def tables_of(store: Store) -> list[str]:
-    """The record tables of a store: the standard ones, then any other it holds."""
-    names = set(getattr(store, "data", None) or getattr(store, "tables", None) or ())
-    extra = sorted(n for n in names if not n.startswith("_") and n not in TABLES)
-    return list(TABLES) + extra
-
-
 def counts(store: Store) -> dict[str, int]:
-    return {t: store.count(t) for t in tables_of(store)}
+    """Records per table, the standard tables first."""
+    return {t: store.count(t) for t in store.tables()}
 
 
 def _refuse_nonempty(store: Store, path: Path) -> None:
@@ -50,13 +44,12 @@ def migrate(src_path: PathLike, dst_path: PathLike, src_backend: Optional[str] =
             _refuse_nonempty(st, Path(dst.path))
     with src.read() as st:
         meta = st.meta()
-        data = {t: st.find(t) for t in tables_of(st)}
-        keys = {t: _keys(st, t, rows) for t, rows in data.items()}
+        data = {t: st.items(t) for t in st.tables()}
     with dst.write() as out:
         _refuse_nonempty(out, Path(dst.path))  # filled by another process since the check above
         out.set_meta(dict(out.meta(), **meta))
         for table, rows in data.items():
-            out.put_many(table, zip(keys[table], rows))
+            out.put_many(table, rows)
     copied = {t: len(rows) for t, rows in data.items()}
     copied["evidence files"] = copy_evidence(Path(src.path), Path(dst.path))
     with dst.read() as st:
@@ -72,7 +65,7 @@ def copy_evidence(src: Path, dst: Path) -> int:
     """Evidence files travel with the ledger: ``SRC.evidence/`` → ``DST.evidence/`` (by content name)."""
     import shutil
 
-    from .paths import evidence_dir
+    from ..paths import evidence_dir
 
     source, target = evidence_dir(src), evidence_dir(dst)
     copied = 0
@@ -87,16 +80,3 @@ def copy_evidence(src: Path, dst: Path) -> int:
                 copied += 1
     return copied
 
-
-def _keys(store: Store, table: str, rows: list[dict[str, Any]]) -> list[str]:
-    """Each record's key. Records carry their key as ``id`` (sites as ``code``, settings are
-    keyed by name); a backend that knows its keys is asked directly, so nothing is guessed."""
-    data = getattr(store, "data", None)
-    if isinstance(data, dict):  # the JSON backend: keys and records in the same order
-        return list(data.get(table, {}).keys())
-    conn = getattr(store, "conn", None)
-    if conn is not None:  # SQLite: the same ORDER BY rowid as find()
-        from .storage.sqlite import _ident
-
-        return [r[0] for r in conn.execute(f"SELECT id FROM {_ident(table)} ORDER BY rowid")]
-    return [str(r.get("id") or r.get("code")) for r in rows]

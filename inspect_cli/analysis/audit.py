@@ -26,7 +26,8 @@ import unicodedata
 from contextlib import contextmanager
 from typing import Any, Callable, Iterable, Iterator, Optional
 
-from .storage.base import Store
+from ..errors import InspectError
+from ..storage.interface import Store
 
 RATIO = 0.9
 MIN_TEXT = 10
@@ -58,7 +59,7 @@ def normalise_text(text: Any) -> str:
 
 def registry_defaults(registry: Any) -> Defaults:
     """Default texts from a checklist :class:`~inspect_cli.checklist.registry.Registry` (cached)."""
-    from .inspections import describe
+    from ..inspection.record import describe
 
     cache: dict[tuple[str, Any], Any] = {}
 
@@ -67,7 +68,7 @@ def registry_defaults(registry: Any) -> Defaults:
         if key not in cache:
             try:
                 cache[key] = registry.get(f"{checklist}@{version}" if version is not None else checklist)
-            except Exception:  # unknown or broken checklist: say so in the summary, compare no descriptions
+            except InspectError:  # unknown or broken checklist: say so in the summary, compare no descriptions
                 cache[key] = None
         cl = cache[key]
         item = cl.item(item_id) if cl is not None else None
@@ -76,7 +77,8 @@ def registry_defaults(registry: Any) -> Defaults:
         texts = {item.finding_text.zh, item.text.zh}
         try:
             texts.add(describe(item, {"answer": answer}))
-        except Exception:  # an odd stored answer: the plain finding text still counts as default
+        # an odd stored answer: the plain finding text still counts as default
+        except (TypeError, ValueError, KeyError, AttributeError, IndexError):
             pass
         return texts
 
@@ -279,7 +281,7 @@ def run(store: Store, today: dt.date, defaults: Optional[Defaults] = None, ratio
     checklists it does not know are not compared (listed in ``checked``), only notes.
     """
     if defaults is None:
-        from .checklist.registry import Registry
+        from ..checklist.registry import Registry
 
         defaults = registry_defaults(Registry.discover())
     with paused_gc():

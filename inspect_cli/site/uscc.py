@@ -18,7 +18,7 @@ from __future__ import annotations
 import random
 import re
 
-from .errors import ValidationFailed
+from ..errors import ValidationFailed
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 LENGTH = 18

@@ -20,8 +20,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Optional
 
-from .lifecycle import ACTIVE, STATES
-from .storage.base import Store, Where
+from ..hazard.lifecycle import ACTIVE, STATES
+from ..storage.interface import Store, Where
 
 SEVERITIES = ("general", "major")
 # Overdue age buckets: (label, lowest day, highest day or None for open-ended).

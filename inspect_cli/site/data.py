@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from . import uscc
-from .errors import ValidationFailed
+from ..errors import ValidationFailed
+from ..inputs import read_text
 
 SITE_FIELDS = ("code", "name", "address", "contact", "phone", "industry", "risk_class")
 MAX_TEXT = 200
@@ -123,7 +124,7 @@ def read_sites_csv(path: Path | str) -> tuple[list[tuple[int, dict[str, Any]]], 
     A file-level problem (unreadable, empty, no code or name column) raises ValidationFailed.
     """
     path = Path(path)
-    text = _decode(path)
+    text = read_text(path)
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader, None)
@@ -197,21 +198,6 @@ def _attributes(raw: Any) -> tuple[dict[str, Any], list[str]]:
     return attrs, problems
 
 
-def _decode(path: Path) -> str:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ValidationFailed(f"{path}: cannot read the file ({exc.strerror or exc})") from exc
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    # Excel on Chinese Windows saves "CSV" in the ANSI code page (GBK); GB18030 is its superset.
-    try:
-        return data.decode("gb18030")
-    except UnicodeDecodeError as exc:
-        raise ValidationFailed(f"{path}: the file is neither UTF-8 nor GB18030/GBK text; "
-                               "save it as \"CSV UTF-8\"") from exc
 
 
 def _columns(path: Path, header: list[str]) -> tuple[list[tuple[str, str] | None], list[tuple[int, str]]]:

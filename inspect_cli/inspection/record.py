@@ -3,16 +3,17 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Mapping, Optional
 
-from . import hazards, inspection
-from .checklist.model import Checklist, Item
-from .clock import Clock, iso_date
-from .errors import NotFound, UsageError, ValidationFailed
-from .evidence import check_files, store_files
-from .ids import new_id, normalise
-from .inspection import Step, normalise_answer
-from .storage.base import Store
+from ..hazard import moves as hazards
+from . import answers as inspection
+from ..checklist.model import Checklist, Item
+from ..clock import Clock, iso_date
+from ..errors import NotFound, UsageError, ValidationFailed
+from ..evidence import check_files, store_files
+from ..ids import new_id, normalise
+from .answers import Step, normalise_answer
+from ..storage.interface import Store
 
 
 def get(store: Store, inspection_id: str) -> dict[str, Any]:
@@ -31,9 +32,7 @@ def site_of(store: Store, code: str) -> dict[str, Any]:
 
 def start(store: Store, checklist: Checklist, site: dict[str, Any], inspectors: list[dict[str, str]],
           kind: str, clock: Clock, units: Optional[dict[str, list[str]]] = None) -> dict[str, Any]:
-    problems = inspection.inspector_problems(kind, inspectors)
-    if problems:
-        raise UsageError(problems[0])
+    inspection.require_inspectors(kind, inspectors)
     rec = {
         "id": new_id("inspection"), "site": site["code"], "site_name": site["name"], "checklist": checklist.id,
         "checklist_version": checklist.version, "checklist_title": checklist.title.zh, "domain": checklist.domain,
@@ -62,7 +61,7 @@ def set_units(store: Store, inspection_id: str, section_id: str, names: list[str
     return rec
 
 
-def pending(rec: dict[str, Any], checklist: Checklist, site: dict[str, Any]) -> list[Step]:
+def pending(rec: Mapping[str, Any], checklist: Checklist, site: Mapping[str, Any]) -> list[Step]:
     """Applicable questions not yet answered, in order (given the answers so far)."""
     date = dt.date.fromisoformat(rec["date"])
     out: list[Step] = []
@@ -223,8 +222,8 @@ def evaluate_answers(checklist: Checklist, site: dict[str, Any], doc: Any, date:
     return answers, units, ignored
 
 
-def section_applies(checklist: Checklist, section: Any, site: dict[str, Any], date: dt.date) -> bool:
-    from .checklist import when as when_lang
+def section_applies(checklist: Checklist, section: Any, site: Mapping[str, Any], date: dt.date) -> bool:
+    from ..checklist import when as when_lang
 
     if not section.when:
         return True

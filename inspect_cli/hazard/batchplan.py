@@ -7,13 +7,14 @@ import io
 from pathlib import Path
 from typing import Any, Callable, Optional
 
-from . import hazards as hz
+from . import moves as hz
 from . import lifecycle
-from .clock import Clock, iso_date
-from .errors import IllegalTransition, NotFound, ValidationFailed
-from .evidence import check_files, store_files
-from .ids import normalise
-from .storage.base import Store
+from ..clock import Clock, iso_date
+from ..errors import IllegalTransition, NotFound, ValidationFailed
+from ..inputs import read_text, load_yaml
+from ..evidence import check_files, store_files
+from ..ids import normalise
+from ..storage.interface import Store
 
 PLAN_COLUMNS = ("site", "site_name", "hazard_id", "item", "severity", "status", "current_deadline",
                 "description", "result", "note", "deadline", "evidence")
@@ -36,10 +37,10 @@ def plan_rows(store: Store, today: dt.date, due_by: Optional[str] = None, site: 
 
 
 def write_plan(rows: list[dict[str, Any]], path: Path) -> None:
-    from .storage.common import atomic_write_bytes
+    from ..storage.files import atomic_write_bytes
 
     if path.suffix.lower() in (".yaml", ".yml"):
-        from .yamlio import dump
+        from ..yamlio import dump
 
         data = dump({"reinspections": rows}).encode("utf-8")
     else:
@@ -63,10 +64,7 @@ def read_plan(path: Path) -> list[tuple[int, dict[str, Any]]]:
     """Rows of a filled plan with their line numbers (CSV or YAML)."""
     if path.suffix.lower() in (".yaml", ".yml"):
         return _read_yaml(path)
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = path.read_bytes().decode("gb18030", errors="replace")
+    text = read_text(path)
     reader = csv.DictReader(io.StringIO(text))
     if not reader.fieldnames or "hazard_id" not in reader.fieldnames or "result" not in reader.fieldnames:
         raise ValidationFailed(f"{path}: a re-inspection plan needs the columns hazard_id and result "
@@ -75,13 +73,8 @@ def read_plan(path: Path) -> list[tuple[int, dict[str, Any]]]:
 
 
 def _read_yaml(path: Path) -> list[tuple[int, dict[str, Any]]]:
-    from .checklist.lines import index, line_of
-    from .yamlio import YamlProblem, load_file
-
-    try:
-        data, node = load_file(path)
-    except YamlProblem as e:
-        raise ValidationFailed(f"{path}:{e.line or 1}: {e.message}") from None
+    from ..checklist.lines import index, line_of
+    data, node = load_yaml(path)
     rows = data.get("reinspections") if isinstance(data, dict) else data
     if not isinstance(rows, list):
         raise ValidationFailed(f"{path}: expected a list of rows under 'reinspections:'")

@@ -27,10 +27,11 @@ import random
 from pathlib import Path
 from typing import Any, Iterable, Optional
 
-from .clock import Clock
-from .errors import NotFound, UsageError, ValidationFailed
-from .ids import new_id, normalise
-from .storage.base import Store
+from ..clock import Clock
+from ..errors import NotFound, UsageError, ValidationFailed
+from ..inputs import read_text, load_yaml
+from ..ids import new_id, normalise
+from ..storage.interface import Store
 
 ALGORITHM = "inspect-cli/draw-v1"
 SITE_MATCH_FIELDS = ("industry", "risk_class", "name", "code", "address")
@@ -115,12 +116,7 @@ def read_inspector_pool(path: Path) -> list[dict[str, str]]:
     """A CSV (header ``name,cert``; 姓名/执法证号 accepted) or a YAML list of ``{name, cert}``."""
     path = Path(path)
     if path.suffix.lower() in (".yaml", ".yml"):
-        from .yamlio import YamlProblem, load_file
-
-        try:
-            data, _ = load_file(path)
-        except YamlProblem as e:
-            raise ValidationFailed(f"{path}:{e.line or 1}: {e.message}") from None
+        data, _ = load_yaml(path)
         if isinstance(data, dict) and isinstance(data.get("inspectors"), list):
             data = data["inspectors"]
         if not isinstance(data, list):
@@ -134,14 +130,7 @@ def read_inspector_pool(path: Path) -> list[dict[str, str]]:
             else:
                 raise ValidationFailed(f"{path}: entry {n} is neither {{name, cert}} nor NAME:CERT")
         return rows
-    try:
-        raw = path.read_bytes()
-    except OSError as e:
-        raise ValidationFailed(f"cannot read the inspector pool {path}: {e.strerror}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("gb18030", errors="replace")
+    text = read_text(path)
     reader = csv.reader(io.StringIO(text, newline=""))
     header = [h.strip().lower() for h in next(reader, [])]
     aliases = {"姓名": "name", "执法证号": "cert", "证号": "cert", "certificate": "cert"}

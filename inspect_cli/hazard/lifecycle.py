@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-from typing import Any, Optional
+from typing import Any, Mapping, Optional
 
-from .errors import IllegalTransition
+from ..errors import IllegalTransition
 
 STATES = ("open", "planned", "fixed", "closed")
 ACTIVE = ("open", "planned", "fixed")
@@ -44,11 +44,11 @@ PLAN_PARTS_ZH = {
 }
 
 
-def is_overdue(hazard: dict[str, Any], today: dt.date) -> bool:
+def is_overdue(hazard: Mapping[str, Any], today: dt.date) -> bool:
     return hazard.get("status") in ACTIVE and bool(hazard.get("deadline")) and hazard["deadline"] < today.isoformat()
 
 
-def days_overdue(hazard: dict[str, Any], today: dt.date) -> int:
+def days_overdue(hazard: Mapping[str, Any], today: dt.date) -> int:
     if not is_overdue(hazard, today):
         return 0
     return (today - dt.date.fromisoformat(hazard["deadline"])).days
@@ -64,7 +64,7 @@ def allowed_moves(hazard: dict[str, Any], today: dt.date) -> list[str]:
     return moves
 
 
-def can_reinspect(hazard: dict[str, Any], today: dt.date) -> bool:
+def can_reinspect(hazard: Mapping[str, Any], today: dt.date) -> bool:
     return hazard.get("status") == "fixed" or (bool(hazard.get("deadline")) and today.isoformat() >= hazard["deadline"])
 
 

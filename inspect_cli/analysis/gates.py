@@ -1,6 +1,6 @@
 """Gates: targets on statistics that a script can act on, e.g. ``major_closure_rate>=0.8``.
 
-A gate is ``METRIC OP NUMBER``: a metric name of :data:`inspect_cli.stats.METRICS`, one of
+A gate is ``METRIC OP NUMBER``: a metric name of :data:`inspect_cli.analysis.stats.METRICS`, one of
 ``>= <= > < == !=`` and a number (``80%`` means ``0.8``). Spaces are allowed around the
 operator. It is parsed by a small regular expression, never evaluated as code.
 """
@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Optional
 
-from .errors import UsageError
+from ..errors import UsageError
 
 OPERATORS: dict[str, Callable[[float, float], bool]] = {
     ">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt, "==": operator.eq, "!=": operator.ne,

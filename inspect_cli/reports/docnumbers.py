@@ -15,9 +15,12 @@ counting its own series (see docs/reports.md).
 """
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from ..errors import ReportError
+
+if TYPE_CHECKING:
+    from ..ledger import Ledger
 
 NUMBERED = ("record", "order", "review")
 
@@ -101,10 +104,8 @@ def claim(ctx: dict[str, Any], kind: str, subject: str, date: str, shown: str, f
     ctx.setdefault("number_claims", []).append([kind, subject, date, shown, fresh])
 
 
-def take(ledger: Any, ctx: dict[str, Any], settings: dict[str, Any]) -> bool:
+def take(ledger: "Ledger", ctx: dict[str, Any], settings: dict[str, Any]) -> bool:
     """Store the numbers a rendered report showed; False (and nothing stored) when one of
     them is no longer the number this document would get — another process took it
     meanwhile — so the report must be built and rendered again."""
-    from .issued import take_and_freeze
-
-    return take_and_freeze(ledger, ctx, settings, None) is not None
+    return ledger.issue_document(ctx, settings, None) is not None

@@ -46,6 +46,12 @@ class Store(Protocol):
 
     def set_meta(self, meta: dict[str, Any]) -> None: ...
 
+    def tables(self) -> list[str]:
+        """The record tables this store holds: the standard :data:`TABLES`, then any other."""
+
+    def items(self, table: str) -> list[tuple[str, dict[str, Any]]]:
+        """Every ``(key, record)`` of a table, in insertion order (what a migration copies)."""
+
 
 class Backend(Protocol):
     path: Any
@@ -56,6 +62,18 @@ class Backend(Protocol):
     def write(self) -> AbstractContextManager[Store]: ...
 
     def exists(self) -> bool: ...
+
+    def size_bytes(self) -> int:
+        """Bytes the ledger takes on disk (0 before it exists)."""
+
+    def size_hint(self) -> Optional[str]:
+        """A one-line hint when the ledger has grown past what this backend does well, else None."""
+
+
+def standard_tables(names: Iterable[str]) -> list[str]:
+    """:data:`TABLES` first, then any other (non-internal) table name, sorted."""
+    extra = sorted(n for n in set(names) if not n.startswith("_") and n not in TABLES)
+    return list(TABLES) + extra
 
 
 def matches(record: dict[str, Any], where: Optional[Where]) -> bool:

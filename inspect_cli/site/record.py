@@ -4,10 +4,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .clock import Clock
-from .errors import ValidationFailed
-from .sitedata import normalise_site, read_sites_csv
-from .storage.base import Store
+from ..clock import Clock
+from ..errors import ValidationFailed
+from .data import normalise_site, read_sites_csv
+from ..storage.interface import Store
 
 
 def add_site(store: Store, raw: dict[str, Any], clock: Clock) -> dict[str, Any]:

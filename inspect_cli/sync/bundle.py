@@ -13,9 +13,10 @@ import zipfile
 from pathlib import Path
 from typing import Any, Optional
 
-from . import history, lifecycle
-from .errors import IntegrityError, ValidationFailed
-from .storage.base import Store
+from ..hazard import history
+from ..hazard import lifecycle
+from ..errors import IntegrityError, ValidationFailed
+from ..storage.interface import Store
 
 BUNDLE_FORMAT = "inspect-cli-bundle"
 BUNDLE_VERSION = 1
@@ -41,7 +42,7 @@ def collect(store: Store, since: Optional[str] = None) -> dict[str, list[dict[st
 
 
 def write_bundle(records: dict[str, list[dict[str, Any]]], evidence_dir: Path, out: Path, meta: dict[str, Any]) -> dict[str, int]:
-    from .storage.common import atomic_write_bytes
+    from ..storage.files import atomic_write_bytes
 
     buf = io.BytesIO()
     files = _evidence_files(records)

@@ -1,0 +1,1 @@
+"""Analysis: statistics, gates on them, and the data-quality audit."""
