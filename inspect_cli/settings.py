@@ -21,6 +21,7 @@ DEFAULTS: dict[str, Any] = {
     "docno.review": "（{org}）应急复查〔{year}〕{seq}号",
     "report.template_dir": "",
     "report.ledger_columns": "",        # YAML file: the ledger XLSX columns a bureau keeps
+    "report.banner": "",                # line above the authority on the 执法文书, e.g. 安全生产行政执法文书
 }
 DESCRIPTIONS = {
     "org.name": "name of the enforcing authority (执法机关), printed on documents",
@@ -38,6 +39,7 @@ DESCRIPTIONS = {
     "docno.review": "document-number pattern of 整改复查意见书",
     "report.template_dir": "folder whose templates override the bundled ones",
     "report.ledger_columns": "YAML file listing the columns of the ledger XLSX (see docs/reports.md)",
+    "report.banner": "banner printed above the authority on record/order/review (e.g. 安全生产行政执法文书)",
 }
 
 

@@ -218,6 +218,7 @@ def base(ledger: Ledger, kind: str, lang: str, settings: dict[str, Any]) -> dict
     L = lb.labels(lang)
     return {"kind": kind, "lang": lang, "L": L, "title": L[f"title_{kind}"],
             "org": {"name": settings.get("org.name") or "", "code": settings.get("org.code") or ""},
+            "banner": str(settings.get("report.banner") or "") if kind in ("record", "order", "review") else "",
             "number": "", "replaces_number": "", "replaces_reason": "", "today": fmt_date(ledger.clock.today.isoformat(), lang),
             "today_iso": ledger.clock.today.isoformat()}
 

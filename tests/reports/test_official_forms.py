@@ -176,3 +176,27 @@ def test_a_slow_pdf_render_is_stopped_and_names_the_largest_text(monkeypatch):
     page = "<p>" + "长" * 400_000 + "</p>"
     with pytest.raises(ReportError, match=r"more than 1 s.*findings\[0\]\.note"):
         pdf.html_to_pdf(page * 4, what="findings[0].note (1000000 characters)")
+
+
+def test_the_banner_is_a_setting_printed_on_the_three_documents_only(ledger, tmp_path):
+    ledger.set_setting("report.banner", "安全生产行政执法文书")
+    for kind in ("record", "order"):
+        text = plain(Path(render_report(ledger, kind, "I-00000-00002", out=tmp_path / f"{kind}.html")["out"]))
+        assert f"安全生产行政执法文书福州市某某区应急管理局{'现场检查记录' if kind == 'record' else '责令限期整改指令书'}" in text
+    text = plain(Path(render_report(ledger, "ledger", out=tmp_path / "l.html")["out"]))
+    assert "安全生产行政执法文书" not in text
+
+
+def test_report_list_and_correct_on_the_command_line(ledger_path, tmp_path):
+    from cli.runner import invoke
+
+    base = ["--ledger", str(ledger_path), "--today", "2026-04-15"]
+    first = invoke(["report", "order", "I-00000-00002", "--format", "md", "--out", str(tmp_path / "a.md"), "--json", *base])
+    second = invoke(["report", "order", "I-00000-00002", "--format", "md", "--out", str(tmp_path / "b.md"), "--json",
+                     "--correct", "期限有误", *base]).json()
+    assert second["replaces"] == first.json()["number"] == "（榕某应急）应急责改〔2026〕1号"
+    listing = invoke(["report", "list", *base]).stdout.splitlines()
+    assert listing == ["2026-03-02  order   （榕某应急）应急责改〔2026〕1号  I-00000-00002  replaced by （榕某应急）应急责改〔2026〕2号",
+                       "2026-03-02  order   （榕某应急）应急责改〔2026〕2号  I-00000-00002  replaces （榕某应急）应急责改〔2026〕1号"]
+    r = invoke(["report", "ledger", "--correct", "x", *base])
+    assert r.exit_code == 2 and "--correct is for the numbered documents" in r.stderr
