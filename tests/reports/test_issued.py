@@ -131,3 +131,15 @@ def test_number_collisions_name_both_documents():
             {"kind": "order", "year": 2026, "seq": 3}]
     theirs = [{"kind": "order", "subject": "I-1", "number": "N1"}, {"kind": "order", "subject": "I-9", "number": "R1"}]
     assert [(c.number, c.ours, c.theirs) for c in number_collisions(ours, theirs)] == [("R1", "record:I-1", "order:I-9")]
+
+
+def test_a_pdf_reprint_is_byte_identical(ledger_path, tmp_path):
+    pytest.importorskip("weasyprint")
+    from inspect_cli.ledger import open_ledger
+
+    first = open_ledger(ledger_path, today="2026-04-15")
+    render_report(first, "order", "I-00000-00002", fmt="pdf", out=tmp_path / "a.pdf")
+    later = open_ledger(ledger_path, today="2026-06-30")
+    later.set_setting("org.name", "改名后的应急管理局")
+    render_report(later, "order", "I-00000-00002", fmt="pdf", out=tmp_path / "b.pdf")
+    assert (tmp_path / "a.pdf").read_bytes() == (tmp_path / "b.pdf").read_bytes()

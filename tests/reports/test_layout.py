@@ -71,3 +71,31 @@ def test_a_long_unit_name_and_ids_stay_inside_the_record(tmp_path):
         ctx = build_context(ledger, kind, "I-00000-00002")
         assert overflows(render_text(kind, "pdf", ctx)) == []
     assert Path(path).exists()
+
+
+def _classes(box: Any) -> set[str]:
+    element = getattr(box, "element", None)
+    return set((element.get("class") or "").split()) if element is not None else set()
+
+
+def stranded_labels(html: str) -> list[str]:
+    """Finding labels (检查项, 依据, 证据…) whose value does not start on the label's page."""
+    weasyprint = pytest.importorskip("weasyprint")
+
+    doc = weasyprint.HTML(string=html).render()
+    pages_of: dict[int, dict[str, set[int]]] = {}
+    for n, page in enumerate(doc.pages, start=1):
+        for box, parents in _boxes(page._page_box):
+            cls = _classes(box)
+            kv = next((p for p in reversed(parents) if "kv" in _classes(p)), None)
+            if ("k" in cls or "v" in cls) and kv is not None:
+                pair = id(kv.element)
+                pages_of.setdefault(pair, {"k": set(), "v": set()})["k" if "k" in cls else "v"].add(n)
+    return [f"a label on page {min(p['k'])} has its value from page {min(p['v'])}"
+            for p in pages_of.values() if p["k"] and p["v"] and min(p["k"]) != min(p["v"])]
+
+
+@pytest.mark.parametrize("kind", ["record", "order", "closure"])
+def test_no_label_is_left_without_its_value_at_a_page_foot(ledger, kind):
+    ctx = build_context(ledger, kind, "H-00000-00003" if kind == "closure" else "I-00000-00002")
+    assert stranded_labels(render_text(kind, "pdf", ctx)) == []
