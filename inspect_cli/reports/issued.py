@@ -13,18 +13,27 @@ Rows of the ``documents`` table used here (besides the ``seq:…`` counters of
 - ``KIND:SUBJECT``: the current document (number, date, issue time, hashes of its variants,
   ``replaces``);
 - ``frozen:KIND:SUBJECT``: the stored texts and inputs (kept apart so listing is cheap);
-- ``KIND:SUBJECT~N``: a document replaced by a correction (with its ``frozen:`` row).
+- ``KIND:SUBJECT~N``: a document replaced by a correction (with its ``frozen:`` row);
+- ``image:SHA256``: an embedded image (``data:`` URI) of a frozen text, stored once however
+  many documents print it; the frozen text holds ``inspect-image:SHA256`` in its place and is
+  kept zlib-compressed, so a frozen document costs a few kB beside its photos.
 """
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
+import re
+import zlib
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Optional
 
 from .docnumbers import NUMBERED, assign, lookup
 
 FROZEN_PREFIX = "frozen:"
+IMAGE_PREFIX = "image:"
+_DATA_URI = re.compile(r"data:image/[a-z+.-]+;base64,[A-Za-z0-9+/=]+")
+_IMAGE_REF = re.compile(r"inspect-image:([0-9a-f]{64})")
 
 
 @dataclass(frozen=True)
@@ -121,8 +130,9 @@ def frozen_text(store: Any, kind: str, subject: str, variant: str) -> Optional[s
     if not row or variant not in (row.get("sha256") or {}):
         return None
     frozen = store.get("documents", f"{FROZEN_PREFIX}{kind}:{subject}") or {}
-    text = (frozen.get("texts") or {}).get(variant)
-    if text is None or sha256_text(str(text)) != row["sha256"][variant]:
+    packed = (frozen.get("texts") or {}).get(variant)
+    text = None if packed is None else _unpack(store, str(packed))
+    if text is None or sha256_text(text) != row["sha256"][variant]:
         from ..errors import IntegrityError
 
         raise IntegrityError(f"the stored text of {row['number']} ({variant}) does not match its hash: "
@@ -196,7 +206,7 @@ def _freeze(st: Any, now: str, ctx: Mapping[str, Any], own: list[Any], rendered:
     row = dict(lookup(st, kind, subject) or {})
     frozen = dict(st.get("documents", f"{FROZEN_PREFIX}{kind}:{subject}") or {"texts": {}, "inputs": {}})
     inputs = json.dumps(_inputs(ctx), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    frozen["texts"] = dict(frozen.get("texts") or {}, **{variant: text})
+    frozen["texts"] = dict(frozen.get("texts") or {}, **{variant: _pack(st, text)})
     frozen["inputs"] = dict(frozen.get("inputs") or {}, **{variant: inputs})
     row["sha256"] = dict(row.get("sha256") or {}, **{variant: sha256_text(text)})
     row["inputs_sha256"] = dict(row.get("inputs_sha256") or {}, **{variant: sha256_text(inputs)})
@@ -206,3 +216,37 @@ def _freeze(st: Any, now: str, ctx: Mapping[str, Any], own: list[Any], rendered:
         row["reason"] = ctx.get("replaces_reason") or ""
     st.put("documents", f"{kind}:{subject}", row)
     st.put("documents", f"{FROZEN_PREFIX}{kind}:{subject}", frozen)
+
+
+def _pack(st: Any, text: str) -> str:
+    """A frozen text as stored: each embedded image moved to its own ``image:`` row (once),
+    the rest zlib-compressed and base64-encoded."""
+    def move(m: "re.Match[str]") -> str:
+        uri = m.group(0)
+        digest = sha256_text(uri)
+        if st.get("documents", IMAGE_PREFIX + digest) is None:
+            st.put("documents", IMAGE_PREFIX + digest, {"data": uri})
+        return f"inspect-image:{digest}"
+
+    light = _DATA_URI.sub(move, text)
+    return "z:" + base64.b64encode(zlib.compress(light.encode("utf-8"), 9)).decode("ascii")
+
+
+def _unpack(store: Any, packed: str) -> Optional[str]:
+    """The text :func:`_pack` stored; None when a part of it is missing."""
+    try:
+        light = zlib.decompress(base64.b64decode(packed[2:])).decode("utf-8") if packed.startswith("z:") else packed
+    except (ValueError, zlib.error, UnicodeDecodeError):
+        return None
+    missing = False
+
+    def back(m: "re.Match[str]") -> str:
+        nonlocal missing
+        row = store.get("documents", IMAGE_PREFIX + m.group(1))
+        if not row:
+            missing = True
+            return m.group(0)
+        return str(row["data"])
+
+    text = _IMAGE_REF.sub(back, light)
+    return None if missing else text

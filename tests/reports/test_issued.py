@@ -2,6 +2,7 @@
 frozen, corrections name what they replace, and two laptops never print the same number."""
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -143,3 +144,21 @@ def test_a_pdf_reprint_is_byte_identical(ledger_path, tmp_path):
     later.set_setting("org.name", "改名后的应急管理局")
     render_report(later, "order", "I-00000-00002", fmt="pdf", out=tmp_path / "b.pdf")
     assert (tmp_path / "a.pdf").read_bytes() == (tmp_path / "b.pdf").read_bytes()
+
+
+def test_frozen_texts_are_compact_and_photos_are_stored_once(ledger, tmp_path):
+    from inspect_cli.errors import IntegrityError
+
+    render_report(ledger, "record", "I-00000-00002", out=tmp_path / "r.html")
+    render_report(ledger, "order", "I-00000-00002", out=tmp_path / "o.html")
+    with ledger.read() as st:
+        images = [r for r in st.find("documents") if "data" in r]
+        frozen = st.get("documents", "frozen:order:I-00000-00002")
+    assert len(images) == 1  # the photo of the finding, stored once although both documents print it
+    packed = frozen["texts"]["zh.html.full"]
+    assert "data:image" not in packed and len(packed) < (tmp_path / "o.html").stat().st_size / 2
+    with ledger.write() as st:  # a stored part removed behind inspect-cli's back
+        key = "image:" + hashlib.sha256(images[0]["data"].encode()).hexdigest()
+        st.put("documents", key, {"data": "data:image/png;base64,AAAA"})
+    with pytest.raises(IntegrityError, match="does not match its hash"):
+        render_report(ledger, "order", "I-00000-00002", out=tmp_path / "again.html")
