@@ -172,25 +172,37 @@ def _hazard(store: MemoryStore, rng: random.Random, rec: dict[str, Any], c: Any,
     r = rng.random()
     if age <= (due - date).days:  # still within the deadline: mostly open or awaiting re-inspection
         if r < 0.3:
-            day = min(today, date + dt.timedelta(days=rng.randrange(1, max(2, age + 1))))
+            day = min(today, max(day, date + dt.timedelta(days=rng.randrange(1, max(2, age + 1)))))
             h = hazards.record(store, h, "fixed", on(day), "企业", {}, "已整改")
         return h
     if r < 0.07:  # overdue and never fixed
         return h
-    fixed_day = date + dt.timedelta(days=rng.randrange(1, max(2, (due - date).days + 1)))
+    # time runs forward: never before the plan / measures above
+    fixed_day = max(day, date + dt.timedelta(days=rng.randrange(1, max(2, (due - date).days + 1))))
     h = hazards.record(store, h, "fixed", on(fixed_day), "企业", {}, "已整改，附照片")
     if r < 0.10:  # fixed, re-inspection still to come
         return h
     check = min(today, fixed_day + dt.timedelta(days=rng.randrange(1, 10)))
     result = "fail" if r < 0.13 else "pass"
     new_deadline = (check + dt.timedelta(days=days)).isoformat() if result == "fail" else None
-    evidence = [{"sha256": "0" * 64, "size": 1024, "name": "复查照片.jpg", "file": "00/" + "0" * 64 + ".jpg"}]
+    evidence = [dict(PHOTO, name="复查照片.jpg")]
     return hazards.record(store, h, "reinspected", on(check), who,
                           {"result": result, "inspectors": inspectors, "deadline": new_deadline}, "复查", evidence)
 
 
+PHOTO_BYTES = b"\xff\xd8\xff\xe0" + b"re-inspection photo" * 54
+_SHA = __import__("hashlib").sha256(PHOTO_BYTES).hexdigest()
+PHOTO = {"sha256": _SHA, "size": len(PHOTO_BYTES), "file": f"{_SHA[:2]}/{_SHA}.jpg"}
+
+
 def write(store: MemoryStore, path: Path, backend: str | None = None) -> None:
-    """Write every table into a new ledger in one transaction."""
+    """Write every table into a new ledger in one transaction, with the one evidence file
+    its re-inspections cite (so ``inspect verify`` finds it whole)."""
+    from inspect_cli.paths import evidence_dir
+
+    target = evidence_dir(path) / PHOTO["file"]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(PHOTO_BYTES)
     b = open_backend(path, backend)
     if b.exists():
         raise SystemExit(f"{path} exists; remove it first")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import secrets
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-PREFIXES = {"site": "S", "inspection": "I", "hazard": "H", "event": "E", "draw": "D"}
+PREFIXES = {"site": "S", "inspection": "I", "hazard": "H", "event": "E", "draw": "D", "case": "C"}
 
 
 def new_id(kind: str) -> str:

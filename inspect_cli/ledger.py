@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any, Iterator, Optional, Union, cast
 
 from .hazard import moves as hz
 from .hazard import history
-from .hazard import lifecycle
 from .clock import Clock
 from .hazard.moves import HazardQuery
 from .records import Event, Hazard, Inspection, Site
@@ -29,6 +28,7 @@ from .storage import open_backend
 from .storage.interface import Backend, Store
 
 if TYPE_CHECKING:
+    from .case.records import CaseQuery, OpenRequest
     from .checklist.model import Checklist
     from .reports.issued import IssuedDocument
 
@@ -140,6 +140,15 @@ class Ledger:
         with self.read() as st:
             return cast(Site, ins.site_of(st, code))
 
+    def visit_site(self, inspection: Inspection) -> Site:
+        """The inspected site, with what other inspections of the same visit already answered."""
+        from .inspection import record as ins
+        from .inspection.visit import with_visit
+
+        with self.read() as st:
+            return cast(Site, with_visit(st, dict(ins.site_of(st, inspection["site"])), inspection["date"],
+                                         inspection["id"]))
+
     def sites(self, **where: Any) -> list[Site]:
         with self.read() as st:
             return cast(list[Site], st.find("sites", {k: v for k, v in where.items() if v is not None}, order_by="code"))
@@ -153,8 +162,10 @@ class Ledger:
         from .inspection.answers import require_inspectors
 
         require_inspectors(kind, inspectors)  # before the answers are read: fail fast
+        from .inspection.visit import with_visit
+
         with self.read() as st:
-            site = ins.site_of(st, site_code)
+            site = with_visit(st, dict(ins.site_of(st, site_code)), self.clock.today.isoformat())
         from .visit_times import visit_times
 
         started, finished = visit_times(doc.get("started") if isinstance(doc, dict) else None,
@@ -166,6 +177,10 @@ class Ledger:
         with self.write() as st:
             site = ins.site_of(st, site_code)
             rec = ins.start(st, checklist, site, inspectors, kind, self.clock, units)
+            values = ins.site_values_given(checklist, doc.get("site"))[0] if isinstance(doc, dict) else {}
+            if values:  # found on site (核定人数 …): kept with the inspection, read by its pass ranges
+                rec["site_values"] = values
+                st.put("inspections", rec["id"], rec)
             for key, detail in answers.items():
                 ins.answer(st, rec["id"], key, detail, who, self.clock)
             rec, created = ins.finish(st, rec["id"], checklist, self.clock, self.settings(st))
@@ -193,6 +208,16 @@ class Ledger:
             rec = ins.get(st, inspection_id)
             who = ", ".join(i["name"] for i in rec["inspectors"])
             return cast(Inspection, ins.answer(st, inspection_id, key, detail, who, self.clock))
+
+    def set_site_value(self, inspection_id: str, name: str, value: Any) -> Inspection:
+        """A site attribute's value found on site during an interactive inspection (kept with it)."""
+        from .inspection import record as ins
+
+        with self.write() as st:
+            rec = ins.get(st, inspection_id)
+            rec.setdefault("site_values", {})[name] = value
+            st.put("inspections", rec["id"], rec)
+            return cast(Inspection, rec)
 
     def set_units(self, inspection_id: str, section_id: str, names: list[str]) -> Inspection:
         from .inspection import record as ins
@@ -240,11 +265,18 @@ class Ledger:
     def hazard(self, hazard_id: str) -> tuple[Hazard, list[Event]]:
         with self.read() as st:
             h = hz.get(st, hazard_id)
-            conflicts = st.find("conflicts", {"hazard": h["id"]})
+            every = history.all_events_of(st, h["id"])
+            line = history.main_line(every)
+            conflicts = history.conflicts(h["id"], every, line)
             out = hz.with_derived(h, self.clock.today)
             if conflicts:
-                out["conflicts"] = conflicts
-            return cast(Hazard, out), cast(list[Event], history.events_of(st, h["id"]))
+                out["conflicts"] = [{k: v for k, v in c.items() if k != "their_events"} for c in conflicts]
+            from .case.records import cases_of_hazard
+
+            cases = cases_of_hazard(st, h["id"])  # the hazard shows its cases; they never change it
+            if cases:
+                out["cases"] = cases
+            return cast(Hazard, out), cast(list[Event], line)
 
     def plan(self, hazard_id: str, plan: Any) -> Hazard:
         with self.write() as st:
@@ -275,6 +307,49 @@ class Ledger:
             return cast(Hazard, hz.reinspect(st, hazard_id, result, inspectors, note, files, deadline, self.clock,
                                              actor, self.settings(st)))
 
+    # cases (行政处罚案件) ---------------------------------------------------------
+    def open_case(self, request: "OpenRequest") -> dict[str, Any]:
+        """立案 from hazards, an inspection's findings or failed re-inspections (see docs/cases.md)."""
+        from .case.records import open_case
+
+        with self.write() as st:
+            return open_case(st, request, self.clock, self.actor)
+
+    def case_move(self, case_id: str, move: str, args: dict[str, Any],
+                  evidence: tuple[Path, ...] = ()) -> dict[str, Any]:
+        """One stage move of a case (``move`` one of :data:`inspect_cli.case.machine.MOVES`)."""
+        from .case.records import MOVE_FUNCTIONS
+
+        files = _store_files(evidence, self.evidence_dir) if evidence else []
+        with self.write() as st:
+            return MOVE_FUNCTIONS[move](st, case_id, args, files, self.clock, self.actor, self.settings(st))
+
+    def case(self, case_id: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """A case with its deadlines and allowed moves for today, and its history."""
+        from .case.machine import with_derived
+        from .case.records import events_of, get
+
+        with self.read() as st:
+            c = get(st, case_id)
+            out = with_derived(c, self.settings(st), self.clock.today)
+            conflicts = st.find("conflicts", {"case": c["id"]})  # another ledger's diverged history (import)
+            if conflicts:
+                out["conflicts"] = conflicts
+            return out, events_of(st, c["id"])
+
+    def cases(self, query: Optional["CaseQuery"] = None) -> list[dict[str, Any]]:
+        from .case.records import CaseQuery, query as case_query
+
+        with self.read() as st:
+            return case_query(st, query or CaseQuery(), self.settings(st), self.clock.today)
+
+    def repeat_offenders(self, site: Optional[str] = None) -> list[dict[str, Any]]:
+        """Sites with hazards overdue after a failed re-inspection (a case is suggested, never opened)."""
+        from .case.records import repeat_offenders
+
+        with self.read() as st:
+            return repeat_offenders(st, self.clock.today, site)
+
     # batch re-inspection ---------------------------------------------------
     def reinspect_plan(self, due_by: Optional[str] = None, site: Optional[str] = None,
                        severity: Optional[str] = None) -> list[dict[str, Any]]:
@@ -301,28 +376,41 @@ class Ledger:
 
     # merging ledgers -------------------------------------------------------
     def export(self, out: Path, since: Optional[str] = None) -> dict[str, Any]:
-        from .sync.bundle import collect, write_bundle
+        from .sync.bundle import collect, org_settings, write_bundle
 
         self.require_existing()
         with self.read() as st:
             records = collect(st, since)
+            settings = org_settings(st)
             meta = {"ledger": str(self.path), "exported_at": self.clock.now(), "since": since, "by": self.actor}
-        return write_bundle(records, self.evidence_dir, Path(out), meta)
+        return write_bundle(records, self.evidence_dir, Path(out), meta, settings)
 
     def import_bundle(self, bundle: Path) -> dict[str, Any]:
-        """Merge a bundle: idempotent, keeps every history, reports conflicts."""
-        from .sync.bundle import copy_evidence, merge, read_bundle
+        """Merge a bundle: checked in full first, idempotent, keeps every history, reports conflicts."""
+        from .sync.bundle import import_bundle
 
-        meta, records, z = read_bundle(Path(bundle))
-        with z:
-            with self.write() as st:
-                report = merge(st, records, self.clock.today)
-                if any(report["added"].values()) or report["extended"] or report["conflicts"]:
-                    st.put("imports", f"{meta.get('exported_at')}|{meta.get('ledger')}", {
-                        "bundle": str(bundle), "meta": meta, "date": self.clock.today.isoformat(),
-                        "added": report["added"], "conflicts": len(report["conflicts"])})
-            report["evidence"] = copy_evidence(z, self.evidence_dir)
-        return report
+        return import_bundle(self, Path(bundle))
+
+    # conflicts --------------------------------------------------------------
+    def conflicts(self, include_resolved: bool = False) -> list[dict[str, Any]]:
+        from .sync.conflicts import list_conflicts
+
+        with self.read() as st:
+            return list_conflicts(st, include_resolved)
+
+    def resolve_conflict(self, conflict_id: str, keep: str, reason: str) -> dict[str, Any]:
+        from .sync.conflicts import resolve
+
+        with self.write() as st:
+            return resolve(st, conflict_id, keep, reason, self.clock, self.actor)
+
+    def hazard_history(self, hazard_id: str) -> list[dict[str, Any]]:
+        """Every event of a hazard, the other sides' branches included, each marked with the
+        conflict it belongs to (``None`` on the main line)."""
+        from .sync.conflicts import marked_history
+
+        with self.read() as st:
+            return marked_history(st, hz.get(st, hazard_id)["id"])
 
     # analysis -------------------------------------------------------------
     def stats(self, since: Optional[str] = None, until: Optional[str] = None, domain: Optional[str] = None,
@@ -334,13 +422,24 @@ class Ledger:
         with self.read() as st:
             return compute(st, self.clock.today, since, until, domain, site, top)
 
-    def audit(self, defaults: Any = None) -> dict[str, Any]:
-        """The data-quality audit (see :mod:`.analysis.audit`); ``defaults`` are checklist texts."""
+    def enforcement_rates(self, since: Optional[str] = None, until: Optional[str] = None,
+                          as_of: Optional[str] = None) -> dict[str, Any]:
+        """立案率, 立案处罚率, 处罚执行率 and amounts, by domain, 区域 and month (:mod:`.case.rates`)."""
+        import datetime as dt
+
+        from .case.rates import compute
+
+        with self.read() as st:
+            return compute(st, dt.date.fromisoformat(as_of) if as_of else self.clock.today, since, until)
+
+    def audit(self, defaults: Any = None, source_kind: Any = None) -> dict[str, Any]:
+        """The data-quality audit (see :mod:`.analysis.audit`); ``defaults`` are checklist texts,
+        ``source_kind`` tells the kind of a cited source (see :mod:`.checklist.legal`)."""
         from .analysis.audit import run
 
         self.require_existing()
         with self.read() as st:
-            return run(st, self.clock.today, defaults)
+            return run(st, self.clock.today, defaults, source_kind=source_kind)
 
     def hazards_as_of(self, iso_day: str, fields: Optional[tuple[str, ...]] = None,
                       ids: Optional[list[str]] = None) -> list[Hazard]:
@@ -351,7 +450,7 @@ class Ledger:
             return cast(list[Hazard], hazards_as_of(st, iso_day, fields, ids))
 
     def events_of(self, hazard_ids: list[str]) -> dict[str, list[Event]]:
-        """The events of several hazards, in order, keyed by hazard id."""
+        """The events of several hazards (each its main line), in order, keyed by hazard id."""
         out: dict[str, list[Event]] = {}
         if not hazard_ids:
             return out
@@ -359,7 +458,8 @@ class Ledger:
             for i in range(0, len(hazard_ids), 500):
                 for e in st.find("events", {"subject": ("in", hazard_ids[i:i + 500])}, order_by="seq"):
                     out.setdefault(e["subject"], []).append(cast(Event, e))
-        return out
+        # each hazard's main line: another laptop's branch is a conflict, not its history
+        return {hid: cast(list[Event], history.main_line(cast(list[dict[str, Any]], evs))) for hid, evs in out.items()}
 
     def site_names(self, codes: list[str]) -> dict[str, str]:
         """Site names by code; an unknown code is left out."""
@@ -462,30 +562,40 @@ class Ledger:
         if not self.backend.exists():
             raise NotFound(f"there is no ledger at {self.path}; check --ledger / INSPECT_LEDGER")
 
-    def verify(self) -> dict[str, Any]:
-        """Check every hazard's hash chain and replay; ``problems`` empty when untouched."""
+    def verify(self, seal: Optional[Path] = None, digest: Optional[str] = None) -> dict[str, Any]:
+        """Check every hazard's hash chain and replay, the evidence files, and with ``seal``
+        that every sealed record is still here unchanged; ``problems`` empty when untouched."""
+        from .integrity.verify import verify
+
+        self.require_existing()
+        return verify(self, seal, digest)
+
+    def seal(self, out: Path) -> dict[str, Any]:
+        """Write a seal of the case record to ``out`` (see :mod:`.seal`); returns it."""
+        from .integrity import seal as sealing
+
         self.require_existing()
         with self.read() as st:
-            events_by: dict[str, list[dict[str, Any]]] = {}
-            for e in st.find("events"):
-                events_by.setdefault(e.get("subject", "?"), []).append(e)
-            problems: list[str] = []
-            hazards = st.find("hazards")
-            bad = [h for h in hazards if not isinstance(h, dict) or not isinstance(h.get("id"), str)]
-            problems += [f"a hazard record is not a record ({str(h)[:40]!r}): edited outside inspect-cli" for h in bad]
-            hazards = [h for h in hazards if h not in bad]
-            for h in hazards:
-                evs = sorted(events_by.pop(h["id"], []), key=lambda e: (e.get("seq") or 0))
-                problems += history.verify_chain(h, evs, lifecycle.replay)
-            for subject, evs in events_by.items():
-                problems.append(f"{len(evs)} event(s) belong to hazard {subject}, which is not in the ledger (removed?)")
-            known = {h["id"] for h in hazards}
-            for rec in st.find("inspections", fields=("id", "hazards")):
-                for hid in rec.get("hazards") or []:
-                    if hid not in known:
-                        problems.append(f"hazard {hid}, found at inspection {rec.get('id')}, is missing from the ledger "
-                                        "(removed with its history?)")
-            return {"hazards": len(hazards), "events": sum(h.get("events", 0) for h in hazards), "problems": problems}
+            made = sealing.make(st, self.clock.today.isoformat(), self.clock.now(), str(self.path))
+        sealing.write(made, Path(out))
+        return made
+
+    def head_hashes(self, hazard_ids: list[str]) -> str:
+        """The digest of what a document states about its hazards (an order, a review): the
+        sha256 over each hazard's ``id:head``. Printed on the document, it pins those
+        hazards' histories as they were when it was served."""
+        from .integrity import seal as sealing
+
+        with self.read() as st:
+            found = [h for hid in hazard_ids if (h := st.get("hazards", hid)) is not None]
+        return sealing.head_hashes(found)
+
+    def seal_digest(self) -> str:
+        """The digest a seal of this ledger would carry now (for the monthly bulletin)."""
+        from .integrity import seal as sealing
+
+        with self.read() as st:
+            return sealing.seal_digest(st)
 
 
 class _DryRun(Exception):

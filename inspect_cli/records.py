@@ -135,6 +135,8 @@ class Hazard(TypedDict, total=False):
     reinspections: list[dict[str, Any]]
     head: str
     events: int
+    head_date: str  # the date of the head event (the time-order rule reads it)
+    cases: list[dict[str, Any]]  # derived by Ledger.hazard: the cases (行政处罚案件) opened on it, never stored
     # derived when read, never stored
     overdue: bool
     days_overdue: int

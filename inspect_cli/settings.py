@@ -19,9 +19,18 @@ DEFAULTS: dict[str, Any] = {
     "docno.record": "（{org}）应急检记〔{year}〕{seq}号",
     "docno.order": "（{org}）应急责改〔{year}〕{seq}号",
     "docno.review": "（{org}）应急复查〔{year}〕{seq}号",
+    "docno.forest-notice": "（{org}）林草火患〔{year}〕{seq}号",
     "report.template_dir": "",
     "report.ledger_columns": "",        # YAML file: the ledger XLSX columns a bureau keeps
     "report.banner": "",                # line above the authority on the 执法文书, e.g. 安全生产行政执法文书
+    # administrative cases (行政处罚案件): days each stage may last, see docs/cases.md
+    "case.days.filed": 7, "case.days.investigating": 30, "case.days.notified": 10, "case.days.decided": 7,
+    "case.days.served": 15, "case.days.executed": 10,
+    "case.decision_days": 90,
+    "case.reply_days": 5,
+    "case.hearing_amount": 50000,
+    "docno.filing": "（{org}）应急立〔{year}〕{seq}号",
+    "docno.penalty": "（{org}）应急罚〔{year}〕{seq}号",
 }
 DESCRIPTIONS = {
     "org.name": "name of the enforcing authority (执法机关), printed on documents",
@@ -37,9 +46,21 @@ DESCRIPTIONS = {
     "docno.record": "document-number pattern of 现场检查记录 ({org}, {year}, {seq})",
     "docno.order": "document-number pattern of 责令限期整改指令书",
     "docno.review": "document-number pattern of 整改复查意见书",
+    "docno.forest-notice": "document-number pattern of 森林草原火灾隐患整改通知书 (own sequence; no official pattern verified)",
     "report.template_dir": "folder whose templates override the bundled ones",
     "report.ledger_columns": "YAML file listing the columns of the ledger XLSX (see docs/reports.md)",
     "report.banner": "banner printed above the authority on record/order/review (e.g. 安全生产行政执法文书)",
+    "case.days.filed": "days from 立案 to the start of 调查取证",
+    "case.days.investigating": "days of 调查取证 before the 告知",
+    "case.days.notified": "days from the 告知 to the 决定",
+    "case.days.decided": "days from the 决定 to its 送达",
+    "case.days.served": "days from the 送达 to the 执行 (罚款: 15 days to pay)",
+    "case.days.executed": "days from the 执行 to 结案",
+    "case.decision_days": "days from 立案 to the decision (行政处罚法: 90)",
+    "case.reply_days": "days the party has after the 告知 to state its case or ask for a hearing",
+    "case.hearing_amount": "fine in yuan from which the party may ask for a hearing (听证)",
+    "docno.filing": "document-number pattern of 立案审批表",
+    "docno.penalty": "document-number pattern of 行政处罚决定书",
 }
 
 
@@ -53,6 +74,11 @@ def coerce(key: str, value: str) -> Any:
         raise UsageError(f"unknown setting {key!r}{hint}")
     default = DEFAULTS[key]
     try:
+        if key == "case.hearing_amount":
+            amount = int(value)
+            if amount < 0:
+                raise ValueError
+            return amount
         if isinstance(default, int):
             days = int(value)
             if not 1 <= days <= 3650:
@@ -64,7 +90,7 @@ def coerce(key: str, value: str) -> Any:
                 raise ValueError
             return rate
     except ValueError:
-        raise UsageError(f"{key} must be {'a whole number of days from 1 to 3650' if isinstance(default, int) else 'a number from 0 to 1'}, "
+        raise UsageError(f"{key} must be {'a whole number of yuan, 0 or more' if key == 'case.hearing_amount' else 'a whole number of days from 1 to 3650' if isinstance(default, int) else 'a number from 0 to 1'}, "
                          f"not {value!r}") from None
     if key == "lang" and value not in ("zh", "en"):
         raise UsageError("lang must be zh or en")

@@ -49,7 +49,7 @@ def answers(checklist_id: str, units: dict[str, list[str]], fail: dict[str, Any]
         return inspection.normalise_answer(step.item, detail)
 
     walked = inspection.walk(c, site, dt.date.fromisoformat(date), units, answer_for)
-    out = {k: v["answer"] for k, v in walked.items()}
+    out = {k: v["answer"] for k, v in walked.items() if not v.get("derived")}  # combined items are never answered
     for key, detail in fail.items():
         if isinstance(detail, dict):
             out[key] = dict(detail, answer=detail.get("answer", out.get(key)))

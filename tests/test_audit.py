@@ -158,7 +158,7 @@ def test_unknown_checklist_descriptions_are_not_compared(ledger, tmp_path):
     inspect_dust(ledger, {"DP6-9": {"description": NOTE}}, tmp_path)
     inspect_dust(ledger, {"DP6-9": {"description": NOTE}}, tmp_path, code=B)
     r = run(ledger, defaults=lambda *a: None)
-    assert r["findings"] == [] and r["checked"]["checklists_unknown"] == ["dust-explosion@1"]
+    assert r["findings"] == [] and r["checked"]["checklists_unknown"] == ["dust-explosion@2"]
     assert kinds(run(ledger)) == ["copied_text"]
 
 
@@ -192,3 +192,49 @@ def test_audit_returns_the_findings_list(ledger, tmp_path):
         findings = audit.audit(st, dt.date(2026, 3, 2))
     assert [f["kind"] for f in findings] == ["downgraded_major"]
     assert set(findings[0]) >= {"kind", "level", "hazards", "inspections", "sites", "message"}
+
+
+# --- only a determination standard makes a hazard major ----------------------------------------
+
+def _rewrite(led, hazard_id, **fields):
+    with led.write() as st:
+        h = st.get("hazards", hazard_id)
+        h.update(fields)
+        st.put("hazards", hazard_id, h)
+
+
+def test_a_major_hazard_citing_a_determination_standard_is_not_flagged(ledger, tmp_path):
+    inspect_dust(ledger, {"GM10-11-10": {}}, tmp_path)
+    assert "major_without_standard" not in kinds(run(ledger))
+
+
+def test_a_major_hazard_whose_basis_is_only_a_regulation_is_flagged(ledger, tmp_path):
+    out = inspect_dust(ledger, {"DP6-9": {}}, tmp_path)
+    general = out["hazards"][0]
+    # what an unchecked overlay used to produce: a 重大事故隐患 citing only 条例第十四条
+    _rewrite(ledger, general["id"], severity="major", item_severity="major",
+             basis=[{"source": "WHPTL", "title": "危险化学品安全管理条例", "clause": "第十四条", "kind": "regulation",
+                     "citation": "《危险化学品安全管理条例》第十四条"}])
+    r = run(ledger)
+    found = [f for f in r["findings"] if f["kind"] == "major_without_standard"]
+    assert [f["hazards"] for f in found] == [[general["id"]]]
+    assert "cites no 重大事故隐患判定标准, only 《危险化学品安全管理条例》第十四条" in found[0]["message"]
+    assert found[0]["level"] == "error" and r["counts"]["major_without_standard"] == 1
+
+
+def test_an_old_record_without_kinds_is_judged_by_its_checklist(ledger, tmp_path):
+    out = inspect_dust(ledger, {"GM10-11-10": {}, "DP6-9": {}}, tmp_path)
+    by_item = {h["item"]: h for h in out["hazards"]}
+    for h in by_item.values():  # records made before kinds were recorded
+        _rewrite(ledger, h["id"], basis=[{k: v for k, v in b.items() if k != "kind"} for b in h["basis"]])
+    _rewrite(ledger, by_item["DP6-9"]["id"], severity="major")
+    found = [f for f in run(ledger)["findings"] if f["kind"] == "major_without_standard"]
+    assert [f["hazards"] for f in found] == [[by_item["DP6-9"]["id"]]]
+
+
+def test_an_answer_cannot_raise_a_general_item_to_major(ledger, tmp_path):
+    from inspect_cli.errors import ValidationFailed
+
+    with pytest.raises(ValidationFailed) as e:
+        inspect_dust(ledger, {"DP6-9": {"severity": "major"}}, tmp_path)
+    assert any("only a determination standard makes a hazard major" in p for p in e.value.problems)

@@ -162,7 +162,9 @@ def test_one_query_for_all_hazards(ledger):
     with ledger.read() as st:
         wrapped = CountingStore(st)
         s = stats.compute(wrapped, TODAY, since="2026-01-01")
-    assert wrapped.calls == [("find", "inspections"), ("find", "hazards")]
+    # the hazards once; then the enforcement rates' fixed queries (sites for 区域, inspections, settings, cases)
+    assert wrapped.calls == [("find", "inspections"), ("find", "hazards"), ("find", "sites"), ("find", "inspections"),
+                             ("get", "settings"), ("find", "cases")]
     assert s["metrics"]["hazards"] == 200
 
 

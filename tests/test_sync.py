@@ -43,9 +43,11 @@ def test_the_same_hazard_changed_on_two_laptops_is_a_conflict_that_loses_nothing
     assert r.exit_code == 0
     [conflict] = r.json()["conflicts"]
     assert conflict["id"] == hid and "changed on both ledgers" in conflict["message"]
-    data = json.loads((tmp_path / "a.json").read_text(encoding="utf-8"))
-    kept = list(data["conflicts"].values())[0]
-    assert [e["type"] for e in kept["their_events"]] == ["fixed"]
+    listed = invoke(["conflicts", "--ledger", str(tmp_path / "a.json"), "--json"]).json()["conflicts"]
+    [kept] = listed
+    assert kept["id"] == conflict["conflict"]
+    # both sides kept: the one recorded first is shown, the other is the conflict
+    assert sorted([kept["mine"][0]["type"], kept["theirs"][0]["type"]]) == ["extended", "fixed"]
     assert invoke(["verify", "--ledger", str(tmp_path / "a.json")]).exit_code == 0
     again = invoke(["import", str(tmp_path / "b.zip"), "--ledger", str(tmp_path / "a.json"), "--json"])
     assert again.json()["conflicts"] == []

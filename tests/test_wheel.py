@@ -37,13 +37,14 @@ def test_wheel_installs_in_a_fresh_venv_and_lists_the_bundled_checklists(tmp_pat
     elsewhere.mkdir()
     r = _run([venv / "bin" / "inspect", "checklist", "list", "--json"], cwd=elsewhere, env=env, timeout=120)
     rows = json.loads(r.stdout)
-    assert [row["id"] for row in rows] == BUNDLED_IDS
+    assert sorted({row["id"] for row in rows}) == BUNDLED_IDS
+    assert [row["ref"] for row in rows if row["id"] == "forest-fire"] == ["forest-fire@1", "forest-fire@2"]
     assert all(row["origin"] == "bundled" for row in rows)
     for row in rows:
         path = Path(row["path"])
         assert path.is_relative_to(venv) and not path.is_relative_to(REPO), row["path"]
     assert r.stderr == ""
 
-    r = _run([venv / "bin" / "inspect", "checklist", "validate", *(row["path"] for row in rows)], cwd=elsewhere,
+    r = _run([venv / "bin" / "inspect", "checklist", "validate", "--today", "2025-12-31", *(row["path"] for row in rows)], cwd=elsewhere,
              env=env, timeout=120)
     assert r.stdout.splitlines() == [f"{row['path']}: ok" for row in rows]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from ..hazard import lifecycle
+from ..hazard import history, lifecycle
 from ..storage.interface import Store
 
 # Above this many hazards changed since the day, one pass over all events beats id batches.
@@ -41,6 +41,5 @@ def hazards_as_of(st: Store, iso_as_of: str, fields: Optional[tuple[str, ...]] =
                 events_by.setdefault(e["subject"], []).append(e)
     out = [h for h in current if h["id"] not in changed]
     for evs in events_by.values():
-        evs.sort(key=lambda e: e.get("seq") or 0)
-        out.append(lifecycle.replay(evs))
+        out.append(lifecycle.replay(history.main_line(evs)))  # not another laptop's branch
     return out

@@ -15,6 +15,8 @@ Rules (docs/analysis.md has the full text):
 - ``major_closed_without_plan``: a major hazard closed without a 治理方案.
 - ``too_few_inspectors``: an inspection other than a self-inspection (自查) with fewer than
   two inspectors holding distinct certificate numbers (执法证号).
+- ``major_without_standard``: a major hazard whose basis cites no source of kind
+  ``determination-standard`` (only a 重大事故隐患判定标准 makes a hazard major).
 """
 from __future__ import annotations
 
@@ -32,11 +34,12 @@ from ..storage.interface import Store
 RATIO = 0.9
 MIN_TEXT = 10
 MAX_COMPARISONS = 100_000
-KINDS = ("copied_text", "downgraded_major", "closed_without_evidence", "major_closed_without_plan",
-         "too_few_inspectors", "on_spot_without_evidence")
+KINDS = ("copied_text", "downgraded_major", "major_without_standard", "closed_without_evidence",
+         "major_closed_without_plan", "too_few_inspectors", "on_spot_without_evidence")
 KIND_ZH = {
     "copied_text": "隐患描述雷同（数据趋同）",
     "downgraded_major": "重大隐患项记为一般隐患（避重就轻）",
+    "major_without_standard": "重大隐患无判定标准依据",
     "closed_without_evidence": "复查销号无佐证材料",
     "major_closed_without_plan": "重大隐患销号无治理方案",
     "too_few_inspectors": "执法检查人员不足两名持证",
@@ -273,19 +276,23 @@ def inspection_findings(rec: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def run(store: Store, today: dt.date, defaults: Optional[Defaults] = None, ratio: float = RATIO,
-        max_comparisons: int = MAX_COMPARISONS) -> dict[str, Any]:
+        max_comparisons: int = MAX_COMPARISONS, source_kind: Optional[Callable[[str, Any, str], Optional[str]]] = None
+        ) -> dict[str, Any]:
     """The audit of the whole ledger: ``{"findings", "counts", "checked"}``.
 
     ``defaults`` tells the checklist's default description texts (see
     :func:`registry_defaults`); None means the bundled checklists. Descriptions of
     checklists it does not know are not compared (listed in ``checked``), only notes.
     """
-    if defaults is None:
+    if defaults is None or source_kind is None:
+        from ..checklist.legal import registry_source_kinds
         from ..checklist.registry import Registry
 
-        defaults = registry_defaults(Registry.discover())
+        reg = Registry.discover()
+        defaults = defaults or registry_defaults(reg)
+        source_kind = source_kind or registry_source_kinds(reg)
     with paused_gc():
-        return _run(store, today, defaults, ratio, max_comparisons)
+        return _run(store, today, defaults, ratio, max_comparisons, source_kind)
 
 
 @contextmanager
@@ -304,13 +311,23 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _run(store: Store, today: dt.date, defaults: Defaults, ratio: float, max_comparisons: int) -> dict[str, Any]:
+def _run(store: Store, today: dt.date, defaults: Defaults, ratio: float, max_comparisons: int,
+         source_kind: Optional[Callable[[str, Any, str], Optional[str]]] = None) -> dict[str, Any]:
+    from ..checklist.legal import unsupported_major
+
     hazards = store.find("hazards")
     findings: list[dict[str, Any]] = []
     copied, checked = copied_texts(hazards, defaults, ratio, max_comparisons)
     findings += copied
     for h in hazards:
         findings += hazard_findings(h)
+        why = unsupported_major(h, source_kind)
+        if why:
+            site = h.get("site") or "?"
+            findings.append({"kind": "major_without_standard", "level": LEVEL["major_without_standard"],
+                             "hazards": [h["id"]], "inspections": [h["inspection"]] if h.get("inspection") else [],
+                             "sites": [site], "message": f"{h['id']} at {site}: major hazard {h.get('checklist')} "
+                                                         f"{h.get('item')} — {why}"})
     inspections = store.find("inspections", fields=("id", "kind", "inspectors", "site", "status", "date"))
     for rec in inspections:
         findings += inspection_findings(rec)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Optional
 
+from ..case.rates import METRICS as CASE_METRICS
 from ..hazard.lifecycle import ACTIVE, STATES
 from ..storage.interface import Store, Where
 
@@ -52,6 +53,7 @@ METRICS: dict[str, str] = {
     "major_closure_rate": "closed_major / major_hazards (null when none)",
     "overdue_rate": "overdue_hazards / open_hazards (null when nothing is open)",
 }
+METRICS.update(CASE_METRICS)  # 立案率, 立案处罚率, 处罚执行率 and amounts (inspect_cli/case/rates.py)
 
 
 def window_where(since: Optional[str], until: Optional[str], field: str) -> Where:
@@ -195,6 +197,10 @@ def _compute(store: Store, today: dt.date, since: Optional[str], until: Optional
         "major_closure_rate": _rate(closed["major"], registered["major"]),
         "overdue_rate": _rate(sum(overdue_total.values()), total_active),
     }
+    from ..case.rates import compute as enforcement_rates
+
+    enforcement = enforcement_rates(store, today, since, until, domain, site)
+    metrics.update(enforcement["metrics"])
     assert set(metrics) == set(METRICS)
 
     return {
@@ -222,5 +228,6 @@ def _compute(store: Store, today: dt.date, since: Optional[str], until: Optional
             "total": sum(overdue_total.values()),
         },
         "top_items": top_items,
+        "enforcement": enforcement,
         "metrics": metrics,
     }

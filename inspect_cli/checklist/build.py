@@ -4,8 +4,8 @@ from __future__ import annotations
 import copy
 from typing import Any, Optional
 
-from .model import (Attribute, Basis, Checklist, Item, Option, PassRange, Section, Skip, Source,
-                    Text)
+from .model import (DETERMINATION, Attribute, Basis, Checklist, Item, Option, PassRange, Section, Skip,
+                    Source, Text)
 
 
 def text(value: Any) -> Text:
@@ -19,9 +19,16 @@ def opt_text(value: Any) -> Optional[Text]:
 
 
 def _source(d: dict[str, Any]) -> Source:
+    from .rules import is_determination
+
+    determination = is_determination(d)
+    sup = d.get("superseded_by")
     return Source(key=d["key"], title=d["title"], number=d.get("number") or "", in_force=str(d.get("in_force") or ""),
-                  major_standard=bool(d.get("major_standard")), verification=d.get("verification") or "unverified",
-                  note=text(d["note"]).zh if d.get("note") else "")
+                  major_standard=determination, verification=d.get("verification") or "unverified",
+                  note=text(d["note"]).zh if d.get("note") else "",
+                  kind=d.get("kind") or (DETERMINATION if determination else ""),
+                  repealed=str(d.get("repealed") or ""),
+                  superseded_by=(str(sup["title"]), str(sup.get("number") or "")) if isinstance(sup, dict) else None)
 
 
 def _item(d: dict[str, Any], section: str, sources: dict[str, Source]) -> Item:
@@ -29,12 +36,14 @@ def _item(d: dict[str, Any], section: str, sources: dict[str, Source]) -> Item:
     rng = d.get("pass")
     return Item(
         id=d["id"], text=text(d["text"]), section=section, severity=d["severity"], type=d["type"],
-        basis=[Basis(sources[b["source"]], b["clause"]) for b in basis],
+        basis=[Basis(sources[b["source"]], b["clause"], b.get("unverified") is True) for b in basis],
         finding=opt_text(d.get("finding")), guidance=opt_text(d.get("guidance")), when=d.get("when"),
         evidence_required=bool(d.get("evidence_required")), rectify_days=d.get("rectify_days"),
         tags=list(d.get("tags") or []), note=opt_text(d.get("note")), unit=d.get("unit") or "",
         pass_range=PassRange(rng.get("min"), rng.get("max")) if isinstance(rng, dict) else None,
-        options=[Option(str(o["value"]), text(o["text"]), bool(o["pass"])) for o in d.get("options") or []],
+        options=[Option(str(o["value"]), text(o["text"]), bool(o.get("pass")), o.get("na") is True)
+                 for o in d.get("options") or []],
+        combines=[str(c) for c in d.get("combines") or []], once_per_visit=d.get("once_per_visit") is True,
     )
 
 
@@ -84,6 +93,11 @@ def _apply_overlay(checklist: Checklist, data: dict[str, Any]) -> None:
         if isinstance(ov.get("pass"), dict):
             old = item.pass_range or PassRange()
             item.pass_range = PassRange(ov["pass"].get("min", old.min), ov["pass"].get("max", old.max))
+        if ov.get("basis") is not None:
+            extra = ov["basis"] if isinstance(ov["basis"], list) else [ov["basis"]]
+            # the overlay's basis comes first: it is what the (raised or tightened) severity rests on
+            item.basis = [Basis(checklist.sources[b["source"]], b["clause"], b.get("unverified") is True)
+                          for b in extra] + item.basis
         # a key written but left empty (None) is treated as absent, as the schema does
         for key in ("rectify_days", "evidence_required", "severity"):
             if ov.get(key) is not None:

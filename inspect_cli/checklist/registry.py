@@ -1,6 +1,7 @@
 """Where checklists come from: bundled, ``--checklist-dir`` and ``INSPECT_CHECKLIST_PATH``."""
 from __future__ import annotations
 
+import datetime as dt
 import importlib.resources
 import os
 import re
@@ -15,6 +16,7 @@ from .loader import load_checklist
 from .model import Checklist
 
 ENV_PATH = "INSPECT_CHECKLIST_PATH"
+
 _REF = re.compile(r"^(?P<id>[a-z0-9][a-z0-9_-]*)(@(?P<version>[1-9][0-9]*))?$")
 
 
@@ -22,6 +24,13 @@ def checklist_dirs(extra: Iterable[str] = (), environ: Optional[dict[str, str]] 
     """User folders: ``--checklist-dir`` values first, then ``INSPECT_CHECKLIST_PATH``."""
     env = (environ if environ is not None else os.environ).get(ENV_PATH, "")
     return [Path(d) for d in [*extra, *env.split(os.pathsep)] if d]
+
+
+def is_checklist_data(data: Any) -> bool:
+    """The loading rule of checklist folders: a YAML file is a checklist when its top level is a
+    mapping with an ``id``, ``sections`` or ``extends`` key. Anything else (answers files, site
+    lists) is left alone without a warning."""
+    return isinstance(data, dict) and any(k in data for k in ("id", "sections", "extends"))
 
 
 @dataclass
@@ -66,7 +75,9 @@ class Registry:
         except YamlProblem as e:
             self.problems.append(f"{path}:{e.line or 1}: {e.message}")
             return
-        if not isinstance(data, dict) or not isinstance(data.get("id"), str) or not isinstance(data.get("version"), int):
+        if not is_checklist_data(data):
+            return  # not a checklist (an answers file, a site list …): folders may hold other YAML files
+        if not isinstance(data.get("id"), str) or not isinstance(data.get("version"), int):
             self.problems.append(f"{path}:1: not a checklist (needs id and version); run inspect checklist validate")
             return
         key = (data["id"], data["version"])
@@ -80,8 +91,12 @@ class Registry:
     def refs(self) -> list[str]:
         return [f"{i}@{v}" for i, v in sorted(self.entries)]
 
-    def get(self, ref: str) -> Checklist:
-        """``ID`` (highest version) or ``ID@VERSION``."""
+    def get(self, ref: str, on: Optional[dt.date] = None) -> Checklist:
+        """``ID`` (highest version) or ``ID@VERSION``.
+
+        With a date ``on``, a bare ``ID`` is the highest version whose cited sources are all in
+        force on that date (the highest version when none is), so back-dated entry keeps working.
+        """
         m = _REF.match(ref.strip())
         if not m:
             raise NotFound(f"{ref!r} is not a checklist reference: use ID or ID@VERSION, e.g. dust-explosion@1")
@@ -94,9 +109,22 @@ class Registry:
             hint = f"; did you mean {near[0]!r}?" if near else "; see inspect checklist list"
             raise NotFound(f"no checklist {cid!r}{hint}")
         version = int(m["version"]) if m["version"] else versions[-1]
+        if on is not None and not m["version"]:
+            in_force = [v for v in versions if self._load_quiet((cid, v), on)]
+            version = in_force[-1] if in_force else versions[-1]
         if version not in versions:
             raise NotFound(f"checklist {cid} has no version {version}; known: {', '.join(map(str, versions))}")
         return self._load((cid, version), ())
+
+    def _load_quiet(self, key: tuple[str, int], on: dt.date) -> bool:
+        """Whether the checklist loads and every source it cites is in force on ``on``."""
+        try:
+            return not self._load(key, ()).legal_problems(on)
+        except (ChecklistError, NotFound):
+            return False
+
+    def versions_in_force(self, cid: str, on: dt.date) -> list[str]:
+        return [f"{i}@{v}" for i, v in sorted(self.entries) if i == cid and self._load_quiet((i, v), on)]
 
     def _load(self, key: tuple[str, int], chain: tuple[str, ...]) -> Checklist:
         if key in self._cache:
@@ -111,7 +139,10 @@ class Registry:
         return checklist
 
     def _base(self, ref: str, chain: tuple[str, ...]) -> Checklist:
-        cid, _, v = ref.partition("@")
+        m = _REF.match(ref.strip())
+        if not m or not m["version"]:
+            raise NotFound(f"{ref!r} is not a base reference: use BASE_ID@VERSION, e.g. dust-explosion@2")
+        cid, v = m["id"], m["version"]
         if (cid, int(v)) not in self.entries:
             raise NotFound(f"no checklist {ref} is known")
         return self._load((cid, int(v)), chain)

@@ -9,8 +9,8 @@ import difflib
 from typing import Any, Iterator, Optional
 
 from . import when as when_lang
-from .model import Checklist
-from .schema import Path, Problem
+from .model import DETERMINATION, Checklist, partial_date
+from .schema import BOUND_REF, Path, Problem
 
 BUILTIN_SITE_FIELDS = ("industry", "risk_class", "name", "code", "address")
 
@@ -31,10 +31,12 @@ def check_semantics(data: dict[str, Any], base: Optional[Checklist]) -> list[Pro
         # they are unknown would only bury the one real problem (the missing base).
         return _attributes(data)
     sources = _sources(data, base)
-    problems = _duplicates(data, base)
+    problems = _duplicates(data, base) + _source_rules(data)
     for path, item in iter_items(data):
         problems += _item(path, item, sources)
     problems += _whens(data, base)
+    problems += _bounds(data, base)
+    problems += _combines(data, base)
     problems += _attributes(data)
     if base is not None:
         problems += _overlay(data, base)
@@ -43,11 +45,40 @@ def check_semantics(data: dict[str, Any], base: Optional[Checklist]) -> list[Pro
 
 def _sources(data: dict[str, Any], base: Optional[Checklist]) -> dict[str, bool]:
     """Declared source keys → whether each is a major-hazard determination standard."""
-    found = {k: s.major_standard for k, s in base.sources.items()} if base else {}
+    found = {k: s.is_determination_standard for k, s in base.sources.items()} if base else {}
     for _, s in _dicts(data.get("sources")):
         if isinstance(s.get("key"), str):
-            found[s["key"]] = s.get("major_standard") is True
+            found[s["key"]] = is_determination(s)
     return found
+
+
+def is_determination(source: dict[str, Any]) -> bool:
+    """``kind: determination-standard`` (or the older ``major_standard: true`` without a kind)."""
+    kind = source.get("kind")
+    return kind == DETERMINATION if kind is not None else source.get("major_standard") is True
+
+
+def _source_rules(data: dict[str, Any]) -> list[Problem]:
+    problems: list[Problem] = []
+    for i, s in _dicts(data.get("sources")):
+        path: Path = ("sources", i)
+        kind, legacy = s.get("kind"), s.get("major_standard")
+        if isinstance(kind, str) and isinstance(legacy, bool) and legacy != (kind == DETERMINATION):
+            problems.append((path + ("major_standard",), f"major_standard: {str(legacy).lower()} contradicts kind: {kind}; "
+                             "drop major_standard (kind: determination-standard is what makes a source a 判定标准)"))
+        start, end = _date(s.get("in_force")), _date(s.get("repealed"))
+        if start and end and end <= start:
+            problems.append((path + ("repealed",), f"repealed {s['repealed']} is not after in_force {s['in_force']}"))
+        if s.get("superseded_by") is not None and s.get("repealed") is None:
+            problems.append((path + ("superseded_by",), "superseded_by needs the date the source was repealed: add repealed: YYYY-MM-DD"))
+    return problems
+
+
+def _date(value: Any) -> Any:
+    try:
+        return partial_date(value) if isinstance(value, str) and value else None
+    except ValueError:
+        return None  # the schema already says so
 
 
 def _duplicates(data: dict[str, Any], base: Optional[Checklist]) -> list[Problem]:
@@ -124,7 +155,8 @@ def _severity(path: Path, item: dict[str, Any], basis: list[dict[str, Any]], sou
                  "so it is major by definition: set severity: major")]
     if not from_major and sev == "major":
         return [(path + ("severity",), "a major item must cite a major-hazard determination standard first "
-                 "(a source with major_standard: true); set severity: general or fix the basis")]
+                 "(a source of kind: determination-standard); only a 重大事故隐患判定标准 makes a hazard major: "
+                 "set severity: general or fix the basis")]
     return []
 
 
@@ -137,7 +169,7 @@ def _answer_type(path: Path, item: dict[str, Any]) -> list[Problem]:
         problems.append((path + ("options",), "'options' belongs to choice items only"))
     if kind == "number":
         rng = item.get("pass")
-        if not isinstance(rng, dict) or not any(isinstance(rng.get(k), (int, float)) for k in ("min", "max")):
+        if not isinstance(rng, dict) or not any(isinstance(rng.get(k), (int, float, str)) for k in ("min", "max")):
             problems.append((path, "a number item needs a pass range: pass: {min: ..., max: ...}"))
         else:
             problems += range_problems(path + ("pass",), rng)
@@ -163,7 +195,12 @@ def _options(path: Path, options: Any) -> list[Problem]:
     dup = {v for v in values if values.count(v) > 1}
     if dup:
         problems.append((path + ("options",), f"duplicate option value(s): {', '.join(map(str, sorted(dup, key=str)))}"))
-    passes = [o.get("pass") for _, o in opts]
+    for n, o in opts:
+        if o.get("na") is True and "pass" in o:
+            problems.append((path + ("options", n), "an option is either not applicable (na: true) or has pass: true/false, not both"))
+        elif o.get("na") is not True and not isinstance(o.get("pass"), bool):
+            problems.append((path + ("options", n), "each option needs pass: true or false (or na: true for a not-applicable option)"))
+    passes = [o.get("pass") for _, o in opts if o.get("na") is not True]
     if True not in passes or False not in passes:
         problems.append((path + ("options",), "a choice item needs at least one passing and one failing option"))
     return problems
@@ -239,11 +276,11 @@ def _overlay(data: dict[str, Any], base: Checklist) -> list[Problem]:
             problems.append((("skip", i, "item"), f"cannot skip {item.id}: it is a major item in {base.ref}, and an "
                              "overlay may never lower a major item (answer na on site where it does not apply)"))
     for i, ov in _dicts(data.get("override")):
-        problems += _override(("override", i), ov, base)
+        problems += _override(("override", i), ov, base, data)
     return problems
 
 
-def _override(path: Path, ov: dict[str, Any], base: Checklist) -> list[Problem]:
+def _override(path: Path, ov: dict[str, Any], base: Checklist, data: dict[str, Any]) -> list[Problem]:
     item_id = ov.get("item")
     item = base.item(item_id) if isinstance(item_id, str) else None
     if item is None:
@@ -252,21 +289,104 @@ def _override(path: Path, ov: dict[str, Any], base: Checklist) -> list[Problem]:
     if item.severity == "major" and ov.get("severity") == "general":
         problems.append((path + ("severity",), f"item {item.id} is major in {base.ref}: an overlay may never lower "
                          "the severity of a major item"))
+    sources = dict(_sources(data, base))
+    basis = _basis_list(ov)
+    for entry in basis:
+        key = entry.get("source")
+        if isinstance(key, str) and key not in sources:
+            problems.append((path + ("basis",), f"basis cites source {key!r}, which is not declared; declare it under 'sources'"))
+    determined = any(sources.get(str(e.get("source"))) for e in basis)
+    if item.severity == "general" and ov.get("severity") == "major" and not determined:
+        problems.append((path + ("severity",), f"item {item.id} is general in {base.ref}: an overlay may raise it to major "
+                         "only with a basis citing a 重大事故隐患判定标准 (a source of kind: determination-standard); "
+                         f"add basis: {{source: KEY, clause: 第X条}}. {item.basis[0].cite()} alone does not make a hazard major"))
     rng = ov.get("pass")
     if isinstance(rng, dict):
         if item.type != "number":
             problems.append((path + ("pass",), f"item {item.id} is not a number item"))
         else:
-            problems += range_problems(path + ("pass",), rng) or _tightens(path + ("pass",), rng, item)
+            found = range_problems(path + ("pass",), rng) or _tightens(path + ("pass",), rng, item)
+            problems += found
+            if not found and item.severity == "major" and not determined and _changes(rng, item):
+                problems.append((path + ("pass",), f"item {item.id} is major in {base.ref}: a tighter range would make more "
+                                 "answers a 重大事故隐患, which only a determination standard can define; add a basis citing "
+                                 "a source of kind: determination-standard, or leave the range"))
     return problems
+
+
+def _changes(rng: dict[str, Any], item: Any) -> bool:
+    old = item.pass_range
+    return any(k in rng and rng[k] != getattr(old, k) for k in ("min", "max"))
 
 
 def _tightens(path: Path, rng: dict[str, Any], item: Any) -> list[Problem]:
     old = item.pass_range
     lo, hi = rng.get("min", old.min), rng.get("max", old.max)
+    for key, new, was in (("min", lo, old.min), ("max", hi, old.max)):
+        if (_is_ref(new) or _is_ref(was)) and new != was:
+            return [(path, f"an overlay cannot prove that {key}: {new} is tighter than {key}: {was} of the base: "
+                     "a bound that refers to a site attribute or parameter can only be kept as it is")]
     if not all(v is None or (isinstance(v, (int, float)) and not isinstance(v, bool)) for v in (lo, hi)):
         return []  # the schema already says the bound must be a number
     if (old.min is not None and (lo is None or lo < old.min)) or (old.max is not None and (hi is None or hi > old.max)):
         return [(path, f"an overlay may only tighten a range: {old.describe(item.unit)} in the base, "
                  f"so min must be ≥ {old.min} and max ≤ {old.max}")]
     return []
+
+
+def _bounds(data: dict[str, Any], base: Optional[Checklist]) -> list[Problem]:
+    """``pass: {max: site.NAME}`` must name a number attribute or a numeric parameter."""
+    attrs: dict[str, Any] = {k: a.type for k, a in base.attributes.items()} if base else {}
+    params: dict[str, Any] = dict(base.parameters) if base else {}
+    if isinstance(data.get("attributes"), dict):
+        attrs.update({str(k): (a or {}).get("type") if isinstance(a, dict) else None for k, a in data["attributes"].items()})
+    if isinstance(data.get("parameters"), dict):
+        params.update({str(k): (p or {}).get("value") if isinstance(p, dict) else None for k, p in data["parameters"].items()})
+    problems: list[Problem] = []
+    places = [(path + ("pass",), item.get("pass")) for path, item in iter_items(data)]
+    places += [(("override", i, "pass"), ov.get("pass")) for i, ov in _dicts(data.get("override"))]
+    for path, rng in places:
+        if not isinstance(rng, dict):
+            continue
+        for key in ("min", "max"):
+            ref = rng.get(key)
+            if not _is_ref(ref):
+                continue
+            space, _, name = str(ref).partition(".")
+            if space == "site" and attrs.get(name) != "number":
+                what = "is not declared under 'attributes'" if name not in attrs else f"is a {attrs[name]} attribute"
+                problems.append((path, f"{key}: {ref} {what}; a range may refer only to a number attribute "
+                                 f"(attributes: {{{name}: {{type: number, text: ...}}}})"))
+            elif space == "param" and (name not in params or isinstance(params[name], bool)
+                                       or not isinstance(params[name], (int, float))):
+                what = "is not declared under 'parameters'" if name not in params else "is not a number"
+                problems.append((path, f"{key}: {ref} {what}; a range may refer only to a numeric parameter"))
+    return problems
+
+
+def _combines(data: dict[str, Any], base: Optional[Checklist]) -> list[Problem]:
+    """An item that ``combines`` earlier items is one determination made of their failures."""
+    earlier: dict[str, str] = {i.id: i.section for i in base.items()} if base else {}
+    problems: list[Problem] = []
+    for si, section in _dicts(data.get("sections")):
+        for ii, item in _dicts(section.get("items")):
+            path: Path = ("sections", si, "items", ii)
+            parts = item.get("combines")
+            if isinstance(parts, list):
+                if item.get("type") != "boolean":
+                    problems.append((path + ("type",), "an item that combines others is decided from their answers: use type: boolean"))
+                if len(parts) < 2:
+                    problems.append((path + ("combines",), "combines needs at least two earlier items"))
+                for part in parts:
+                    if isinstance(part, str) and part not in earlier:
+                        problems.append((path + ("combines",), f"combines names {part!r}, which is not an earlier item"))
+                    elif isinstance(part, str) and earlier[part] != section.get("id") and section.get("repeat"):
+                        problems.append((path + ("combines",), f"{part!r} is in another section: a repeated section may "
+                                         "combine only its own items"))
+            if isinstance(item.get("id"), str):
+                earlier[item["id"]] = str(section.get("id"))
+    return problems
+
+
+def _is_ref(value: Any) -> bool:
+    return isinstance(value, str) and BOUND_REF.match(value) is not None

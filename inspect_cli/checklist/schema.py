@@ -36,16 +36,21 @@ class Field:
 
 
 TEXT_KEYS = {"zh": Field("str", required=True), "en": Field("str")}
+SOURCE_KINDS = ("law", "regulation", "rule", "determination-standard", "standard", "local")
+SUPERSEDED_BY = {"title": Field("str", True), "number": Field("str")}
 SOURCE = {
     "key": Field("str", True, pattern=KEY, hint="letters, digits, - and _"),
-    "title": Field("str", True), "number": Field("str"), "in_force": Field("date"),
+    "title": Field("str", True), "number": Field("str"),
+    "kind": Field("str", choices=SOURCE_KINDS),
+    "in_force": Field("date"), "repealed": Field("date"), "superseded_by": Field("map", of=SUPERSEDED_BY),
     "major_standard": Field("bool"),
     "verification": Field("str", choices=("verified-official", "verified-copy", "verified-partial", "unverified")),
     "note": Field("text"),
 }
-BASIS = {"source": Field("str", True), "clause": Field("str", True)}
-OPTION = {"value": Field("str", True), "text": Field("text", True), "pass": Field("bool", True)}
-RANGE = {"min": Field("number"), "max": Field("number")}
+BASIS = {"source": Field("str", True), "clause": Field("str", True), "unverified": Field("bool")}
+OPTION = {"value": Field("str", True), "text": Field("text", True), "pass": Field("bool"), "na": Field("bool")}
+BOUND_REF = re.compile(r"^(site|param)\.[a-z_][a-z0-9_]*$")
+RANGE = {"min": Field("bound"), "max": Field("bound")}
 ITEM = {
     "id": Field("str", True, pattern=ITEM_ID, hint="letters, digits, '.', '-' and '_'"),
     "text": Field("text", True), "finding": Field("text"), "guidance": Field("text"),
@@ -54,6 +59,7 @@ ITEM = {
     "when": Field("str"), "evidence_required": Field("bool"), "rectify_days": Field("days"),
     "tags": Field("list", of=Field("str")), "note": Field("text"),
     "unit": Field("str"), "pass": Field("map", of=RANGE), "options": Field("list", of=Field("map", of=OPTION)),
+    "combines": Field("list", of=Field("str")), "once_per_visit": Field("bool"),
 }
 SECTION = {
     "id": Field("str", True, pattern=SLUG, hint="lower-case letters, digits, - and _"),
@@ -69,6 +75,7 @@ OVERRIDE = {
     "item": Field("str", True), "pass": Field("map", of=RANGE), "rectify_days": Field("days"),
     "guidance": Field("text"), "note": Field("text"), "evidence_required": Field("bool"),
     "tags": Field("list", of=Field("str")), "severity": Field("str", choices=("general", "major")),
+    "basis": Field("basis"),
 }
 CHECKLIST = {
     "id": Field("str", True, pattern=SLUG, hint="lower-case letters, digits, - and _, e.g. dust-explosion"),
@@ -156,6 +163,9 @@ def _scalar(v: Any, f: Field) -> str:
     if kind == "number":
         ok = isinstance(v, (int, float)) and not isinstance(v, bool)
         return "" if ok else f"must be a number, not {v!r}"
+    if kind == "bound":
+        ref = isinstance(v, str) and BOUND_REF.match(v) is not None
+        return "" if (isinstance(v, (int, float)) and not isinstance(v, bool)) or ref else f"must be a number or a reference site.NAME / param.NAME, not {v!r}"
     if kind in ("days", "version"):
         ok = isinstance(v, int) and not isinstance(v, bool) and v >= 1
         what = "a whole number of days, at least 1" if kind == "days" else "a whole number, at least 1"
@@ -187,6 +197,9 @@ def _basis(v: Any) -> str:
     if not entries:
         return "must cite at least one source: {source: KEY, clause: 第X条}"
     for e in entries:
-        if not isinstance(e, dict) or set(e) - set(BASIS) or not all(isinstance(e.get(k), str) and e.get(k) for k in BASIS):
+        if not isinstance(e, dict) or set(e) - set(BASIS) or not all(isinstance(e.get(k), str) and e.get(k)
+                                                                      for k in ("source", "clause")):
             return "each basis must be a mapping {source: KEY, clause: 第X条（Y）} with both keys"
+        if "unverified" in e and not isinstance(e["unverified"], bool):
+            return "a basis's unverified must be true or false"
     return ""

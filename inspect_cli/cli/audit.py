@@ -23,7 +23,8 @@ def audit(ignored: tuple[str, ...], checklist_dirs: tuple[str, ...], ledger_path
 
     \b
     Flags: the same custom hazard text at different sites (数据趋同); major items recorded
-    as general (避重就轻); hazards closed without evidence; major hazards closed without a
+    as general (避重就轻); major hazards whose basis cites no determination standard;
+    hazards closed without evidence; major hazards closed without a
     治理方案; enforcement inspections without two certified inspectors; on-the-spot
     closures without evidence (warning). Rules: docs/analysis.md.
     """
@@ -31,7 +32,10 @@ def audit(ignored: tuple[str, ...], checklist_dirs: tuple[str, ...], ledger_path
 
     ledger = open_ledger(ledger_path, today)
     ledger.require_existing()
-    result = ledger.audit(au.registry_defaults(registry(checklist_dirs)))
+    from ..checklist.legal import registry_source_kinds
+
+    reg = registry(checklist_dirs)
+    result = ledger.audit(au.registry_defaults(reg), registry_source_kinds(reg))
     if ignored:
         result["findings"] = [f for f in result["findings"] if f["kind"] not in ignored]
         result["counts"] = {k: (0 if k in ignored else n) for k, n in result["counts"].items()}

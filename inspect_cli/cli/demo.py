@@ -17,9 +17,10 @@ def demo(out: str, as_json: bool) -> None:
 
     Three sample sites are imported; the dust-explosion and limited-space checklists are
     run from bundled answer files (March 2026); hazards are taken through a 治理方案,
-    extension, fix and re-inspection to closure (销号); then the inspection records,
-    orders, re-inspection opinions, closure reports, the hazard ledger (HTML, XLSX) and
-    the March bulletin are rendered into OUT/reports.
+    extension, fix and re-inspection to closure (销号); a hazard whose re-inspection
+    failed becomes a case (立案) that runs to 结案; then the inspection records, orders,
+    re-inspection opinions, closure reports, the hazard ledger (HTML, XLSX), the March
+    bulletin, the 立案审批表 and the 行政处罚决定书 are rendered into OUT/reports.
     """
     from ..demo import build, render_all
 
@@ -35,7 +36,7 @@ def demo(out: str, as_json: bool) -> None:
     files, notes = render_all(folder, made, say=say)
     if as_json:
         emit_json({"ledger": str(made["ledger"]), "reports": files, "notes": notes,
-                   "inspections": [r["inspection"]["id"] for r in made["runs"].values()]})
+                   "inspections": [r["inspection"]["id"] for r in made["runs"].values()], "cases": made["cases"]})
         return
     for n in notes:
         click.echo(f"  note: {n}")
@@ -43,3 +44,4 @@ def demo(out: str, as_json: bool) -> None:
     click.echo(f"Try:  inspect hazard list --ledger {made['ledger']} --today 2026-04-01")
     click.echo(f"      inspect hazard list --overdue --ledger {made['ledger']} --today 2026-04-01")
     click.echo(f"      inspect verify --ledger {made['ledger']}")
+    click.echo(f"      inspect case show {made['cases'][0]} --ledger {made['ledger']} --today 2026-04-01")

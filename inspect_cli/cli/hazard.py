@@ -39,19 +39,31 @@ def hazard() -> None:
 @click.option("--limit", type=click.IntRange(min=1), help="Show at most N (the total is still counted).")
 @click.option("--offset", type=click.IntRange(min=0), default=0)
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV (UTF-8 with BOM, opens in Excel).")
+@click.option("--repeat-offenders", is_flag=True,
+              help="Sites with hazards overdue after a failed re-inspection; suggests a case, never opens one.")
 @lang_option
 @ledger_option
 @today_option
 @json_option
 def list_cmd(status: tuple[str, ...], severity: Optional[str], site: Optional[str], checklist: Optional[str],
              domain: Optional[str], inspection: Optional[str], overdue: bool, due_before: Optional[str], sort: str,
-             desc: bool, limit: Optional[int], offset: int, as_csv: bool, lang: str, ledger_path: Optional[str],
-             today: Optional[str], as_json: bool) -> None:
+             desc: bool, limit: Optional[int], offset: int, as_csv: bool, repeat_offenders: bool, lang: str,
+             ledger_path: Optional[str], today: Optional[str], as_json: bool) -> None:
     """List hazards with filters; --json and --csv for scripts."""
     from ..ids import normalise
 
     if as_csv and as_json:
         raise click.UsageError("choose one of --csv and --json")
+    if repeat_offenders:
+        from .render_case import repeat_offenders_cmd
+
+        others = [o for o, v in (("--status", status), ("--severity", severity), ("--checklist", checklist),
+                                 ("--domain", domain), ("--inspection", inspection), ("--overdue", overdue),
+                                 ("--due-before", due_before), ("--limit", limit)) if v]
+        if others:
+            raise click.UsageError(f"--repeat-offenders takes --site only, not {', '.join(others)}")
+        repeat_offenders_cmd(open_ledger(ledger_path, today), site, as_json, as_csv)
+        return
     q = HazardQuery(status=status, severity=severity, site=site.upper() if site else None, checklist=checklist,
                     domain=domain, inspection=normalise(inspection) if inspection else None, overdue=overdue,
                     due_before=date_value(due_before, "--due-before"), sort=sort, descending=desc, limit=limit,
@@ -124,9 +136,10 @@ def _table(rows: list[Hazard], total: int, lang: str = "zh") -> None:
 @json_option
 def show(hazard_id: str, ledger_path: Optional[str], today: Optional[str], as_json: bool) -> None:
     """Show a hazard with its legal basis and its whole history as a timeline."""
-    h, events = open_ledger(ledger_path, today).hazard(hazard_id)
+    ledger = open_ledger(ledger_path, today)
+    h, events = ledger.hazard(hazard_id)
     if as_json:
-        emit_json(dict(h, history=events))
+        emit_json(dict(h, history=ledger.hazard_history(hazard_id)))
         return
     from .render_hazard import print_hazard
 

@@ -42,7 +42,9 @@ def migrate_cmd(src: str, dst: str, from_backend: Optional[str], to_backend: Opt
         for p in result["problems"]:
             click.echo(p, err=True)
         state = "OK" if ok else f"{len(result['problems'])} PROBLEM(S)"
-        click.echo(f"verify: {state}: {result['hazards']} hazard(s), {result['events']} event(s) checked.", err=not ok)
+        cases = f", {result['cases']} case(s) with {result['case_events']} event(s)" if result.get("cases") else ""
+        click.echo(f"verify: {state}: {result['hazards']} hazard(s), {result['events']} event(s){cases} checked.",
+                   err=not ok)
     if not ok:
         raise click.exceptions.Exit(8)
 

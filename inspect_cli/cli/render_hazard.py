@@ -42,9 +42,16 @@ def print_hazard(con: Any, h: Hazard, events: list[Event]) -> None:
     for e in events:
         con.print(f"  {e['date']}  {EVENT_ZH.get(e['type'], e['type']):<8} {escape(e.get('actor') or '')}  "
                   f"{escape(_summary(e))}  [dim]{e['hash'][:12]}[/dim]")
+    for c in h.get("cases") or []:
+        state = "撤销立案 withdrawn" if c.get("withdrawn") else c.get("stage")
+        con.print(f"[bold]案件 case[/bold] {c['id']}: 立案 {c.get('opened')}, {state} (inspect case show {c['id']})")
     for c in h.get("conflicts") or []:
-        con.print(f"[yellow]冲突 (conflict) {c['id']}: another ledger recorded {len(c['their_events'])} other event(s) "
-                  f"({', '.join(EVENT_ZH.get(e['type'], e['type']) for e in c['their_events'])}); kept for review[/yellow]")
+        if c.get("status") == "resolved":
+            continue
+        theirs = c.get("theirs") or []
+        con.print(f"[yellow]冲突 (conflict) {c['id']}: another ledger recorded {len(theirs)} other event(s) after event "
+                  f"{c.get('fork')} ({', '.join(EVENT_ZH.get(e['type'], e['type']) for e in theirs)}); both kept — "
+                  "inspect conflicts resolve ID --keep mine|theirs --reason TEXT[/yellow]")
 
 
 def _summary(e: Event) -> str:

@@ -57,6 +57,10 @@ def report(kind: str, subject_id: Optional[str], fmt: str, out: Optional[str], l
       closure HAZARD_ID|SITE  closure report: the whole history to 销号
       ledger                  隐患台账, with the filters of `hazard list`
       bulletin                月度通报 for --month YYYY-MM
+      filing  CASE_ID         立案审批表 (case filing approval form)
+      penalty CASE_ID         行政处罚决定书 (penalty decision)
+      forest-notice INSPECTION_ID  森林草原火灾隐患整改通知书 (forest and grassland fire
+                              findings, 822号 第三十三条; own number sequence)
       list                    the numbered documents issued (frozen: a reprint is identical)
     """
     from ..errors import UsageError

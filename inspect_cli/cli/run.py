@@ -51,7 +51,11 @@ def run(checklist_ref: Optional[str], site_code: Optional[str], inspectors: tupl
         return _interactive(ledger, checklist, rec, as_json, (started, finished))
     if not checklist_ref or not site_code:
         raise click.UsageError("give a CHECKLIST and --site CODE (or --resume INSPECTION_ID)")
-    checklist = reg.get(checklist_ref)
+    from ..checklist.legal import require_in_force
+
+    date = ledger.clock.today  # the inspection date decides which law applies
+    checklist = reg.get(checklist_ref, on=date)
+    require_in_force(checklist, date, reg)
     people = parse_inspectors(inspectors)
     if answers_file:
         from ..inputs import load_yaml
@@ -94,7 +98,7 @@ def _interactive(ledger: Ledger, checklist: Any, rec: Inspection, as_json: bool,
     from .run_prompts import ask_units, ask_step
 
     con = console()
-    site = ledger.site(rec["site"])
+    site = ledger.visit_site(rec)
     con.print(f"[bold]{checklist.title.zh}[/bold] {checklist.ref} — {site['name']} ({site['code']})")
     con.print(f"Inspection {rec['id']}: answers are saved as you go; Ctrl-C stops, "
               f"[bold]inspect run --resume {rec['id']}[/bold] continues.")
@@ -108,6 +112,10 @@ def _interactive(ledger: Ledger, checklist: Any, rec: Inspection, as_json: bool,
             if not todo:
                 break
             done = len(rec["answers"])
+            missing = _missing_bounds(checklist, todo[0], site, rec)
+            if missing:  # a per-site limit (核定人数 …) not recorded: asked on site, kept with the inspection
+                rec = ledger.set_site_value(rec["id"], missing, _ask_number(checklist, missing))
+                continue
             detail = ask_step(con, todo[0], done + 1, done + len(todo), ledger.clock.today, settings)
             rec = ledger.save_answer(rec["id"], todo[0].key, detail)
     except (KeyboardInterrupt, click.exceptions.Abort):
@@ -116,6 +124,20 @@ def _interactive(ledger: Ledger, checklist: Any, rec: Inspection, as_json: bool,
     _ask_times(con, ledger, rec, times)
     rec, created = ledger.finish_inspection(rec["id"], checklist)
     _report(rec, created, [], as_json)
+
+
+def _missing_bounds(checklist: Any, step: Any, site: Mapping[str, Any], rec: Mapping[str, Any]) -> str:
+    from ..inspection.answers import missing_bounds, with_site_values
+
+    missing = missing_bounds(step.item, checklist, with_site_values(site, rec.get("site_values")))
+    return missing[0].partition(".")[2] if missing and missing[0].startswith("site.") else ""
+
+
+def _ask_number(checklist: Any, name: str) -> float:
+    attr = checklist.attributes.get(name)
+    label = f"{attr.text.zh} (site.{name})" if attr else f"site.{name}"
+    value: float = click.prompt(f"{label} is not recorded for this site; value found on site", type=float)
+    return value
 
 
 def _report(rec: Mapping[str, Any], created: list[Hazard], ignored: list[str], as_json: bool) -> None:

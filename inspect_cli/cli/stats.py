@@ -107,6 +107,10 @@ def _print(result: dict[str, Any], gate_results: list[dict[str, Any]]) -> None:
         summary.add_row(label, str(value))
     out.print(summary)
 
+    from .render_case import print_enforcement
+
+    print_enforcement(out, result["enforcement"])
+
     insp = result["inspections"]
     if insp["count"] or insp["in_progress"]:
         t = Table(title="检查 Inspections")

@@ -16,7 +16,7 @@ from .options import date_value, emit_json, json_option, ledger_option, open_led
 @today_option
 @json_option
 def export_cmd(out: str, since: Optional[str], ledger_path: Optional[str], today: Optional[str], as_json: bool) -> None:
-    """Export sites, inspections, hazards, their histories and evidence as a bundle."""
+    """Export sites, inspections, hazards, cases, their histories and evidence as a bundle."""
     counts = open_ledger(ledger_path, today).export(Path(out), date_value(since, "--since"))
     if as_json:
         emit_json(dict(counts, out=out))
@@ -39,3 +39,5 @@ def import_cmd(bundle: str, ledger_path: Optional[str], today: Optional[str], as
     click.echo(f"Imported {bundle}: {added}; {report['extended']} hazard(s) brought up to date.")
     for c in report["conflicts"]:
         click.echo(f"Conflict: {c['message']}", err=True)
+    for s in report.get("settings", []):
+        click.echo(f"Setting differs: {s['message']}", err=True)

@@ -65,7 +65,31 @@ def build(out: Path, step: Optional[Step] = None) -> dict[str, Any]:
         runs[checklist_id] = result
         say(f"{checklist_id} at {site}: inspection {result['inspection']['id']}, {len(result['hazards'])} hazard(s)")
     _loop(ledger, runs, work, say)
-    return {"ledger": ledger_path, "runs": runs, "work": work}
+    case_id = _case(ledger, runs, say)
+    return {"ledger": ledger_path, "runs": runs, "work": work, "cases": [case_id]}
+
+
+def _case(ledger: Ledger, runs: dict[str, Any], say: Step) -> str:
+    """The hazard whose re-inspection failed becomes a case (立案) and runs to 结案."""
+    from ..case.records import OpenRequest
+
+    failed = next(h["id"] for h in runs["limited-space"]["hazards"] if h["item"] == "LS13-9a")
+    case = at(ledger, "2026-03-21").open_case(OpenRequest(handlers=INSPECTORS, reinspections=[failed]))
+    cid = case["id"]
+    steps: list[tuple[str, str, dict[str, Any]]] = [
+        ("2026-03-23", "investigate", {"note": "询问安全负责人陈志强并制作询问笔录；调取2025年以来培训记录，未见有限空间作业专题培训"}),
+        ("2026-03-24", "notify", {"types": ["fine"], "amount": 20000}),
+        ("2026-03-26", "statement", {"text": "已联系培训机构，计划4月上旬完成培训，请求从轻处罚"}),
+        ("2026-03-27", "decide", {"types": ["fine"], "amount": 15000}),
+        ("2026-03-27", "serve", {"method": "直接送达", "recipient": "陈志强"}),
+        ("2026-03-30", "execute", {"how": "paid"}),
+        ("2026-03-31", "close", {}),
+    ]
+    for day, move, args in steps:
+        at(ledger, day).case_move(cid, move, args)
+    say(f"case {cid} opened on the failed re-inspection of {failed}: 立案 → 调查取证 → 告知 → 陈述申辩 → 决定 "
+        "(罚款 15000 元) → 送达 → 执行 → 结案")
+    return str(cid)
 
 
 def _loop(ledger: Ledger, runs: dict[str, Any], work: Path, say: Step) -> None:
@@ -110,6 +134,8 @@ def render_all(out: Path, made: dict[str, Any], today: str = "2026-03-31",
     jobs += [("closure", closed_major, "html"), ("closure", WOOD, "html"), ("ledger", None, "html"),
              ("ledger", None, "xlsx"), ("bulletin", None, "html"), ("bulletin", None, "xlsx"),
              ("order", dust["inspection"]["id"], "pdf"), ("bulletin", None, "pdf")]
+    for cid in made.get("cases") or []:
+        jobs += [("filing", cid, "html"), ("penalty", cid, "html"), ("penalty", cid, "md")]
     files, notes = [], []
     for kind, subject, fmt in jobs:
         name = f"{kind}-{subject}.{fmt}" if subject else f"{kind}-2026-03.{fmt}" if kind == "bulletin" else f"{kind}.{fmt}"

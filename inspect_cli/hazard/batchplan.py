@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 
 from . import moves as hz
-from . import lifecycle
+from . import history, lifecycle
 from ..clock import Clock, iso_date
 from ..errors import IllegalTransition, NotFound, ValidationFailed
 from ..inputs import read_text, load_yaml
@@ -99,6 +99,7 @@ def check_row(store: Store, row: dict[str, Any], inspectors: list[dict[str, str]
         return []
     try:
         lifecycle.require(h, "reinspect", today)
+        history.require_in_order(store, h, "reinspected", today.isoformat())  # named per row
     except IllegalTransition as e:
         return [str(e)]
     try:

@@ -20,6 +20,8 @@ from typing import Any, Mapping, Optional
 from ..errors import IllegalTransition
 
 STATES = ("open", "planned", "fixed", "closed")
+EVENT_TYPES = ("registered", "closed_on_spot", "plan", "supervise", "interim", "extended", "fixed", "reinspected",
+               "resolved")
 ACTIVE = ("open", "planned", "fixed")
 MOVES = {
     "plan": ("open", "planned"),
@@ -128,6 +130,11 @@ def apply(state: dict[str, Any], event: dict[str, Any]) -> dict[str, Any]:
             s.update(status="closed", closed_date=event["date"], closed_reason="复查合格")
         else:
             s.update(status="open", deadline=d["deadline"], fix=None)
+    elif kind == "resolved":
+        # a conflict settled (inspect conflicts resolve): keeping the other side's history
+        # takes the hazard as that history left it; keeping this one changes nothing
+        if d.get("keep") == "theirs":
+            s = copy.deepcopy(d["state"])
     else:
         raise ValueError(f"unknown event type {kind!r}")
     return s

@@ -24,18 +24,19 @@ LIST_KEYS = ("id", "site", "site_name", "checklist", "checklist_version", "item"
 def append(store: Store, hazard: Optional[dict[str, Any]], event: dict[str, Any]) -> dict[str, Any]:
     """Append an event and store the hazard's new state; returns the new hazard record."""
     state = lifecycle.apply(_state(hazard) if hazard else {}, event)
-    state["head"], state["events"] = event["hash"], event["seq"]
+    state["head"], state["events"], state["head_date"] = event["hash"], event["seq"], event["date"]
     store.put("events", event["id"], event)
     store.put("hazards", state["id"], state)
     return state
 
 
 def _state(hazard: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in hazard.items() if k not in ("head", "events")}
+    return {k: v for k, v in hazard.items() if k not in history.BOOKKEEPING}
 
 
 def record(store: Store, hazard: dict[str, Any], type: str, clock: Clock, actor: str, data: dict[str, Any],
            note: str = "", evidence: Optional[list[dict[str, Any]]] = None) -> dict[str, Any]:
+    history.require_in_order(store, hazard, type, clock.today.isoformat())
     event = history.make_event(hazard, type, clock.today.isoformat(), clock.now(), actor, data, note, evidence)
     return append(store, hazard, event)
 

@@ -21,6 +21,7 @@ EVENTS: dict[str, tuple[str, str]] = {
     "plan": ("治理方案", "plan (治理方案)"), "supervise": ("挂牌督办", "listed supervision"),
     "interim": ("临时管控措施", "interim measures"), "extended": ("延期", "extended"),
     "fixed": ("企业报告整改完成", "reported fixed"), "reinspected": ("复查", "re-inspected"),
+    "resolved": ("冲突处理", "conflict resolved"),  # a conflict between laptops settled
 }
 # severity → (short Chinese, full Chinese, English)
 SEVERITY: dict[str, tuple[str, str, str]] = {

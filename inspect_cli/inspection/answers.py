@@ -89,6 +89,8 @@ def make_context(checklist: Checklist, site: Mapping[str, Any], date: dt.date,
 def applies(step: Step, checklist: Checklist, site: Mapping[str, Any], date: dt.date,
             answers: dict[str, dict[str, Any]]) -> bool:
     """Whether a question applies, given the site and the answers so far."""
+    if step.item.once_per_visit and step.item.id in (site.get("_answered_this_visit") or {}):
+        return False  # answered in another inspection of this visit (see inspect_cli.inspection.visit)
     unit_items = frozenset(i.id for i in step.section.items) if step.unit else frozenset()
     ctx = make_context(checklist, site, date, answers, step.unit, unit_items)
     if step.section.when and not when_lang.evaluate(step.section.when, ctx):
@@ -130,12 +132,18 @@ def interpret(item: Item, value: Any) -> tuple[Any, str]:
             raise ValueError(f"answer {value!r} is not a number (measured value in {item.unit or 'the item unit'}) or na") from None
         if number != number or number in (float("inf"), float("-inf")):
             raise ValueError(f"answer {value!r} is not a finite number")
+        if item.pass_range and item.pass_range.references:
+            names = ", ".join(item.pass_range.references)
+            raise ValueError(f"its pass range needs {names}, which this site has not recorded: give the value under "
+                             f"'site:' in the answers file (e.g. site: {{{item.pass_range.references[0].partition('.')[2]}: 120}})")
         ok = item.pass_range.contains(number) if item.pass_range else True
         return number, "pass" if ok else "fail"
     if item.type == "choice":
         option = item.option(str(value).strip()) if value is not None else None
         if option is None:
             raise ValueError(f"answer {value!r} is not one of: {', '.join(o.value for o in item.options)} or na")
+        if option.na:  # a "does not apply" option is recorded as such, never counted as passed
+            return option.value, "na"
         return option.value, "pass" if option.passes else "fail"
     if not text:
         raise ValueError("a text item needs some text (or na)")
@@ -152,10 +160,88 @@ def walk(checklist: Checklist, site: Mapping[str, Any], date: dt.date, units: di
     for step in steps(checklist, units):
         if not applies(step, checklist, site, date, answers):
             continue
+        if step.item.combines:  # one determination made of earlier failures: never asked
+            keys = part_keys(step)
+            parts = [answers.get(k) for k in keys]
+            if all(p is not None and p.get("outcome") == "fail" for p in parts):
+                answers[step.key] = combine(step.item, keys, [p for p in parts if p is not None])
+            continue
+        step = resolve_step(step, checklist, site)
         answer = answer_for(step, answers)
         if answer is not None:
             answers[step.key] = answer
     return answers
+
+
+def bound_value(ref: str, checklist: Checklist, site: Mapping[str, Any]) -> Optional[float]:
+    """The number a range bound ``site.NAME`` / ``param.NAME`` stands for at this site (None if unknown)."""
+    space, _, name = ref.partition(".")
+    value = site_values(site).get(name) if space == "site" else checklist.parameters.get(name)
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def missing_bounds(item: Item, checklist: Checklist, site: Mapping[str, Any]) -> list[str]:
+    """The references of an item's pass range that this site has no value for."""
+    refs = item.pass_range.references if item.pass_range else []
+    return [r for r in refs if bound_value(r, checklist, site) is None]
+
+
+def resolve_step(step: Step, checklist: Checklist, site: Mapping[str, Any]) -> Step:
+    """The step with its pass range resolved against the site (unchanged if a value is missing)."""
+    rng = step.item.pass_range
+    if rng is None or not rng.references:
+        return step
+    import dataclasses
+
+    from ..checklist.model import PassRange
+
+    def one(v: Any) -> Any:  # a missing value stays a reference: the answer then says which is needed
+        known = bound_value(v, checklist, site) if isinstance(v, str) else v
+        return v if known is None and isinstance(v, str) else known
+
+    resolved = PassRange(one(rng.min), one(rng.max))
+    return Step(dataclasses.replace(step.item, pass_range=resolved), step.section, step.unit)
+
+
+def with_site_values(site: Mapping[str, Any], values: Optional[Mapping[str, Any]]) -> dict[str, Any]:
+    """The site with attribute values given on site for one inspection (``site:`` of an answers file)."""
+    if not values:
+        return dict(site)
+    return dict(site, attributes={**(site.get("attributes") or {}), **values})
+
+
+def part_keys(step: Step) -> list[str]:
+    """The answer keys of the items a combining step is made of (same unit where they repeat)."""
+    own = {i.id for i in step.section.items}
+    return [f"{p}[{step.unit}]" if step.unit and p in own else p for p in step.item.combines]
+
+
+def combine(item: Item, keys: list[str], parts: list[dict[str, Any]]) -> dict[str, Any]:
+    """The answer of a combining item when all its parts failed: one finding carrying every fact.
+
+    Evidence, locations and notes of the parts are kept; the deadline is the earliest one given;
+    it counts as fixed on the spot only when every part was.
+    """
+    deadlines = sorted(str(p["deadline"]) for p in parts if p.get("deadline"))
+    facts = "；".join(str(p.get("description") or "").strip() or k for k, p in zip(keys, parts))
+    detail: dict[str, Any] = {
+        "answer": "no", "outcome": "fail", "derived": True, "combines": list(keys),
+        "description": f"{item.finding_text.zh.rstrip('；;。')}（{facts}）" if any(p.get("description") for p in parts)
+        else item.finding_text.zh,
+        "evidence": [e for p in parts for e in p.get("evidence") or []],
+        "evidence_files": [e for p in parts for e in p.get("evidence_files") or []],
+        "location": "；".join(dict.fromkeys(str(p["location"]) for p in parts if p.get("location"))),
+        "note": "；".join(dict.fromkeys(str(p["note"]) for p in parts if p.get("note"))),
+        "fixed_on_spot": all(p.get("fixed_on_spot") is True for p in parts),
+    }
+    if deadlines:
+        detail["deadline"] = deadlines[0]
+    return detail
 
 
 def split_key(key: str) -> tuple[str, Optional[str]]:

@@ -64,6 +64,7 @@ def set_units(store: Store, inspection_id: str, section_id: str, names: list[str
 def pending(rec: Mapping[str, Any], checklist: Checklist, site: Mapping[str, Any]) -> list[Step]:
     """Applicable questions not yet answered, in order (given the answers so far)."""
     date = dt.date.fromisoformat(rec["date"])
+    site = inspection.with_site_values(site, rec.get("site_values"))
     out: list[Step] = []
 
     def visit(step: Step, answers: dict[str, dict[str, Any]]) -> Optional[dict[str, Any]]:
@@ -81,16 +82,26 @@ def finish(store: Store, inspection_id: str, checklist: Checklist, clock: Clock,
     rec = get(store, inspection_id)
     if rec["status"] != "in_progress":
         raise UsageError(f"inspection {rec['id']} is already {rec['status']}")
-    site = site_of(store, rec["site"])
+    from .visit import with_visit
+
+    site = with_visit(store, site_of(store, rec["site"]), rec["date"], rec["id"])
     missing = pending(rec, checklist, site)
     if missing:
         raise ValidationFailed(f"inspection {rec['id']} has {len(missing)} unanswered applicable item(s)",
                                [s.key for s in missing[:20]])
     created = []
     actor = ", ".join(i["name"] for i in rec["inspectors"])
+    date = dt.date.fromisoformat(rec["date"])
+    site = inspection.with_site_values(site, rec.get("site_values"))
+    walked = inspection.walk(checklist, site, date, rec["units"], lambda step, _: rec["answers"].get(step.key))
+    derived = {k: d for k, d in walked.items() if d.get("derived")}
+    absorbed = {part for d in derived.values() if d.get("outcome") == "fail" for part in d["combines"]}
     for step in inspection.steps(checklist, rec["units"]):
-        detail = rec["answers"].get(step.key)
+        if step.key in absorbed:
+            continue  # its fact is carried by the one hazard of the combined determination
+        detail = rec["answers"].get(step.key) or derived.get(step.key)
         if detail and detail.get("outcome") == "fail":
+            step = inspection.resolve_step(step, checklist, site)  # the range as it applied at this site
             created.append(_register(store, rec, checklist, step, detail, site, clock, actor, settings))
     rec.update(status="completed", finished_at=clock.now(), hazards=[h["id"] for h in created])
     store.put("inspections", rec["id"], rec)
@@ -153,6 +164,9 @@ def failure_problems(item: Item, detail: dict[str, Any], today: dt.date) -> list
     sev = detail.get("severity")
     if sev is not None and sev not in ("general", "major"):
         out.append(f"severity {sev!r} is not general or major")
+    if sev == "major" and item.severity == "general" and not any(b.source.is_determination_standard for b in item.basis):
+        out.append(f"severity major: {item.id} cites no 重大事故隐患判定标准 (only a determination standard makes a "
+                   "hazard major); record it as general")
     if item.severity == "major" and sev == "general" and not str(detail.get("downgrade_reason") or "").strip():
         out.append("recording a major item as general needs downgrade_reason (it is kept and audited)")
     if detail.get("deadline") is not None:
@@ -185,6 +199,9 @@ def evaluate_answers(checklist: Checklist, site: dict[str, Any], doc: Any, date:
         raise ValidationFailed("an answers file needs a top-level 'answers:' mapping from item id to answer")
     given = {str(k): v for k, v in doc["answers"].items()}
     units, problems = _units(checklist, doc.get("units"), given)
+    values, value_problems = site_values_given(checklist, doc.get("site"))
+    problems += value_problems
+    site = inspection.with_site_values(site, values)
     for section in checklist.sections:
         if section.repeat and not units.get(section.id) and section_applies(checklist, section, site, date):
             problems.append(f"units: section {section.id!r} is answered once per {section.repeat.zh}: name them, "
@@ -209,6 +226,12 @@ def evaluate_answers(checklist: Checklist, site: dict[str, Any], doc: Any, date:
         return detail
 
     answers = inspection.walk(checklist, site, date, units, answer_for)
+    for key in given:
+        item = checklist.item(inspection.split_key(key)[0])
+        if item is not None and item.combines:
+            problems.append(f"{key}: not answered by hand: it is decided from {' and '.join(item.combines)} "
+                            "(major when all of them fail); remove it from the answers file")
+    answers = {k: d for k, d in answers.items() if not d.get("derived")}
     known = {s.key for s in inspection.steps(checklist, units)}
     for key in given:
         item_id, unit = inspection.split_key(key)
@@ -220,6 +243,26 @@ def evaluate_answers(checklist: Checklist, site: dict[str, Any], doc: Any, date:
         raise ValidationFailed(f"the answers do not fit {checklist.ref} at this site; nothing was saved", problems)
     ignored = sorted(k for k in given if k in known and k not in used)
     return answers, units, ignored
+
+
+def site_values_given(checklist: Checklist, given: Any) -> tuple[dict[str, Any], list[str]]:
+    """``site:`` of an answers file: attribute values found on site (核定人数 …) for this inspection."""
+    if given is None:
+        return {}, []
+    if not isinstance(given, dict):
+        return {}, ["'site' must map attribute names to values found on site, e.g. site: {approved_headcount: 120}"]
+    values: dict[str, Any] = {}
+    problems = []
+    for name, value in given.items():
+        attr = checklist.attributes.get(str(name))
+        if attr is None:
+            problems.append(f"site: {name!r} is not an attribute of {checklist.ref} "
+                            f"(known: {', '.join(sorted(checklist.attributes)) or 'none'})")
+        elif attr.type == "number" and (isinstance(value, bool) or not isinstance(value, (int, float))):
+            problems.append(f"site: {name} must be a number, not {value!r}")
+        else:
+            values[str(name)] = value
+    return values, problems
 
 
 def section_applies(checklist: Checklist, section: Any, site: Mapping[str, Any], date: dt.date) -> bool:

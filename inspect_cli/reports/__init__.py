@@ -37,7 +37,8 @@ def check_kind_format(kind: str, fmt: str, subject: Optional[str]) -> None:
         raise UsageError(f"the {kind} report has no {fmt} format; use one of: {', '.join(FORMATS[kind])}"
                          + (" (xlsx is for the ledger and the bulletin)" if fmt == "xlsx" else ""))
     if kind in NEEDS_SUBJECT and not subject:
-        what = "a hazard id (H-…) or a site code" if kind == "closure" else "an inspection id (I-…)"
+        what = ("a hazard id (H-…) or a site code" if kind == "closure" else "a case id (C-…)"
+                if kind in ("filing", "penalty") else "an inspection id (I-…)")
         raise UsageError(f"the {kind} report needs {what}: inspect report {kind} ID")
     if kind not in NEEDS_SUBJECT and subject:
         raise UsageError(f"the {kind} report takes no ID (got {subject!r}); "
@@ -68,9 +69,14 @@ def build_context(ledger: Ledger, kind: str, subject: Optional[str] = None, lang
     checklists' texts (default: the bundled ones and ``INSPECT_CHECKLIST_PATH``); ``correct``
     (a reason) gives a numbered document a new number replacing its issued one; ``notes`` is
     the bulletin's narrative file."""
-    from .context import BUILDERS
+    from . import forest
+    from .builders import BUILDERS
 
     settings = dict(ledger.settings())
+    if kind in ("order", "review") and subject and forest.is_forest(ledger.inspection(subject)):
+        raise ReportError(f"inspection {subject} is a forest and grassland fire inspection: its findings are served as a "
+                          f"森林草原火灾隐患整改通知书 under {forest.LEGAL_BASIS}, not as a 安全生产 文书: "
+                          f"inspect report {forest.KIND} {subject}")
     if correct:
         settings["_correct"] = correct
     if notes:

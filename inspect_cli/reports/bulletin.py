@@ -129,6 +129,11 @@ def bulletin(ledger: Ledger, subject: Optional[str], lang: str, settings: dict[s
         flags=flags,
         **figures(ledger, light, first, as_of, lang, settings.get("_notes")),
     )
+    from ..case.rates import bulletin_figures
+
+    # 立案率, 立案处罚率, 处罚执行率 for the month and the year to date (docs/cases.md)
+    ctx["enforcement"] = bulletin_figures(ledger.enforcement_rates(iso_first, iso_last, iso_as_of),
+                                          ledger.enforcement_rates(year_start, iso_last, iso_as_of), lang)
     return ctx
 
 

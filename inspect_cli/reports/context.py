@@ -500,13 +500,3 @@ def _ref(h: Mapping[str, Any]) -> str:
 
 def _order(h: Mapping[str, Any]) -> tuple[str, str]:
     return (str(h.get("created") or ""), str(h.get("id")))
-
-
-def _bulletin(*args: Any, **kw: Any) -> dict[str, Any]:
-    from .bulletin import bulletin
-
-    return bulletin(*args, **kw)
-
-
-BUILDERS = {"record": record, "order": order, "review": review, "closure": closure, "ledger": ledger_table,
-            "bulletin": _bulletin}

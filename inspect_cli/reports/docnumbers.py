@@ -22,7 +22,8 @@ from ..errors import ReportError
 if TYPE_CHECKING:
     from ..ledger import Ledger
 
-NUMBERED = ("record", "order", "review")
+NUMBERED = ("record", "order", "review", "forest-notice", "filing", "penalty")  # documents with a number
+FROZEN = ("record", "order", "review")  # numbered documents whose text is frozen when issued (issued.py)
 
 
 def format_number(pattern: str, org: str, year: int, seq: Any, device: str = "") -> str:
@@ -99,8 +100,10 @@ def assign(store: Any, kind: str, subject: str, date: str, settings: dict[str, A
     return number
 
 
-def claim(ctx: dict[str, Any], kind: str, subject: str, date: str, shown: str, fresh: bool = False) -> None:
-    """Note in a report's context that number ``shown`` was printed for ``kind``/``subject``."""
+def claim(ctx: dict[str, Any], kind: str, subject: str, date: str, shown: Optional[str] = None,
+          fresh: bool = False) -> None:
+    """Note in a report's context that number ``shown`` was printed for ``kind``/``subject``
+    (None: the document's own ``ctx["number"]``, read when the number is taken)."""
     ctx.setdefault("number_claims", []).append([kind, subject, date, shown, fresh])
 
 

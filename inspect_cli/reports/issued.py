@@ -28,7 +28,7 @@ import zlib
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Optional
 
-from .docnumbers import NUMBERED, assign, lookup
+from .docnumbers import FROZEN, NUMBERED, assign, lookup
 
 FROZEN_PREFIX = "frozen:"
 IMAGE_PREFIX = "image:"
@@ -117,11 +117,19 @@ def number_collisions(ours: Iterable[Mapping[str, Any]], theirs: Iterable[Mappin
 
 
 def own_claim(ctx: Mapping[str, Any]) -> Optional[list[Any]]:
-    """The number claim of the document itself (a review also cites its order's number)."""
+    """The number claim of a document whose text is frozen (a review also cites its order's
+    number); None for other documents."""
     for c in ctx.get("number_claims") or []:
-        if c[0] == ctx.get("kind"):
+        if c[0] == ctx.get("kind") and c[0] in FROZEN:
             return list(c)
     return None
+
+
+def _shown(ctx: Mapping[str, Any], claim: list[Any]) -> Optional[str]:
+    """The number a claim says was printed (a claim without one: the document's own number)."""
+    if claim[3] is not None:
+        return str(claim[3])
+    return str(ctx["number"]) if claim[0] == ctx.get("kind") and ctx.get("number") else None
 
 
 def frozen_text(store: Any, kind: str, subject: str, variant: str) -> Optional[str]:
@@ -167,8 +175,10 @@ def take_and_freeze(st: Any, now: str, ctx: Mapping[str, Any], settings: Mapping
     own = own_claim(ctx)
     real = bool(settings.get("org.code") or settings.get("org.name"))
     conf = dict(settings)
-    for kind, subject, date, shown, fresh in claims:
-        if assign(st, kind, subject, date, conf, commit=False, fresh=fresh) != shown:
+    for c in claims:
+        kind, subject, date, _, fresh = c
+        shown = _shown(ctx, c)
+        if shown is not None and assign(st, kind, subject, date, conf, commit=False, fresh=fresh) != shown:
             return None
         if fresh and (lookup(st, kind, subject) or {}).get("number", "") != ctx.get("replaces_number", ""):
             return None
@@ -178,7 +188,7 @@ def take_and_freeze(st: Any, now: str, ctx: Mapping[str, Any], settings: Mapping
             return stored
     for kind, subject, date, shown, fresh in claims:
         if fresh:
-            _retire(st, kind, subject, shown)
+            _retire(st, kind, subject, str(shown))
         assign(st, kind, subject, date, conf, fresh=fresh)
     if own is not None and rendered is not None and real:
         _freeze(st, now, ctx, own, rendered)

@@ -5,6 +5,8 @@ import base64
 from pathlib import Path
 from typing import Any
 
+from ..evidence import resolve
+
 IMAGE_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".gif": "image/gif",
                ".webp": "image/webp"}
 EMBED_AS_IS = 256 * 1024        # smaller images are embedded unchanged
@@ -22,7 +24,7 @@ def evidence_items(files: list[dict[str, Any]], folder: Path) -> list[dict[str, 
         item = {"name": name, "sha256": str(f.get("sha256") or ""), "short": str(f.get("sha256") or "")[:12],
                 "size": f.get("size"), "image": ext in IMAGE_TYPES, "data_uri": None, "missing": False,
                 "too_large": False}
-        path = folder / rel if rel else None
+        path = resolve(folder, f)  # only a content-addressed name, never a path from the record
         if path is None or not path.is_file():
             item["missing"] = True
         elif item["image"]:

@@ -1,4 +1,4 @@
-"""Storage backends behind one interface (:mod:`.base`): a TinyDB JSON file, or SQLite."""
+"""Storage backends behind one interface (:mod:`.interface`): a TinyDB JSON file, or SQLite."""
 from __future__ import annotations
 
 from pathlib import Path

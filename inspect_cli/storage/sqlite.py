@@ -110,6 +110,24 @@ class SqliteStore:
         self.conn.executemany(sql, ((str(id), *(_column_value(r.get(c)) for c in cols), _dumps(r))
                                     for id, r in records))
 
+    def column_mismatches(self, limit: int = 100) -> list[str]:
+        """Rows whose indexed columns (or key) disagree with their JSON record: a filter or a
+        count would then see something the record does not say (edited outside inspect-cli).
+        One scan per table; the columns of the few rows found are named afterwards."""
+        out: list[str] = []
+        for table in sorted(set(COLUMNS) | set(KEYED_BY_ID)):
+            if table not in self.held:
+                continue
+            cols = list(COLUMNS.get(table, ())) + (["id"] if table in KEYED_BY_ID else [])
+            cond = " OR ".join(f"{c} IS NOT json_extract(data, '$.{c}')" for c in cols)
+            sql = f"SELECT id, {', '.join(cols)}, data FROM {_ident(table)} WHERE {cond} LIMIT ?"
+            for row in self.conn.execute(sql, (limit,)).fetchall():
+                record = json.loads(row[-1])
+                wrong = [c for n, c in enumerate(cols, start=1) if row[n] != _column_value(record.get(c))]
+                out.append(f"{table[:-1]} {row[0]}: the indexed column(s) {', '.join(wrong) or '?'} disagree with "
+                           "the record (edited outside inspect-cli; lists and counts would show the column)")
+        return out
+
     # reading ---------------------------------------------------------------
     def get(self, table: str, id: str) -> Optional[dict[str, Any]]:
         if table not in self.held:

@@ -1,34 +1,61 @@
-"""Bundles for merging ledgers from many laptops: export, and an idempotent import.
+"""Bundles for merging ledgers from many laptops: export, and a checked, idempotent import.
 
-A bundle is a zip file: ``bundle.json`` (what it is), one JSON-lines file per table, and
-the evidence files under ``evidence/``. A hazard always travels with its whole history, so
-the receiving ledger can verify the chain before taking anything.
+A bundle is a zip file: ``bundle.json`` (what it is), one JSON-lines file per table,
+``settings.json`` (the organisation's ``org.*`` settings) and the evidence files as
+``evidence/ab/<sha256><.ext>``. Nothing else may be in it.
+
+A bundle is untrusted input. Before anything is written, :func:`check_members` checks every
+member name against that layout (no absolute paths, empty segments, ``..``, drive letters,
+backslashes, symlinks or devices) and every evidence file's bytes against its name;
+:func:`check_records` checks every record, and :func:`plan` replays each hazard's whole
+history (this ledger's events and the bundle's together). Any failure refuses the whole
+bundle, naming the record, and the ledger is left byte-identical.
+
+Hazards merge as sets of events: both sides' events are kept, and the hazard is the replay
+of the main line that :func:`history.main_line` picks from the events alone. So two ledgers
+that exchange bundles end with the same events and the same hazards whatever the order of
+the imports; where both sides changed a hazard, the other branch is a conflict
+(``inspect conflicts``) that travels with the events.
 """
 from __future__ import annotations
 
 import datetime as dt
 import io
 import json
+import re
+import stat
 import zipfile
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
-from ..hazard import history
-from ..hazard import lifecycle
+from .. import evidence as ev
+from ..hazard import history, lifecycle
+from ..case import sync as case_sync
 from ..errors import IntegrityError, ValidationFailed
 from ..storage.interface import Store
 
 BUNDLE_FORMAT = "inspect-cli-bundle"
-BUNDLE_VERSION = 1
-TABLES = ("sites", "inspections", "hazards", "events", "draws")
+BUNDLE_VERSION = 2  # 2: documents.jsonl and settings.json; evidence/ab/<sha256><.ext> only
+# cases / case_events: administrative cases (inspect_cli/case/sync.py), absent from older bundles
+TABLES = ("sites", "inspections", "hazards", "events", "draws", "documents", "cases", "case_events")
+REQUIRED = ("sites", "inspections", "hazards", "events", "draws")  # version 1 bundles have no documents
+MAX_RECORDS_BYTES = 2 * 1024 ** 3
+_EVIDENCE_MEMBER = re.compile(r"evidence/([0-9a-f]{2})/([0-9a-f]{64})((?:\.[a-z0-9]{1,10})?)\Z")
+_FIXED_MEMBERS = {"bundle.json", "settings.json", *(f"{t}.jsonl" for t in TABLES)}
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
+_ID = re.compile(r"[A-Z]-[0-9A-Z]{5}-[0-9A-Z]{5}\Z")
+Record = dict[str, Any]
 
 
-def collect(store: Store, since: Optional[str] = None) -> dict[str, list[dict[str, Any]]]:
+# export ----------------------------------------------------------------------------------------
+def collect(store: Store, since: Optional[str] = None) -> dict[str, list[Record]]:
     """Records to export: with ``since``, hazards changed on or after it (with their whole
-    history), inspections of or after it, and the sites they name."""
+    history, every branch), inspections of or after it, and the sites they name."""
     events = store.find("events")
     if since:
         changed = {e["subject"] for e in events if str(e.get("date", "")) >= since}
+        changed |= case_sync.linked_hazards(store, since)  # a case travels with its hazards
         events = [e for e in events if e["subject"] in changed]
         hazards = [h for h in store.find("hazards") if h["id"] in changed]
         inspections = [i for i in store.find("inspections") if i.get("date", "") >= since
@@ -38,97 +65,478 @@ def collect(store: Store, since: Optional[str] = None) -> dict[str, list[dict[st
         draws = [d for d in store.find("draws") if str(d.get("date", "")) >= since]
     else:
         hazards, inspections, sites, draws = (store.find(t) for t in ("hazards", "inspections", "sites", "draws"))
-    return {"sites": sites, "inspections": inspections, "hazards": hazards, "events": events, "draws": draws}
+    documents = [d for d in store.find("documents") if "number" in d and "kind" in d]
+    return {"sites": sites, "inspections": inspections, "hazards": hazards, "events": events, "draws": draws,
+            "documents": documents, **case_sync.collect(store, since)}
 
 
-def write_bundle(records: dict[str, list[dict[str, Any]]], evidence_dir: Path, out: Path, meta: dict[str, Any]) -> dict[str, int]:
+def org_settings(store: Store) -> dict[str, Any]:
+    saved = store.get("settings", "org") or {}
+    return {k: v for k, v in saved.items() if k.startswith("org.")}
+
+
+def write_bundle(records: dict[str, list[Record]], evidence_dir: Path, out: Path, meta: dict[str, Any],
+                 settings: Optional[dict[str, Any]] = None) -> dict[str, int]:
     from ..storage.files import atomic_write_bytes
 
     buf = io.BytesIO()
-    files = _evidence_files(records)
+    refs = cited_evidence(records)
+    written = 0
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("bundle.json", json.dumps(dict(meta, format=BUNDLE_FORMAT, version=BUNDLE_VERSION,
                                                   counts={t: len(records[t]) for t in TABLES}), ensure_ascii=False, indent=1))
+        z.writestr("settings.json", json.dumps(settings or {}, ensure_ascii=False, sort_keys=True, indent=1))
         for table in TABLES:
             z.writestr(f"{table}.jsonl", "".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n"
                                                  for r in sorted(records[table], key=_key)))
-        for rel in sorted(files):
-            if (evidence_dir / rel).is_file():
-                z.write(evidence_dir / rel, f"evidence/{rel}")
+        for rel in sorted(refs):
+            path = evidence_dir / rel
+            if path.is_file() and ev.sha256_file(path) == refs[rel]:  # never re-export a damaged copy
+                z.write(path, f"evidence/{rel}")
+                written += 1
     out.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(out, buf.getvalue())
-    return {**{t: len(records[t]) for t in TABLES}, "evidence": len(files)}
+    return {**{t: len(records[t]) for t in TABLES}, "evidence": written}
 
 
-def _key(r: dict[str, Any]) -> str:
-    return str(r.get("id") or r.get("code"))
+def _key(r: Record) -> str:
+    return str(r.get("id") or r.get("code") or f"{r.get('kind')}:{r.get('subject')}")
 
 
-def _evidence_files(records: dict[str, list[dict[str, Any]]]) -> set[str]:
-    files: set[str] = set()
-    for e in records["events"]:
-        for ev in list(e.get("evidence") or []) + list((e.get("data") or {}).get("evidence") or []):
-            if isinstance(ev, dict) and ev.get("file"):
-                files.add(ev["file"])
-    return files
+def evidence_refs(records: dict[str, list[Record]]) -> list[tuple[str, Any]]:
+    """Every evidence reference in the records, with the record that cites it."""
+    out: list[tuple[str, Any]] = []
+    tagged = [("hazard", e) for e in records.get("events", [])] + [("case", e) for e in records.get("case_events", [])]
+    for whose, e in tagged:
+        if not isinstance(e, dict):
+            continue
+        where = f"event {e.get('id')} of {whose} {e.get('subject')}"
+        raw = e.get("data")
+        data: dict[str, Any] = raw if isinstance(raw, dict) else {}
+        for key, refs in (("evidence", e.get("evidence")), ("data.evidence", data.get("evidence"))):
+            if refs is None:
+                continue
+            if not isinstance(refs, list):
+                out.append((f"{where} ({key})", "not a list"))
+                continue
+            out += [(where, r) for r in refs]
+    for rec in records.get("inspections", []):
+        if not isinstance(rec, dict):
+            continue
+        raw_answers = rec.get("answers")
+        answers: dict[str, Any] = raw_answers if isinstance(raw_answers, dict) else {}
+        for key, a in answers.items():
+            if isinstance(a, dict) and a.get("evidence_files") is not None:
+                refs = a["evidence_files"]
+                where = f"inspection {rec.get('id')} answer {key}"
+                out += [(where, r) for r in refs] if isinstance(refs, list) else [(where, "not a list")]
+    return out
 
 
-def read_bundle(path: Path) -> tuple[dict[str, Any], dict[str, list[dict[str, Any]]], zipfile.ZipFile]:
+def cited_evidence(records: dict[str, list[Record]]) -> dict[str, str]:
+    """``{file: sha256}`` of every well-formed evidence reference."""
+    out = {}
+    for _, ref in evidence_refs(records):
+        if isinstance(ref, dict) and ref.get("file") and not ev.reference_problems(ref, ""):
+            out[str(ref["file"])] = str(ref["sha256"])
+    return out
+
+
+# reading and checking a bundle ---------------------------------------------------------------------
+@dataclass
+class Bundle:
+    path: Path
+    meta: dict[str, Any]
+    records: dict[str, list[Record]]
+    settings: dict[str, Any]
+    evidence: dict[str, zipfile.ZipInfo] = field(default_factory=dict)  # "ab/sha.ext" → member
+
+
+def read_bundle(path: Path) -> tuple[Bundle, zipfile.ZipFile]:
+    """Open and check a bundle; raises before anything is written if any part is unsafe."""
     try:
         z = zipfile.ZipFile(path)
-        meta = json.loads(z.read("bundle.json"))
-        if meta.get("format") != BUNDLE_FORMAT:
-            raise ValueError("not an inspect-cli bundle")
-        if meta.get("version", 0) > BUNDLE_VERSION:
-            raise ValidationFailed(f"{path} was written by a newer inspect-cli (bundle version {meta['version']}); upgrade")
-        records = {t: [json.loads(line) for line in z.read(f"{t}.jsonl").decode("utf-8").splitlines() if line.strip()]
-                   for t in TABLES}
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as e:
+    except (zipfile.BadZipFile, OSError) as e:
         raise ValidationFailed(f"{path} is not a readable inspect-cli bundle ({e}); nothing was imported") from None
-    return meta, records, z
+    try:
+        members = check_members(z)
+        meta = _json_member(z, "bundle.json", path)
+        if not isinstance(meta, dict) or meta.get("format") != BUNDLE_FORMAT:
+            raise ValidationFailed(f"{path} is not an inspect-cli bundle; nothing was imported")
+        version = meta.get("version", 0)
+        if not isinstance(version, int) or version > BUNDLE_VERSION:
+            raise ValidationFailed(f"{path} was written by a newer inspect-cli (bundle version {version}); upgrade")
+        records: dict[str, list[Record]] = {}
+        for t in TABLES:
+            name = f"{t}.jsonl"
+            if name not in members:
+                if t in REQUIRED:
+                    raise ValidationFailed(f"{path} has no {name}; nothing was imported")
+                records[t] = []
+                continue
+            text = _read_member(z, members[name], path).decode("utf-8")
+            rows = []
+            for n, line in enumerate(text.splitlines(), start=1):
+                if line.strip():
+                    try:
+                        rows.append(json.loads(line))
+                    except ValueError as e:
+                        raise ValidationFailed(f"{path}: {name} line {n} is not JSON ({e}); nothing was imported") from None
+            records[t] = rows
+        settings = _json_member(z, "settings.json", path) if "settings.json" in members else {}
+        if not isinstance(settings, dict):
+            raise ValidationFailed(f"{path}: settings.json is not a mapping; nothing was imported")
+        evidence = {name[len("evidence/"):]: info for name, info in members.items() if name.startswith("evidence/")}
+        bundle = Bundle(path, meta, records, settings, evidence)
+        check_evidence_bytes(z, bundle)
+    except (zipfile.BadZipFile, UnicodeDecodeError, OSError, RuntimeError) as e:
+        z.close()
+        raise ValidationFailed(f"{path} is not a readable inspect-cli bundle ({e}); nothing was imported") from None
+    except BaseException:
+        z.close()
+        raise
+    return bundle, z
 
 
-def merge(store: Store, records: dict[str, list[dict[str, Any]]], today: dt.date) -> dict[str, Any]:
-    """Merge a bundle's records; returns what was added and the conflicts. Never loses a side."""
-    _verify_incoming(records)
-    report: dict[str, Any] = {"added": {t: 0 for t in TABLES}, "extended": 0, "conflicts": []}
+def check_members(z: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
+    """Every member must be one the bundle layout names: refuse the bundle otherwise."""
+    problems: list[str] = []
+    members: dict[str, zipfile.ZipInfo] = {}
+    for info in z.infolist():
+        name = info.filename
+        why = _member_problem(info)
+        if why:
+            problems.append(f"member {name!r}: {why}")
+        elif name in members:
+            problems.append(f"member {name!r} appears twice")
+        else:
+            members[name] = info
+    if problems:
+        raise ValidationFailed(f"{z.filename} is not a bundle inspect-cli wrote: it holds members outside the bundle "
+                               "layout; nothing was imported", problems)
+    return members
+
+
+def _member_problem(info: zipfile.ZipInfo) -> str:
+    name = info.filename
+    mode = info.external_attr >> 16
+    kind = stat.S_IFMT(mode)
+    if kind and kind != stat.S_IFREG:
+        return "a symlink, folder or device, not a plain file"
+    if info.is_dir():
+        return "a folder entry"
+    if "\\" in name or "\x00" in name:
+        return "a backslash or NUL in the name"
+    if name.startswith("/") or re.match(r"[A-Za-z]:", name):
+        return "an absolute path"
+    parts = name.split("/")
+    if any(p == "" for p in parts):
+        return "an empty path segment"
+    if any(p in (".", "..") for p in parts):
+        return "a '.' or '..' segment"
+    if name in _FIXED_MEMBERS:
+        return ""
+    if name.startswith("evidence/"):
+        m = _EVIDENCE_MEMBER.match(name)
+        if not m or m.group(1) != m.group(2)[:2]:
+            return "evidence must be named evidence/ab/<sha256 of its bytes><.ext>"
+        if info.file_size > ev.MAX_EVIDENCE_BYTES:
+            return f"evidence over {ev.MAX_EVIDENCE_BYTES // 2**20} MiB"
+        return ""
+    return "not part of the bundle layout (bundle.json, settings.json, <table>.jsonl, evidence/ab/<sha256>)"
+
+
+def _read_member(z: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> bytes:
+    if info.file_size > MAX_RECORDS_BYTES:
+        raise ValidationFailed(f"{path}: {info.filename} is too large; nothing was imported")
+    with z.open(info) as f:
+        data = f.read(MAX_RECORDS_BYTES + 1)
+    if len(data) > MAX_RECORDS_BYTES:
+        raise ValidationFailed(f"{path}: {info.filename} is too large; nothing was imported")
+    return data
+
+
+def _json_member(z: zipfile.ZipFile, name: str, path: Path) -> Any:
+    try:
+        return json.loads(_read_member(z, z.getinfo(name), path))
+    except KeyError:
+        raise ValidationFailed(f"{path} has no {name}; it is not an inspect-cli bundle; nothing was imported") from None
+    except ValueError as e:
+        raise ValidationFailed(f"{path}: {name} is not JSON ({e}); nothing was imported") from None
+
+
+def check_evidence_bytes(z: zipfile.ZipFile, bundle: Bundle) -> None:
+    """Each evidence file's bytes must hash to its name."""
+    import hashlib
+
+    bad = []
+    for rel, info in sorted(bundle.evidence.items()):
+        h, size = hashlib.sha256(), 0
+        with z.open(info) as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                size += len(chunk)
+                if size > ev.MAX_EVIDENCE_BYTES:
+                    break
+                h.update(chunk)
+        if size > ev.MAX_EVIDENCE_BYTES:
+            bad.append(f"evidence/{rel}: over {ev.MAX_EVIDENCE_BYTES // 2**20} MiB")
+        elif h.hexdigest() != rel.split("/")[1][:64]:
+            bad.append(f"evidence/{rel}: its bytes do not hash to its name (sha256 {h.hexdigest()})")
+    if bad:
+        raise IntegrityError(f"{bundle.path}: evidence does not match its content hash; nothing was imported", bad)
+
+
+def check_records(bundle: Bundle) -> list[str]:
+    """Every incoming record well formed, every event known and hashed, every evidence
+    reference addressed by hash. Problems name the record."""
+    r = bundle.records
+    problems: list[str] = []
+    for s in r["sites"]:
+        if not isinstance(s, dict) or not isinstance(s.get("code"), str) or not s["code"].strip():
+            problems.append(f"site {_show(s)}: not a site record (no code)")
+        elif not isinstance(s.get("name"), str):
+            problems.append(f"site {s['code']}: has no name")
+    for i in r["inspections"]:
+        problems += _inspection_problems(i)
+    for h in r["hazards"]:
+        if not isinstance(h, dict) or not isinstance(h.get("id"), str) or not _ID.match(h["id"]):
+            problems.append(f"hazard {_show(h)}: not a hazard record")
+    for e in r["events"]:
+        problems += _event_problems(e)
+    for d in r["draws"]:
+        problems += _draw_problems(d)
+    for d in r["documents"]:
+        problems += _document_problems(d)
+    for where, ref in evidence_refs(r):
+        problems += ev.reference_problems(ref, where)
+    if not problems:
+        problems += case_sync.verify_incoming(r)
+    for key, value in bundle.settings.items():
+        if not (isinstance(key, str) and key.startswith("org.")) or not isinstance(value, (str, int, float)):
+            problems.append(f"setting {str(key)[:40]!r}: only org.* settings with plain values travel in bundles")
+    subjects = {e.get("subject") for e in r["events"] if isinstance(e, dict)}
+    for h in r["hazards"]:
+        if isinstance(h, dict) and h.get("id") not in subjects:
+            problems.append(f"hazard {h.get('id')}: the bundle holds no history for it")
+    return problems
+
+
+def _show(x: Any) -> str:
+    return repr(x)[:60]
+
+
+def _is_date(v: Any) -> bool:
+    if not isinstance(v, str) or not _DATE.match(v):
+        return False
+    try:
+        dt.date.fromisoformat(v)
+    except ValueError:
+        return False
+    return True
+
+
+def _inspection_problems(i: Any) -> list[str]:
+    if not isinstance(i, dict) or not isinstance(i.get("id"), str) or not _ID.match(i["id"]):
+        return [f"inspection {_show(i)}: not an inspection record"]
+    out = []
+    label = f"inspection {i['id']}"
+    if not isinstance(i.get("site"), str):
+        out.append(f"{label}: names no site")
+    if not _is_date(i.get("date")):
+        out.append(f"{label}: date {i.get('date')!r} is not a date (YYYY-MM-DD)")
+    if i.get("status") not in ("in_progress", "completed"):
+        out.append(f"{label}: status {i.get('status')!r} is not in_progress or completed")
+    if not isinstance(i.get("answers", {}), dict):
+        out.append(f"{label}: its answers are not a mapping")
+    if not isinstance(i.get("hazards", []), list) or not all(isinstance(h, str) for h in i.get("hazards", [])):
+        out.append(f"{label}: its hazard list is not a list of ids")
+    return out
+
+
+_EVENT_FIELDS: dict[str, type | tuple[type, ...]] = {
+    "id": str, "subject": str, "seq": int, "type": str, "date": str, "at": str, "actor": str, "data": dict,
+    "note": str, "evidence": list, "prev": str, "hash": str}
+
+
+def _event_problems(e: Any) -> list[str]:
+    if not isinstance(e, dict):
+        return [f"event {_show(e)}: not an event record"]
+    label = f"event {str(e.get('id'))[:20]} of hazard {str(e.get('subject'))[:20]}"
+    out = []
+    for k, t in _EVENT_FIELDS.items():
+        if not isinstance(e.get(k), t) or isinstance(e.get(k), bool):
+            out.append(f"{label}: field {k} is missing or not a {getattr(t, '__name__', t)}")
+    extra = sorted(set(e) - set(_EVENT_FIELDS))
+    if extra:
+        out.append(f"{label}: unknown field(s) {', '.join(map(str, extra))}")
+    if out:
+        return out
+    if not _ID.match(e["id"]) or not _ID.match(e["subject"]):
+        out.append(f"{label}: its id or hazard id is not an inspect-cli id")
+    if e["type"] not in lifecycle.EVENT_TYPES:
+        out.append(f"{label}: unknown event type {e['type']!r} (known: {', '.join(lifecycle.EVENT_TYPES)})")
+    if not _is_date(e["date"]):
+        out.append(f"{label}: date {e['date']!r} is not a date (YYYY-MM-DD)")
+    if e["hash"] != history.event_hash(e):
+        out.append(f"{label} ({e['type']}, {e['date']}): its hash does not match its content (changed after it "
+                   "was recorded, or made up)")
+    if e["type"] == "registered" and e["data"].get("id") != e["subject"]:
+        out.append(f"{label}: registers a different hazard ({e['data'].get('id')!r})")
+    return out
+
+
+def _draw_problems(d: Any) -> list[str]:
+    from ..site.sampling import digest
+
+    if not isinstance(d, dict) or not isinstance(d.get("id"), str):
+        return [f"draw {_show(d)}: not a draw record"]
+    if digest(d) != d.get("sha256"):
+        return [f"draw {d['id']}: its sha256 does not match its content"]
+    return []
+
+
+def _document_problems(d: Any) -> list[str]:
+    if not isinstance(d, dict):
+        return [f"document {_show(d)}: not a document record"]
+    label = f"document {d.get('kind')}:{d.get('subject')}"
+    out = []
+    if not all(isinstance(d.get(k), str) and d.get(k) for k in ("kind", "subject", "number")):
+        out.append(f"{label}: needs kind, subject and number")
+    if not isinstance(d.get("year"), int) or not isinstance(d.get("seq"), int) or isinstance(d.get("seq"), bool):
+        out.append(f"{label}: year and seq must be numbers")
+    if not _is_date(d.get("date")):
+        out.append(f"{label}: date {d.get('date')!r} is not a date")
+    return out
+
+
+# merging -----------------------------------------------------------------------------------------------
+def merge(store: Store, bundle: Bundle, today: dt.date, checked: bool = False) -> dict[str, Any]:
+    """Check the bundle against this ledger and merge it; raises (changing nothing) on any
+    problem. Returns what was added, the conflicts found and the settings that differ.
+    ``checked``: :func:`check_records` already passed (before the lock was taken)."""
+    problems = [] if checked else check_records(bundle)
+    if problems:
+        raise IntegrityError(f"{bundle.path}: the bundle does not verify; nothing was imported", problems)
+    records = bundle.records
+    report: dict[str, Any] = {"added": {t: 0 for t in TABLES}, "extended": 0, "conflicts": [], "settings": [],
+                              "evidence": 0}
+    by_subject: dict[str, dict[str, Record]] = {}
+    for e in records["events"] + _legacy_branches(store):
+        by_subject.setdefault(e["subject"], {})[e["id"]] = e
+    local = _local_events(store, set(by_subject))
+    hazard_plans = []
+    for hid, incoming in sorted(by_subject.items()):
+        mine = local.get(hid, [])
+        hazard_plans.append(_plan_hazard(hid, incoming, mine, problems))
+    doc_conflicts: list[tuple[str, Record]] = []
+    doc_plan = _plan_documents(store, records["documents"], problems, doc_conflicts)
+    if problems:
+        raise IntegrityError(f"{bundle.path}: the bundle's history does not verify against this ledger; "
+                             "nothing was imported", problems)
     for table in ("sites", "inspections", "draws"):
         _merge_plain(store, table, records[table], report)
-    by_subject: dict[str, list[dict[str, Any]]] = {}
-    for e in records["events"]:
-        by_subject.setdefault(e["subject"], []).append(e)
-    local = _local_events(store, set(by_subject))
-    for hid, incoming in sorted(by_subject.items()):
-        _merge_hazard(store, hid, sorted(incoming, key=lambda e: e["seq"]), local.get(hid, []), report, today)
+    for plan in hazard_plans:
+        if plan is not None:
+            _apply_hazard(store, plan, report)
+    case_sync.merge(store, records, today, report)
+    report["settings"] = _merge_settings(store, bundle.settings)  # first: the counters follow the series
+    for key, doc in doc_plan:
+        store.put("documents", key, doc)
+        report["added"]["documents"] += 1
+    _bump_counters(store, [d for _, d in doc_plan])
+    for key, theirs in doc_conflicts:
+        conflict_id = f"documents:{key}:{_digest(theirs)}"
+        if store.get("conflicts", conflict_id) is None:
+            kept = store.get("documents", key) or {}
+            store.put("conflicts", conflict_id, {"id": conflict_id, "table": "documents", "record": key,
+                                                 "theirs": theirs})
+            report["conflicts"].append({"table": "documents", "id": key, "conflict": conflict_id, "message":
+                                        f"document {key} was issued on both laptops: {kept.get('number')} here, "
+                                        f"{theirs['number']} there; kept this ledger's and stored the other as "
+                                        f"conflict {conflict_id}"})
     return report
 
 
-def _local_events(store: Store, subjects: set[str]) -> dict[str, list[dict[str, Any]]]:
-    """This ledger's events of the bundle's hazards, grouped, in as few reads as possible."""
+def _legacy_branches(store: Store) -> list[Record]:
+    """The other side's events that inspect-cli before bundle version 2 kept only in its
+    ``conflicts`` table: merged into the hazards' histories (the records stay as they are)."""
+    out = []
+    for rec in store.find("conflicts"):
+        if "table" in rec or "hazard" not in rec or not isinstance(rec.get("their_events"), list):
+            continue
+        out += [e for e in rec["their_events"] if not _event_problems(e)]
+    return out
+
+
+def _local_events(store: Store, subjects: set[str]) -> dict[str, list[Record]]:
+    """This ledger's events (every branch) of the bundle's hazards, in as few reads as possible."""
     if len(subjects) <= 200:  # a small bundle: indexed look-ups
-        return {hid: history.events_of(store, hid) for hid in subjects}
-    grouped: dict[str, list[dict[str, Any]]] = {}
+        return {hid: history.all_events_of(store, hid) for hid in subjects}
+    grouped: dict[str, list[Record]] = {}
     for e in store.find("events"):  # one pass, however many hazards the bundle holds
         if e.get("subject") in subjects:
             grouped.setdefault(e["subject"], []).append(e)
-    for evs in grouped.values():
-        evs.sort(key=lambda e: e.get("seq") or 0)
     return grouped
 
 
-def _verify_incoming(records: dict[str, list[dict[str, Any]]]) -> None:
-    by_subject: dict[str, list[dict[str, Any]]] = {}
-    for e in records["events"]:
-        by_subject.setdefault(e.get("subject", "?"), []).append(e)
-    problems: list[str] = []
-    for h in records["hazards"]:
-        problems += history.verify_chain(h, sorted(by_subject.get(h["id"], []), key=lambda e: e.get("seq", 0)),
-                                         lifecycle.replay)
-    if problems:
-        raise IntegrityError("the bundle's history does not verify; nothing was imported", problems)
+@dataclass
+class _HazardPlan:
+    hid: str
+    new: list[Record]
+    state: Record
+    had: int
+    before: list[str]
+    after: list[dict[str, Any]]
 
 
-def _merge_plain(store: Store, table: str, rows: list[dict[str, Any]], report: dict[str, Any]) -> None:
+def _plan_hazard(hid: str, incoming: dict[str, Record], mine: list[Record], problems: list[str]) -> Optional[_HazardPlan]:
+    known = {e["id"]: e for e in mine if isinstance(e, dict) and "id" in e}
+    new = []
+    for eid, e in sorted(incoming.items()):
+        if eid in known:
+            if known[eid].get("hash") != e["hash"]:
+                problems.append(f"event {eid} of hazard {hid}: differs from this ledger's event of the same id")
+            continue
+        new.append(e)
+    if not new:
+        return None
+    union = list(known.values()) + new
+    line = history.main_line(union)
+    try:
+        state = lifecycle.replay(line)
+    except Exception as exc:  # noqa: BLE001 - bad data in an event: a problem, not a crash
+        problems.append(f"hazard {hid}: its history cannot be replayed ({exc!r}); nothing was imported")
+        return None
+    state["head"], state["events"], state["head_date"] = ((line[-1]["hash"], line[-1]["seq"], line[-1]["date"])
+                                                          if line else ("", 0, ""))
+    found = history.verify_chain(state, union, lifecycle.replay, first="registered")
+    if found:
+        problems += found
+        return None
+    before = [c["id"] for c in history.conflicts(hid, list(known.values()))] if known else []
+    after = history.conflicts(hid, union, line)
+    return _HazardPlan(hid, new, state, len(known), before, after)
+
+
+def _apply_hazard(store: Store, plan: _HazardPlan, report: dict[str, Any]) -> None:
+    store.put_many("events", [(e["id"], e) for e in plan.new])
+    if store.get("hazards", plan.hid) != plan.state:
+        store.put("hazards", plan.hid, plan.state)
+    report["added"]["events"] += len(plan.new)
+    if plan.had:
+        report["extended"] += 1
+    else:
+        report["added"]["hazards"] += 1
+    for c in plan.after:
+        if c["id"] not in plan.before and c["status"] == "open":
+            report["conflicts"].append({
+                "table": "hazards", "id": plan.hid, "conflict": c["id"],
+                "message": f"hazard {plan.hid} was changed on both ledgers after event {c['fork']}: both histories "
+                           f"are kept; this ledger now shows the one recorded first, the other "
+                           f"({len(c['theirs'])} event(s)) is conflict {c['id']} (inspect conflicts)"})
+
+
+def _merge_plain(store: Store, table: str, rows: list[Record], report: dict[str, Any]) -> None:
     key = "code" if table == "sites" else "id"
     for row in rows:
         mine = store.get(table, row[key])
@@ -144,62 +552,118 @@ def _merge_plain(store: Store, table: str, rows: list[dict[str, Any]], report: d
             conflict_id = f"{table}:{row[key]}:{_digest(row)}"
             if store.get("conflicts", conflict_id) is None:
                 store.put("conflicts", conflict_id, {"id": conflict_id, "table": table, "record": row[key], "theirs": row})
-                report["conflicts"].append({"table": table, "id": row[key], "message":
+                report["conflicts"].append({"table": table, "id": row[key], "conflict": conflict_id, "message":
                                             f"{table[:-1]} {row[key]} differs between the ledgers; kept this ledger's "
                                             f"copy and stored the other as conflict {conflict_id}"})
 
 
-def _digest(row: dict[str, Any]) -> str:
+def _digest(row: Record) -> str:
     import hashlib
 
     return hashlib.sha256(json.dumps(row, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:12]
 
 
-def _same_but_bookkeeping(a: dict[str, Any], b: dict[str, Any]) -> bool:
+def _same_but_bookkeeping(a: Record, b: Record) -> bool:
     skip = {"added"}
     return {k: v for k, v in a.items() if k not in skip} == {k: v for k, v in b.items() if k not in skip}
 
 
-def _merge_hazard(store: Store, hid: str, incoming: list[dict[str, Any]], local: list[dict[str, Any]],
-                  report: dict[str, Any], today: dt.date) -> None:
-    local_ids = [e["id"] for e in local]
-    theirs = [e["id"] for e in incoming]
-    if theirs[: len(local_ids)] == local_ids:  # theirs extends ours (or is new): append
-        extra = incoming[len(local_ids):]
-        if not extra:
-            return
-        for e in extra:
-            store.put("events", e["id"], e)
-        state = lifecycle.replay(local + extra)
-        state["head"], state["events"] = extra[-1]["hash"], extra[-1]["seq"]
-        store.put("hazards", hid, state)
-        report["added"]["events"] += len(extra)
-        if local:
-            report["extended"] += 1
-        else:
-            report["added"]["hazards"] += 1
-        return
-    if local_ids[: len(theirs)] == theirs:  # we are ahead: nothing new
-        return
-    common = next((n for n, (a, b) in enumerate(zip(local_ids, theirs)) if a != b), min(len(local_ids), len(theirs)))
-    diverged = incoming[common:]
-    conflict_id = f"{hid}:{diverged[0]['hash'][:16]}"
-    if store.get("conflicts", conflict_id) is None:
-        store.put("conflicts", conflict_id, {"id": conflict_id, "hazard": hid, "found": today.isoformat(),
-                                             "local_head": local[-1]["hash"] if local else "", "their_events": diverged})
-        report["conflicts"].append({"table": "hazards", "id": hid, "message":
-                                    f"hazard {hid} was changed on both ledgers after event {common}: kept this ledger's "
-                                    f"history and stored the other's {len(diverged)} event(s) as conflict {conflict_id}"})
+def _plan_documents(store: Store, docs: list[Record], problems: list[str],
+                    conflicts: list[tuple[str, Record]]) -> list[tuple[str, Record]]:
+    """Documents to add; a number this ledger gave another document refuses the bundle."""
+    numbers = {d.get("number"): d for d in store.find("documents") if d.get("number")}
+    out = []
+    seen: dict[str, Record] = {}
+    for d in docs:
+        key = f"{d['kind']}:{d['subject']}"
+        mine = store.get("documents", key)
+        if mine is not None:
+            if mine.get("number") != d["number"]:
+                # the same document served on both laptops: not a collision of numbers, but
+                # two papers for one case; keep this ledger's, store the other as a conflict
+                conflicts.append((key, d))
+            continue
+        clash = numbers.get(d["number"]) or seen.get(d["number"])
+        if clash is not None:
+            problems.append(f"document number {d['number']}: given to {d['kind']} {d['subject']} in the bundle and to "
+                            f"{clash.get('kind')} {clash.get('subject')} in this ledger — two documents may not share "
+                            "a number (give each laptop its own series: docs/reports.md)")
+            continue
+        seen[d["number"]] = d
+        out.append((key, d))
+    return out
 
 
-def copy_evidence(z: zipfile.ZipFile, evidence_dir: Path) -> int:
+def _bump_counters(store: Store, docs: list[Record]) -> None:
+    """After taking another laptop's documents of this ledger's own series, the next number
+    follows them instead of repeating one."""
+    from ..reports.docnumbers import format_number, org_code
+    from ..settings import DEFAULTS
+
+    saved = store.get("settings", "org") or {}
+    settings = {**DEFAULTS, **saved}
+    for d in docs:
+        pattern = str(settings.get(f"docno.{d['kind']}") or "{seq}")
+        if format_number(pattern, org_code(settings), d["year"], d["seq"]) != d["number"]:
+            continue
+        key = f"seq:{d['kind']}:{d['year']}"
+        counter = store.get("documents", key) or {"kind": d["kind"], "year": d["year"], "seq": 0}
+        if int(counter.get("seq") or 0) < d["seq"]:
+            store.put("documents", key, dict(counter, seq=d["seq"]))
+
+
+def _merge_settings(store: Store, theirs: dict[str, Any]) -> list[dict[str, Any]]:
+    """org.* settings: taken where this ledger has none; a different value is reported, kept."""
+    saved = dict(store.get("settings", "org") or {})
+    differ, changed = [], False
+    for key, value in sorted(theirs.items()):
+        mine = saved.get(key)
+        if mine in (None, "") and value not in (None, ""):
+            saved[key] = value
+            changed = True
+        elif value not in (None, "") and mine != value:
+            differ.append({"key": key, "mine": mine, "theirs": value,
+                           "message": f"setting {key} is {mine!r} here and {value!r} in the bundle; kept {mine!r}"})
+    if changed:
+        store.put("settings", "org", saved)
+    return differ
+
+
+# evidence -----------------------------------------------------------------------------------------------
+def copy_evidence(z: zipfile.ZipFile, bundle: Bundle, evidence_dir: Path) -> int:
+    """Write the bundle's cited evidence that is missing or short here: temp name, fsync,
+    rename. Called before the records that cite it are committed."""
+    wanted = cited_evidence(bundle.records)
     copied = 0
-    for name in z.namelist():
-        if name.startswith("evidence/") and not name.endswith("/"):
-            target = evidence_dir / name[len("evidence/"):]
-            if ".." in Path(name).parts or target.exists():
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(z.read(name))
-            copied += 1
+    for rel, info in sorted(bundle.evidence.items()):
+        if rel not in wanted:
+            continue
+        target = evidence_dir / rel
+        if target.is_file() and target.stat().st_size == info.file_size:
+            continue
+        with z.open(info) as f:
+            tmp = ev.write_temp(f, target.parent)
+        if tmp[1] != wanted[rel]:
+            ev.discard(tmp[0])
+            raise IntegrityError(f"evidence/{rel} changed while it was imported; nothing was imported")
+        ev.place(tmp, target)
+        copied += 1
     return copied
+
+
+def import_bundle(ledger: Any, path: Path) -> dict[str, Any]:
+    """Check and merge a bundle into ``ledger`` (see the module's docstring)."""
+    bundle, z = read_bundle(path)
+    with z:
+        problems = check_records(bundle)
+        if problems:
+            raise IntegrityError(f"{path}: the bundle does not verify; nothing was imported", problems)
+        with ledger.write() as st:
+            report = merge(st, bundle, ledger.clock.today, checked=True)
+            ev.remove_stale_temps(ledger.evidence_dir)  # left by killed imports, under the lock
+            report["evidence"] = copy_evidence(z, bundle, ledger.evidence_dir)
+            if any(report["added"].values()) or report["extended"] or report["conflicts"]:
+                st.put("imports", f"{bundle.meta.get('exported_at')}|{bundle.meta.get('ledger')}", {
+                    "bundle": str(path), "meta": bundle.meta, "date": ledger.clock.today.isoformat(),
+                    "added": report["added"], "conflicts": len(report["conflicts"])})
+    return report

@@ -27,16 +27,21 @@ def bundled():
     return {c.id: c for c in reg.all() if c.origin == "bundled"}
 
 
-def test_bundled_files_are_the_four_checklists():
-    assert sorted(p.stem for p in (REPO / "checklists").glob("*.yaml")) == sorted(BUNDLED_IDS)
+# Older versions kept for inspections dated before their law was repealed: file stem → id.
+OLD_VERSIONS = {"forest-fire-541": "forest-fire", "dust-explosion-v1": "dust-explosion", "limited-space-v1": "limited-space",
+                "hazardous-chemicals-v1": "hazardous-chemicals"}
 
 
-@pytest.mark.parametrize("cid", BUNDLED_IDS)
-def test_bundled_checklist_validates(cid):
-    path = REPO / "checklists" / f"{cid}.yaml"
+def test_bundled_files_are_the_four_checklists_and_the_kept_old_versions():
+    assert sorted(p.stem for p in (REPO / "checklists").glob("*.yaml")) == sorted([*BUNDLED_IDS, *OLD_VERSIONS])
+
+
+@pytest.mark.parametrize("stem", [*BUNDLED_IDS, *OLD_VERSIONS])
+def test_bundled_checklist_validates(stem):
+    path = REPO / "checklists" / f"{stem}.yaml"
     problems, checklist = problems_of(path, Registry.discover().resolver())
     assert problems == []
-    assert checklist.id == cid and checklist.version >= 1 and checklist.items()
+    assert checklist.id == OLD_VERSIONS.get(stem, stem) and checklist.version >= 1 and checklist.items()
 
 
 def test_registry_knows_the_four_bundled_checklists(bundled):
@@ -48,7 +53,7 @@ def _major_source(c, number_part: str):
     keys = [s.key for s in c.sources.values() if number_part in s.number]
     assert len(keys) == 1, f"{c.ref}: expected one source numbered …{number_part}…, found {keys}"
     src = c.sources[keys[0]]
-    assert src.major_standard, f"{src.key} ({src.number}) must be marked major_standard"
+    assert src.is_determination_standard, f"{src.key} ({src.number}) must be of kind determination-standard"
     return src
 
 
@@ -79,20 +84,35 @@ def test_dust_explosion_covers_gm10_article_11_items_one_to_ten_as_major(bundled
     assert covered == set(range(1, 11))
 
 
-def test_limited_space_major_items_cite_gm10_article_13(bundled):
+def test_limited_space_major_items_cite_gm10_article_13_or_3(bundled):
     c = bundled["limited-space"]
     src = _major_source(c, "第10号")
     major = [i for i in c.items() if i.severity == "major"]
     assert major
     for i in major:
         assert i.basis[0].source.key == src.key, i.id
-        assert i.basis[0].clause.startswith("第十三条"), (i.id, i.basis[0].clause)
+        assert i.basis[0].clause.startswith(("第十三条", "第三条")), (i.id, i.basis[0].clause)
+
+
+@pytest.mark.parametrize("cid", ["dust-explosion", "limited-space"])
+def test_every_gongmao_checklist_asks_article_3_once_per_visit(bundled, cid):
+    items = {i.basis[0].clause: i for i in bundled[cid].items() if i.basis[0].clause.startswith("第三条")}
+    assert sorted(items) == ["第三条（一）", "第三条（三）", "第三条（二）"]
+    assert all(i.severity == "major" and i.once_per_visit for i in items.values())
+    assert [i.id for i in items.values()] == ["GM10-3-1", "GM10-3-2", "GM10-3-3"]
+
+
+def test_the_gas_detector_over_claim_is_gone(bundled):
+    c = bundled["limited-space"]
+    assert c.item("GM10-13-2b-D1") is None
+    assert not any("D1" in (i.guidance.zh if i.guidance else "") for i in c.items())
+    assert c.item("LS13-13b").severity == "general"
 
 
 def test_forest_fire_has_no_major_items(bundled):
     c = bundled["forest-fire"]
     assert [i.id for i in c.items() if i.severity == "major"] == []
-    assert not any(s.major_standard for s in c.sources.values())
+    assert not any(s.is_determination_standard for s in c.sources.values())
 
 
 @pytest.mark.parametrize("cid", BUNDLED_IDS)
@@ -108,7 +128,7 @@ def test_every_item_cites_a_declared_source(bundled, cid):
 @pytest.mark.parametrize("cid", BUNDLED_IDS)
 def test_major_iff_first_basis_is_a_major_hazard_determination_standard(bundled, cid):
     c = bundled[cid]
-    wrong = [i.id for i in c.items() if (i.severity == "major") != i.basis[0].source.major_standard]
+    wrong = [i.id for i in c.items() if (i.severity == "major") != i.basis[0].source.is_determination_standard]
     assert wrong == []
 
 

@@ -37,12 +37,14 @@ def test_list_json_has_every_bundled_checklist_with_counts():
     r = run("checklist", "list", "--json")
     assert r.exit_code == 0, r.stderr
     rows = r.json()
-    assert [row["id"] for row in rows] == sorted(BUNDLED_IDS)
+    # forest-fire@1 (on the repealed 541号) is kept for back-dated inspections
+    assert sorted({row["id"] for row in rows}) == sorted(BUNDLED_IDS)
+    assert [row["ref"] for row in rows if row["id"] == "forest-fire"] == ["forest-fire@1", "forest-fire@2"]
     for row in rows:
-        assert {"id", "version", "title", "domain", "items", "major_items", "sources"} <= set(row)
+        assert {"id", "version", "title", "domain", "items", "major_items", "sources", "status"} <= set(row)
         assert row["version"] >= 1 and row["items"] > 0 and 0 <= row["major_items"] <= row["items"]
         assert row["sources"] and all(isinstance(s, str) for s in row["sources"])
-    by_id = {row["id"]: row for row in rows}
+    by_id = {row["id"]: row for row in rows}  # the highest version of each
     assert by_id["forest-fire"]["major_items"] == 0
     assert by_id["hazardous-chemicals"]["major_items"] >= 20
     assert by_id["dust-explosion"]["domain"] == "dust_explosion"
@@ -87,7 +89,7 @@ def test_show_json_exposes_items_with_basis_and_answer_types():
     r = run("checklist", "show", "dust-explosion", "--json")
     assert r.exit_code == 0, r.stderr
     d = r.json()
-    assert (d["id"], d["version"], d["ref"]) == ("dust-explosion", 1, "dust-explosion@1")
+    assert (d["id"], d["version"], d["ref"]) == ("dust-explosion", 2, "dust-explosion@2")
     items = [i for s in d["sections"] for i in s["items"]]
     assert len(items) == d["items"]
     for i in items:
@@ -98,8 +100,8 @@ def test_show_json_exposes_items_with_basis_and_answer_types():
     assert choices
     for i in choices:
         assert len(i["options"]) >= 2
-        assert all({"value", "text", "pass"} == set(o) for o in i["options"])
-        assert {o["pass"] for o in i["options"]} == {True, False}
+        assert all({"value", "text", "pass", "na"} == set(o) for o in i["options"])
+        assert {o["pass"] for o in i["options"] if not o["na"]} == {True, False}
     gm = next(i for i in items if i["id"] == "GM10-11-2")
     assert gm["severity"] == "major"
     assert gm["basis"][0]["citation"] == "《工贸企业重大事故隐患判定标准》（中华人民共和国应急管理部令第10号）第十一条（二）"
@@ -120,9 +122,9 @@ def test_show_json_of_a_user_checklist_pins_number_and_choice(tmp_path):
     items = {i["id"]: i for s in d["sections"] for i in s["items"]}
     assert items["G-2"]["pass"] == {"min": 19.5, "max": 23.5} and items["G-2"]["unit"] == "%vol"
     assert items["M-2"]["options"] == [
-        {"value": "working", "text": "设置且正常", "pass": True},
-        {"value": "failed", "text": "设置但失效", "pass": False},
-        {"value": "absent", "text": "未设置", "pass": False},
+        {"value": "working", "text": "设置且正常", "pass": True, "na": False},
+        {"value": "failed", "text": "设置但失效", "pass": False, "na": False},
+        {"value": "absent", "text": "未设置", "pass": False, "na": False},
     ]
     assert items["M-1"]["text"] == "已采取防爆措施"
     en = run("checklist", "show", "test-minimal", "--checklist-dir", str(GOOD), "--json", "--lang", "en").json()
@@ -133,7 +135,7 @@ def test_show_json_of_a_user_checklist_pins_number_and_choice(tmp_path):
 def test_show_table_lists_items_with_severity_and_basis():
     r = run("checklist", "show", "dust-explosion")
     assert r.exit_code == 0
-    assert "工贸企业粉尘防爆安全执法检查表" in r.stdout and "dust-explosion@1" in r.stdout
+    assert "工贸企业粉尘防爆安全执法检查表" in r.stdout and "dust-explosion@2" in r.stdout
     assert "GM10-11-2" in r.stdout and "GM10 第十一条（二）" in r.stdout and "重大" in r.stdout
 
 
@@ -149,7 +151,7 @@ def test_show_unknown_checklist_exits_3_with_did_you_mean():
 def test_show_unknown_version_exits_3():
     r = run("checklist", "show", "dust-explosion@9")
     assert r.exit_code == 3
-    assert r.stderr == "Error: checklist dust-explosion has no version 9; known: 1\n"
+    assert r.stderr == "Error: checklist dust-explosion has no version 9; known: 1, 2\n"
 
 
 def test_show_malformed_reference_exits_3():
@@ -179,9 +181,21 @@ def test_validate_good_file_exits_0():
 
 
 def test_validate_every_bundled_checklist_exits_0():
-    r = run("checklist", "validate", str(REPO / "checklists"))
+    r = run("checklist", "validate", str(REPO / "checklists"), "--today", "2025-12-31")
     assert r.exit_code == 0, r.stdout
-    assert r.stdout.splitlines() == [f"{REPO / 'checklists' / cid}.yaml: ok" for cid in sorted(BUNDLED_IDS)]
+    files = sorted(f"{stem}.yaml" for stem in [*BUNDLED_IDS, "forest-fire-541", "dust-explosion-v1", "limited-space-v1",
+                                               "hazardous-chemicals-v1"])
+    assert r.stdout.splitlines() == [f"{REPO / 'checklists' / name}: ok" for name in files]
+
+
+def test_validate_warns_of_a_source_repealed_as_of_today_but_still_exits_0():
+    r = run("checklist", "validate", str(REPO / "checklists" / "forest-fire-541.yaml"), "--today", "2026-01-01")
+    assert r.exit_code == 0, r.stdout
+    path = REPO / "checklists" / "forest-fire-541.yaml"
+    assert r.stdout.splitlines() == [
+        f"{path}: warning: source FFR 《森林防火条例》（中华人民共和国国务院令第541号） was repealed on 2026-01-01; "
+        "replaced by 《森林草原防灭火条例》（中华人民共和国国务院令第822号） (as of 2026-01-01)",
+        f"{path}: ok"]
 
 
 def test_validate_overlay_resolves_its_base_from_checklist_dir():
@@ -190,8 +204,9 @@ def test_validate_overlay_resolves_its_base_from_checklist_dir():
     assert r.stdout.splitlines() == [f"{GOOD / 'minimal.yaml'}: ok", f"{GOOD / 'overlay.yaml'}: ok"]
 
 
-def test_validate_overlay_of_unknown_base_exits_1():
-    path = GOOD / "overlay.yaml"
+def test_validate_overlay_of_unknown_base_exits_1(tmp_path):
+    path = tmp_path / "overlay.yaml"  # alone: its base is neither bundled, nor given, nor next to it
+    shutil.copy(GOOD / "overlay.yaml", path)
     r = run("checklist", "validate", str(path))
     assert r.exit_code == 1
     assert r.stdout.splitlines()[0] == (f"{path}:4: extends: cannot find the base checklist 'test-minimal@1': "
@@ -265,7 +280,7 @@ def test_user_checklist_with_a_bundled_id_and_version_is_an_error(tmp_path):
     path.write_text(text, encoding="utf-8")
     r = run("checklist", "list", "--checklist-dir", str(d))
     assert r.exit_code == 1
-    bundled = (REPO / "checklists" / "dust-explosion.yaml").resolve()
+    bundled = (REPO / "checklists" / "dust-explosion-v1.yaml").resolve()
     assert r.stderr == (f"Error: {path.resolve()}: checklist dust-explosion@1 is already defined by {bundled}; "
                         "give your checklist another id, or raise its version\n")
 
@@ -274,10 +289,10 @@ def test_user_checklist_with_a_bundled_id_and_a_new_version_is_fine(tmp_path):
     d = tmp_path / "newer"
     d.mkdir()
     text = (GOOD / "minimal.yaml").read_text(encoding="utf-8")
-    (d / "de.yaml").write_text(text.replace("id: test-minimal", "id: dust-explosion").replace("version: 1", "version: 2"),
+    (d / "de.yaml").write_text(text.replace("id: test-minimal", "id: dust-explosion").replace("version: 1", "version: 3"),
                                encoding="utf-8")
     r = run("checklist", "show", "dust-explosion", "--json", "--checklist-dir", str(d))
-    assert r.exit_code == 0 and r.json()["ref"] == "dust-explosion@2"
+    assert r.exit_code == 0 and r.json()["ref"] == "dust-explosion@3"
     assert run("checklist", "show", "dust-explosion@1", "--json", "--checklist-dir", str(d)).json()["items"] > 20
 
 
@@ -300,3 +315,32 @@ def test_missing_checklist_dir_exits_3(tmp_path):
     assert r.exit_code == 3
     assert r.stderr == (f"Error: checklist folder {missing} does not exist "
                         "(from --checklist-dir or INSPECT_CHECKLIST_PATH)\n")
+
+
+def test_an_overlay_of_a_bundled_checklist_validates_without_checklist_dir(tmp_path):
+    (tmp_path / "o.yaml").write_text(
+        "id: dust-local\nversion: 1\nextends: dust-explosion@2\ntitle: 本地\ndomain: dust_explosion\n"
+        "applies_to: {description: 本地}\nskip:\n  - {item: DP6-9, reason: 不检查}\n", encoding="utf-8")
+    r = run("checklist", "validate", str(tmp_path / "o.yaml"))
+    assert r.exit_code == 0 and r.stdout == f"{tmp_path / 'o.yaml'}: ok\n"
+
+
+def test_an_overlay_next_to_its_user_base_validates_without_checklist_dir(tmp_path):
+    shutil.copy(GOOD / "minimal.yaml", tmp_path / "minimal.yaml")
+    shutil.copy(GOOD / "overlay.yaml", tmp_path / "overlay.yaml")
+    r = run("checklist", "validate", str(tmp_path / "overlay.yaml"))
+    assert r.exit_code == 0, r.stdout
+
+
+def test_yaml_files_that_are_not_checklists_are_left_alone_in_a_checklist_folder(tmp_path):
+    shutil.copy(GOOD / "minimal.yaml", tmp_path / "minimal.yaml")
+    (tmp_path / "answers.yaml").write_text("units: {}\nanswers:\n  M-1: 'yes'\n", encoding="utf-8")
+    (tmp_path / "sites.yml").write_text("- {code: X, name: 某公司}\n", encoding="utf-8")
+    r = run("checklist", "list", "--checklist-dir", str(tmp_path), "--json")
+    assert r.exit_code == 0 and r.stderr == ""
+    assert "test-minimal" in {row["id"] for row in r.json()}
+    r = run("checklist", "validate", str(tmp_path))
+    assert r.exit_code == 0 and r.stdout == f"{tmp_path / 'minimal.yaml'}: ok\n"
+    (tmp_path / "broken.yaml").write_text("id: broken\nversion: 1\n", encoding="utf-8")  # a checklist, invalid: reported
+    r = run("checklist", "list", "--checklist-dir", str(tmp_path), "--json")
+    assert "broken.yaml" in r.stderr

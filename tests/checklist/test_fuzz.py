@@ -193,4 +193,10 @@ def test_overlay_range_with_text_bound_is_a_problem_not_a_crash(tmp_path):
             pass: {min: low}
         """)
     problems = assert_problem_lines(tmp_path / "c.yaml", text)
-    assert problems == [f"{tmp_path / 'c.yaml'}:9: override[0].pass.min: must be a number, not 'low'"]
+    assert problems == [f"{tmp_path / 'c.yaml'}:9: override[0].pass.min: must be a number or a reference site.NAME / param.NAME, not 'low'"]
+
+
+@pytest.mark.parametrize("ref", ["", "dust-explosion", "@1", "x@y"])
+def test_an_extends_that_is_not_id_at_version_is_a_problem_not_a_crash(fuzz_dir, ref):
+    problems = assert_problem_lines(fuzz_dir / "bad-extends.yaml", f"extends: {ref!r}\n")
+    assert any("extends" in p for p in problems)

@@ -49,7 +49,7 @@ EXPECTED: dict[str, list[tuple[int, str]]] = {
         (15, f"{ITEM}.basis: each basis must be a mapping {{source: KEY, clause: 第X条（Y）}} with both keys"),
     ],
     "inverted-range.yaml": [(19, f"{ITEM}.pass: inverted range: min 23.5 is greater than max 19.5; swap them")],
-    "non-numeric-range.yaml": [(18, f"{ITEM}.pass.min: must be a number, not 'low'")],
+    "non-numeric-range.yaml": [(18, f"{ITEM}.pass.min: must be a number or a reference site.NAME / param.NAME, not 'low'")],
     "number-without-range.yaml": [(13, f"{ITEM}: a number item needs a pass range: pass: {{min: ..., max: ...}}")],
     "options-on-boolean.yaml": [(18, f"{ITEM}.options: 'options' belongs to choice items only")],
     "choice-without-failing-option.yaml": [
@@ -72,7 +72,8 @@ EXPECTED: dict[str, list[tuple[int, str]]] = {
     ],
     "major-without-major-standard.yaml": [
         (16, f"{ITEM}.severity: a major item must cite a major-hazard determination standard first "
-             "(a source with major_standard: true); set severity: general or fix the basis"),
+             "(a source of kind: determination-standard); only a 重大事故隐患判定标准 makes a hazard major: "
+             "set severity: general or fix the basis"),
     ],
     "major-standard-item-marked-general.yaml": [
         (18, f"{ITEM}.severity: item cites a major-hazard determination standard (MAJ) first, "

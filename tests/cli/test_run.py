@@ -44,7 +44,7 @@ def test_failed_items_become_hazards_with_basis_and_deadline(setup):
     assert set(listed["hazards"][0]) >= {"id", "site", "checklist", "item", "severity", "status", "deadline", "basis"}
     shown = invoke(["hazard", "show", major["id"], "--ledger", path, "--json"]).json()
     assert shown["evidence"][0]["name"] == "photo.png" and len(shown["evidence"][0]["sha256"]) == 64
-    assert shown["checklist_version"] == 1 and shown["note"] == "地面积尘约5毫米"
+    assert shown["checklist_version"] == 2 and shown["note"] == "地面积尘约5毫米"
 
 
 def test_every_problem_in_an_answers_file_is_reported_and_nothing_saved(setup):
@@ -58,7 +58,7 @@ def test_every_problem_in_an_answers_file_is_reported_and_nothing_saved(setup):
     assert r.exit_code == 4
     assert "DP6-9: unanswered applicable item" in r.stderr
     assert "DP6-7: answer 'maybe' is not yes, no or na" in r.stderr
-    assert "NO-SUCH-ITEM: unknown item id in dust-explosion@1" in r.stderr
+    assert "NO-SUCH-ITEM: unknown item id in dust-explosion@2" in r.stderr
     assert "GM10-11-10: this item requires evidence on failure" in r.stderr
     assert (folder / "ledger.json").read_bytes() == before
 

@@ -1,0 +1,180 @@
+"""Enforcement rates (执法统计): 立案率, 立案处罚率, 处罚执行率 and amounts, overall and by
+domain, 区域 and month. Used by ``inspect stats`` (and its ``--gate``) and the bulletin.
+
+Definitions (docs/cases.md and docs/analysis.md):
+
+- ``inspections_with_findings``: completed inspections dated in the window, other than
+  self-inspections (自查), that registered at least one hazard;
+- ``cases``: cases opened (立案) in the window, withdrawn ones included;
+- ``filing_rate`` (立案率) = cases / inspections_with_findings;
+- ``penalty_decisions``: cases of the window decided with a penalty by today;
+  ``case_penalty_rate`` (立案处罚率) = penalty_decisions / cases;
+- ``penalties_executed``: of those, carried out by today (执行 recorded; a 警告 alone counts
+  once served); ``penalty_execution_rate`` (处罚执行率) = penalties_executed / penalty_decisions;
+- ``fines_decided_yuan`` / ``fines_collected_yuan``: the fines decided and the amounts
+  recorded as executed.
+
+A rate with nothing to divide is ``None`` (a gate on it is skipped). A case counts in the
+month, domain and 区域 it was opened in; an inspection in its own.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Optional
+
+from ..storage.interface import Store, Where
+from . import machine
+from .records import TABLE, region_of
+
+METRICS: dict[str, str] = {
+    "inspections_with_findings": "completed inspections of the window (not 自查) that registered a hazard",
+    "cases": "cases opened (立案) in the window",
+    "filing_rate": "立案率: cases / inspections_with_findings (null when none)",
+    "penalty_decisions": "cases of the window decided with a penalty by today",
+    "no_penalty_decisions": "cases of the window decided 不予处罚 by today",
+    "case_penalty_rate": "立案处罚率: penalty_decisions / cases (null when none)",
+    "penalties_executed": "penalty decisions of the window carried out (执行) by today",
+    "penalty_execution_rate": "处罚执行率: penalties_executed / penalty_decisions (null when none)",
+    "fines_decided_yuan": "fines (罚款) decided in cases of the window, yuan",
+    "fines_collected_yuan": "amounts recorded as executed in cases of the window, yuan",
+    "open_cases": "cases of the window not yet closed (结案) as of today",
+    "overdue_cases": "open cases of the window with a stage or the decision past its deadline",
+}
+
+
+def _rate(part: int, whole: int) -> Optional[float]:
+    return round(part / whole, 4) if whole else None
+
+
+def _window(since: Optional[str], until: Optional[str], field: str) -> Where:
+    if since and until:
+        return {field: ("between", (since, until))}
+    if since:
+        return {field: (">=", since)}
+    if until:
+        return {field: ("<=", until)}
+    return {}
+
+
+def _row() -> dict[str, Any]:
+    return {"inspections_with_findings": 0, "cases": 0, "penalty_decisions": 0, "no_penalty_decisions": 0,
+            "penalties_executed": 0, "fines_decided_yuan": 0, "fines_collected_yuan": 0, "open_cases": 0,
+            "overdue_cases": 0}
+
+
+def _finish(row: dict[str, Any]) -> dict[str, Any]:
+    return dict(row, filing_rate=_rate(row["cases"], row["inspections_with_findings"]),
+                case_penalty_rate=_rate(row["penalty_decisions"], row["cases"]),
+                penalty_execution_rate=_rate(row["penalties_executed"], row["penalty_decisions"]))
+
+
+def executed(case: dict[str, Any], today_iso: str) -> bool:
+    """Whether a penalty decision was carried out by ``today_iso``."""
+    e = case.get("execution")
+    if e and str(e.get("date")) <= today_iso:
+        return True
+    s = case.get("service") or {}
+    return not machine.needs_execution(case) and bool(s) and str(s.get("date")) <= today_iso
+
+
+def compute(store: Store, today: dt.date, since: Optional[str] = None, until: Optional[str] = None,
+            domain: Optional[str] = None, site: Optional[str] = None) -> dict[str, Any]:
+    """``{"metrics", "by_domain", "by_region", "by_month"}`` for the window (inclusive dates)."""
+    t = today.isoformat()
+    filters: Where = {}
+    if domain:
+        filters["domain"] = domain
+    if site:
+        filters["site"] = site.strip().upper()
+    regions = {s["code"]: region_of(s) for s in store.find("sites", fields=("code", "address", "attributes"))}
+    total = _row()
+    by: dict[str, dict[str, dict[str, Any]]] = {"domain": {}, "region": {}, "month": {}}
+
+    def rows(keys: dict[str, str]) -> list[dict[str, Any]]:
+        return [total] + [by[k].setdefault(v, _row()) for k, v in keys.items()]
+
+    # a city's year is ~437,000 inspections: count them by (domain, site, month) first
+    tally: dict[tuple[str, str, str], int] = {}
+    for rec in store.find("inspections", {**filters, **_window(since, until, "date")},
+                          fields=("status", "kind", "domain", "site", "date", "hazards")):
+        if rec.get("status") != "completed" or rec.get("kind") == "self" or not rec.get("hazards"):
+            continue
+        key = (str(rec.get("domain") or "?"), str(rec.get("site")), str(rec.get("date") or "")[:7])
+        tally[key] = tally.get(key, 0) + 1
+    for (dom, code, month), n in tally.items():
+        for r in rows({"domain": dom, "region": regions.get(code, "?"), "month": month}):
+            r["inspections_with_findings"] += n
+
+    from ..settings import DEFAULTS
+
+    saved = store.get("settings", "org") or {}
+    conf = {**DEFAULTS, **{k: v for k, v in saved.items() if k in DEFAULTS}}  # as Ledger.settings
+    for c in store.find(TABLE, {**filters, **_window(since, until, "opened")}):
+        if str(c.get("opened") or "") > t:
+            continue
+        keys = {"domain": str(c.get("domain") or "?"), "region": str(c.get("region") or "?"),
+                "month": str(c.get("opened") or "")[:7]}
+        d = c.get("decision") or {}
+        decided = bool(d) and str(d.get("date")) <= t
+        is_open = c.get("stage") != "closed" or str(c.get("closed_date") or "") > t
+        late = is_open and bool(machine.overdue(c, conf, today))
+        penalty = decided and d.get("outcome") == "penalty"
+        done = penalty and executed(c, t)
+        fine = int(d.get("amount") or 0) if penalty else 0
+        collected = int((c.get("execution") or {}).get("amount") or 0) if done else 0
+        for r in rows(keys):
+            r["cases"] += 1
+            r["open_cases"] += is_open
+            r["overdue_cases"] += late
+            r["penalty_decisions"] += penalty
+            r["no_penalty_decisions"] += decided and not penalty
+            r["penalties_executed"] += done
+            r["fines_decided_yuan"] += fine
+            r["fines_collected_yuan"] += collected
+    metrics = _finish(total)
+    assert set(metrics) == set(METRICS)
+    return {"metrics": metrics,
+            **{f"by_{k}": {key: _finish(v) for key, v in sorted(rows_.items())} for k, rows_ in by.items()}}
+
+
+_BULLETIN_LABELS = {
+    "title": ("执法情况（立案、处罚、执行）", "Enforcement: cases, penalties, execution"),
+    "figure": ("指标", "Figure"), "month": ("本月", "This month"), "year": ("本年累计", "Year to date"),
+    "inspections_with_findings": ("发现隐患的执法检查（次）", "Inspections with findings"),
+    "cases": ("立案（件）", "Cases opened (立案)"),
+    "filing_rate": ("立案率", "Filing rate (立案率)"),
+    "penalty_decisions": ("作出行政处罚决定（件）", "Penalty decisions"),
+    "case_penalty_rate": ("立案处罚率", "Case penalty rate (立案处罚率)"),
+    "penalties_executed": ("处罚已执行（件）", "Penalties executed"),
+    "penalty_execution_rate": ("处罚执行率", "Execution rate (处罚执行率)"),
+    "fines_decided_yuan": ("罚款金额（元）", "Fines decided (yuan)"),
+    "fines_collected_yuan": ("已执行金额（元）", "Amounts executed (yuan)"),
+    "overdue_cases": ("办理逾期案件（件）", "Cases past a stage deadline"),
+    "by_region": ("本年分区域", "Year to date by 区域"), "region": ("区域", "区域 (region)"),
+    "note": ("立案率＝立案数÷发现隐患的执法检查次数；立案处罚率＝处罚决定数÷立案数；处罚执行率＝已执行÷处罚决定数。",
+             "Filing rate = cases ÷ inspections with findings; case penalty rate = penalty decisions ÷ cases; "
+             "execution rate = executed ÷ penalty decisions."),
+}
+BULLETIN_ROWS = ("inspections_with_findings", "cases", "filing_rate", "penalty_decisions", "case_penalty_rate",
+                 "penalties_executed", "penalty_execution_rate", "fines_decided_yuan", "fines_collected_yuan",
+                 "overdue_cases")
+
+
+def _fmt(key: str, value: Any) -> str:
+    if key.endswith("_rate"):
+        return "—" if value is None else f"{value:.1%}"
+    return f"{value:,}"
+
+
+def bulletin_figures(month: dict[str, Any], year: dict[str, Any], lang: str) -> dict[str, Any]:
+    """The bulletin's enforcement section from :func:`compute` of the month and of the year to
+    date: the three rates and amounts, and the year by 区域. ``shown`` is False while the year
+    has no case (the section is then left out)."""
+    i = 1 if lang == "en" else 0
+    L = {k: v[i] for k, v in _BULLETIN_LABELS.items()}
+    rows = [{"label": L[k], "month": _fmt(k, month["metrics"][k]), "year": _fmt(k, year["metrics"][k])}
+            for k in BULLETIN_ROWS]
+    regions = [{"region": name, **{k: _fmt(k, r[k]) for k in BULLETIN_ROWS}} for name, r in year["by_region"].items()
+               if r["cases"] or r["inspections_with_findings"]]
+    return {"shown": year["metrics"]["cases"] > 0, "L": L, "rows": rows, "regions": regions,
+            "metrics": {"month": month["metrics"], "year": year["metrics"]}}
