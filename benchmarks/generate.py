@@ -228,7 +228,8 @@ def main(argv: list[str] | None = None) -> int:
     for path in [a.out, *a.also]:
         t2 = time.perf_counter()
         write(store, path)
-        print(f"wrote {path} ({path.stat().st_size / 2**20:.0f} MiB) in {time.perf_counter() - t2:.1f} s", file=sys.stderr)
+        size = open_backend(path).size_bytes()  # a TinyDB ledger's table files included
+        print(f"wrote {path} ({size / 2**20:.0f} MiB) in {time.perf_counter() - t2:.1f} s", file=sys.stderr)
     return 0
 
 

@@ -37,8 +37,10 @@ BATCH = 10_000
 COMMANDS = [  # (key, label)
     ("help", "`inspect --help`"), ("version", "`inspect --version`"),
     ("run", "add one inspection with one hazard (`run --answers`)"), ("interim", "one hazard change (`hazard interim`)"),
+    ("fixed", "report one hazard fixed (`hazard fixed`)"),
     ("close", "close one hazard (`reinspect hazard --pass`, 2 inspectors, evidence)"),
     ("show", "`hazard show ID --json`"), ("overdue", "`hazard list --overdue --severity major --limit 50 --json`"),
+    ("page", "`hazard list --overdue` (the table: first page)"),
     ("stats", "`stats`"), ("bulletin", "`report bulletin --month 2026-11 --format html`"),
     ("plan", "`reinspect plan` (all active hazards)"), ("apply", f"`reinspect apply` of {BATCH:,} rows"),
     ("export", "`export`"), ("import", "`import` of that bundle into a new ledger"),
@@ -103,13 +105,26 @@ def ensure_ledger(workdir: Path, size: str, backend: str) -> Path:
     return path
 
 
+def copy_ledger(src: Path, dst: Path) -> None:
+    """A ledger with what lies beside it: a TinyDB ledger's table files (``NAME.tables/``)."""
+    shutil.copyfile(src, dst)
+    tables = src.parent / f"{src.stem}.tables"
+    if tables.is_dir():
+        shutil.copytree(tables, dst.parent / f"{dst.stem}.tables")
+
+
+def ledger_bytes(path: Path) -> int:
+    tables = path.parent / f"{path.stem}.tables"
+    return path.stat().st_size + (sum(f.stat().st_size for f in tables.iterdir()) if tables.is_dir() else 0)
+
+
 def pick(path: Path, backend: str, n: int) -> dict[str, Any]:
     """Hazards and a site for the commands to act on (read once, in-process)."""
     from inspect_cli.storage import open_backend
 
     with open_backend(path, backend).read() as st:
         fixed = [h["id"] for h in st.find("hazards", {"status": "fixed"}, limit=n)]
-        active = [h["id"] for h in st.find("hazards", {"status": "open"}, limit=n)]
+        active = [h["id"] for h in st.find("hazards", {"status": "open"}, limit=2 * n)]
         site = st.find("sites", limit=1)[0]
     return {"fixed": fixed, "active": active, "site": site}
 
@@ -156,15 +171,15 @@ def bench(workdir: Path, size: str, backend: str, runs: int) -> dict[str, Any]:
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     ledger = folder / f"ledger{SUFFIX[backend]}"
-    shutil.copyfile(src, ledger)
+    copy_ledger(src, ledger)
     (folder / "photo.jpg").write_bytes(b"\xff\xd8\xff" + b"0" * 2048)
     env = dict(os.environ, INSPECT_TODAY=TODAY, INSPECT_USER="bench", INSPECT_LEDGER=str(ledger),
                XDG_STATE_HOME=str(folder / "state"), INSPECT_LOCK_TIMEOUT="600")
     exe = inspect_exe()
     targets = pick(ledger, backend, runs)
     cid, answers = answers_file(folder, targets["site"])
-    print(f"{size} {backend}: {ledger} ({ledger.stat().st_size / 2**20:.0f} MiB)", flush=True)
-    res: dict[str, Any] = {"bytes": ledger.stat().st_size, "hazards": SIZES[size]}
+    print(f"{size} {backend}: {ledger} ({ledger_bytes(ledger) / 2**20:.0f} MiB)", flush=True)
+    res: dict[str, Any] = {"bytes": ledger_bytes(ledger), "hazards": SIZES[size]}
     r = lambda args: (lambda i: [exe, *args])  # noqa: E731
     res["help"] = timed("help", r(["--help"]), runs, env, folder)
     res["version"] = timed("version", r(["--version"]), runs, env, folder)
@@ -172,12 +187,16 @@ def bench(workdir: Path, size: str, backend: str, runs: int) -> dict[str, Any]:
                        runs, env, folder)
     res["interim"] = timed("interim", lambda i: [exe, "hazard", "interim", targets["active"][i % len(targets["active"])],
                                                  "--measures", "设置警戒线"], runs, env, folder)
+    if len(targets["active"]) >= 2 * runs:
+        res["fixed"] = timed("fixed", lambda i: [exe, "hazard", "fixed", targets["active"][runs + i], "--note", "已整改"],
+                             runs, env, folder)
     if len(targets["fixed"]) >= runs:
         res["close"] = timed("close", lambda i: [exe, "reinspect", "hazard", targets["fixed"][i], "--pass", *INSPECTORS,
                                                  "--evidence", "photo.jpg"], runs, env, folder)
     res["show"] = timed("show", lambda i: [exe, "hazard", "show", targets["active"][0], "--json"], runs, env, folder)
     res["overdue"] = timed("overdue", r(["hazard", "list", "--overdue", "--severity", "major", "--limit", "50", "--json"]),
                            runs, env, folder)
+    res["page"] = timed("page", r(["hazard", "list", "--overdue"]), runs, env, folder)
     if available("inspect_cli.cli.stats"):
         res["stats"] = timed("stats", r(["stats"]), runs, env, folder)
     if available("inspect_cli.cli.report"):
@@ -228,16 +247,18 @@ def cell(res: Optional[dict[str, Any]], key: str) -> str:
         return f"failed ({m.get('error', '?')})"
     t = m["median"]
     time_s = f"{t * 1000:.0f} ms" if t < 1 else f"{t:.1f} s"
-    return f"{time_s} / {m['max_rss_mb']:.0f} MB"
+    version = (res.get("version") or {}).get("median")
+    ratio = f" ({t / version:.1f}×)" if version and key not in ("help", "version") else ""
+    return f"{time_s}{ratio} / {m['max_rss_mb']:.0f} MB"
 
 
 def render(results: dict[str, Any], out: Path, command: str) -> None:
     sizes = [s for s in SIZES if any(k.startswith(f"{s}/") for k in results)]
-    main_sizes = [s for s in ("1k", "10k", "100k", "360k")]
+    main_sizes = {"sqlite": ("1k", "10k", "100k", "360k"), "tinydb": ("1k", "5k", "10k", "100k")}
     lines = [HEADER.format(machine=results.get("_machine", machine()), command=command,
                            date=results.get("_date", dt.date.today().isoformat())).rstrip(), ""]
     for backend in ("sqlite", "tinydb"):
-        cols = sorted(set(main_sizes) | {s for s in sizes if f"{s}/{backend}" in results}, key=lambda s: SIZES[s])
+        cols = sorted(set(main_sizes[backend]) | {s for s in sizes if f"{s}/{backend}" in results}, key=lambda s: SIZES[s])
         lines += [f"### {backend}", "",
                   "| command | " + " | ".join(f"{s} hazards" for s in cols) + " |",
                   "|---|" + "---|" * len(cols)]
@@ -268,7 +289,7 @@ Measured by `benchmarks/run.py` on {date}: each command is a fresh `inspect` pro
 synthetic ledger from `benchmarks/generate.py` (a city's year in proportion: 1.21
 inspections per hazard with full answer records, ~2–3 % major hazards, event histories
 made by the real hazard functions, so `inspect verify` passes). Cells: **median wall time
-/ peak memory (max RSS)**. "not measured": that size was not run; "—": the command does not
+(its ratio to `inspect --version` in the same run) / peak memory (max RSS)**. "not measured": that size was not run; "—": the command does not
 exist yet in this version.
 
 Machine: {machine}. The machine is shared: other test runs used the two cores at the same
@@ -286,6 +307,9 @@ Notes
   one inspection record and one hazard with its first event are written.
 - The batch re-inspection row is one `reinspect apply` of a plan with up to 10,000 rows
   filled in as pass (fewer at small sizes: only hazards that can be re-inspected).
+- Targets (issue 15): TinyDB at 5k hazards, `hazard show`, the first page of `hazard list
+  --overdue`, `hazard fixed`, `reinspect hazard --pass` and `run --answers` each ≤ 5×
+  `inspect --version`; at 10k ≤ 8×, peak memory ≤ 100 MB.
 - Targets (issue 7): SQLite at 360k — single-hazard commands and the first page of the
   overdue list within 2× `inspect --version`, peak memory < 150 MB, bulletin < 5 s,
   10,000-row batch < 10 s; TinyDB at 5k — single-hazard commands < 0.3 s;

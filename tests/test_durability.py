@@ -27,6 +27,12 @@ for n in range(start, start + 10_000):
 
 pytestmark = pytest.mark.slow
 
+# Prepended to a writer or reader: tables move into small table files from their first records.
+SMALL_BUCKETS = """
+from inspect_cli.storage import tablefiles
+tablefiles.INLINE_MAX, tablefiles.BUCKET_BYTES = 2000, 20000
+"""
+
 
 @pytest.mark.parametrize("backend_name", ["tinydb", "sqlite"])
 def test_sigkill_at_random_moments_never_loses_a_committed_record(tmp_path, backend_name):
@@ -111,3 +117,109 @@ def test_ledger_from_a_newer_version_is_refused(tmp_path):
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 6
     assert "newer inspect-cli" in r.stderr
+
+
+def test_killed_writes_leave_nothing_after_the_next_write(tmp_path):
+    """Temp files and unfinished table files of killed writers are removed by the next write."""
+    from inspect_cli.storage import tablefiles
+
+    path = tmp_path / "ledger.json"
+    rng = random.Random(20261130)
+    start = 0
+    for trial in range(12):  # small buckets: the table files exist from the first records on
+        proc = subprocess.Popen([sys.executable, "-c", SMALL_BUCKETS + WRITER, str(path), "tinydb", str(start)],
+                                stdout=subprocess.PIPE, text=True)
+        time.sleep(rng.uniform(0.4, 1.0))
+        proc.send_signal(signal.SIGKILL)
+        out, _ = proc.communicate()
+        done = [int(x) for x in out.split()]
+        start = (max(done) + 1) if done else start
+    with open_backend(path, "tinydb").write() as st:
+        st.put("settings", "after", {"n": start})
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+    main = json.loads(path.read_text(encoding="utf-8"))
+    named = {b["file"] for entry in main.get("_layout", {}).get("tables", {}).values() for b in entry["buckets"]}
+    folder = tablefiles.folder_of(path)
+    assert named, "the writer never filled a table past the one-file size: the test proved nothing"
+    assert sorted(p.name for p in folder.iterdir()) == sorted(named)
+    with open_backend(path, "tinydb").read() as st:
+        assert st.count("hazards") >= start - 1
+
+
+MIGRATIONS = [("ledger.json", "copy.sqlite"), ("ledger.sqlite", "copy.json")]
+
+
+@pytest.mark.parametrize("src_name, dst_name", MIGRATIONS)
+def test_a_killed_migrate_leaves_no_destination_and_a_later_one_simply_runs(tmp_path, src_name, dst_name):
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    src, dst = tmp_path / src_name, tmp_path / dst_name
+    subprocess.run([sys.executable, str(root / "benchmarks" / "generate.py"), "--hazards", "400", "--out", str(src)],
+                   check=True, capture_output=True, timeout=300)
+    rng = random.Random(20261130)
+    finished = 0
+    for trial in range(12):
+        proc = subprocess.Popen([sys.executable, "-m", "inspect_cli", "ledger", "migrate", str(src), str(dst)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        time.sleep(rng.uniform(0.2, 1.5))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        if dst.exists():  # it got to the end before the kill: a whole, verified copy
+            finished += 1
+            r = subprocess.run([sys.executable, "-m", "inspect_cli", "verify", "--ledger", str(dst)],
+                               capture_output=True, text=True, timeout=120)
+            assert r.returncode == 0, f"trial {trial}: {r.stdout} {r.stderr}"
+            for extra in tmp_path.glob("copy.*"):  # the copy, its table folder, SQLite's -wal/-shm
+                if extra.is_dir():
+                    import shutil
+
+                    shutil.rmtree(extra)
+                else:
+                    extra.unlink()
+        leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith("copy.") and not p.name.endswith(".lock")]
+        assert leftovers == [], f"trial {trial}: a killed migrate left {leftovers}"
+    r = subprocess.run([sys.executable, "-m", "inspect_cli", "ledger", "migrate", str(src), str(dst)],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert "verify: OK" in r.stdout + r.stderr
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".migrating.")] == []
+    assert finished < 12, "every migrate finished before its kill: the test proved nothing"
+
+
+READER = SMALL_BUCKETS + r"""
+import sys, time
+from pathlib import Path
+from inspect_cli.storage import open_backend
+path = Path(sys.argv[1])
+last, reads, deadline = -1, 0, time.monotonic() + float(sys.argv[2])
+while time.monotonic() < deadline:
+    backend = open_backend(path, "tinydb")  # a fresh snapshot each time, as a new command takes
+    with backend.read() as st:
+        n = st.count("hazards")
+        rows = st.find("hazards", {"status": "open"}, order_by="n")
+        assert len(rows) == n and [r["n"] for r in rows] == sorted(r["n"] for r in rows), "inconsistent snapshot"
+        assert all(st.get("hazards", r["id"]) == r for r in rows[-3:])
+    assert n >= last, f"went back in time: {n} after {last}"
+    last, reads = n, reads + 1
+print(reads, last)
+"""
+
+
+def test_readers_never_fail_while_a_writer_replaces_and_sweeps_table_files(tmp_path):
+    """A reader holds the files of its snapshot open: buckets swept by a writer meanwhile stay readable."""
+    path = tmp_path / "ledger.json"
+    writer = subprocess.Popen([sys.executable, "-c", SMALL_BUCKETS + WRITER, str(path), "tinydb", "0"],
+                              stdout=subprocess.DEVNULL)
+    try:
+        time.sleep(1.0)  # the ledger exists and has moved into table files
+        readers = [subprocess.run([sys.executable, "-c", READER, str(path), "4"], capture_output=True, text=True,
+                                  timeout=120) for _ in range(2)]
+    finally:
+        writer.kill()
+        writer.wait()
+    for r in readers:
+        assert r.returncode == 0, r.stderr[-2000:]
+        reads, seen = map(int, r.stdout.split())
+        assert reads > 10 and seen > 0
+    assert any(p.name.startswith("hazards.") for p in (tmp_path / "ledger.tables").iterdir())

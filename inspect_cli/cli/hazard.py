@@ -15,6 +15,8 @@ from .options import (console, date_value, emit_json, json_option, lang_option, 
 if TYPE_CHECKING:
     from ..records import Hazard
 
+PAGE = 50  # rows the table of `hazard list` draws unless --all or --limit
+
 STATUS_ZH = vocab.zh(vocab.STATUS)
 CSV_COLUMNS = ("id", "site", "site_name", "checklist", "checklist_version", "item", "unit", "severity", "status",
                "deadline", "overdue", "days_overdue", "created", "description", "basis", "inspection", "domain")
@@ -36,7 +38,10 @@ def hazard() -> None:
 @click.option("--due-before", metavar="DATE", help="Only hazards with a deadline before DATE.")
 @click.option("--sort", type=click.Choice(SORT_FIELDS), default="deadline", show_default=True)
 @click.option("--desc", is_flag=True, help="Sort descending.")
-@click.option("--limit", type=click.IntRange(min=1), help="Show at most N (the total is still counted).")
+@click.option("--limit", type=click.IntRange(min=1),
+              help=f"Show at most N (the total is still counted). The table shows {PAGE} unless --all; "
+                   "--json and --csv give every match unless --limit.")
+@click.option("--all", "show_all", is_flag=True, help="Draw every match in the table (not only the first page).")
 @click.option("--offset", type=click.IntRange(min=0), default=0)
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV (UTF-8 with BOM, opens in Excel).")
 @click.option("--repeat-offenders", is_flag=True,
@@ -47,8 +52,8 @@ def hazard() -> None:
 @json_option
 def list_cmd(status: tuple[str, ...], severity: Optional[str], site: Optional[str], checklist: Optional[str],
              domain: Optional[str], inspection: Optional[str], overdue: bool, due_before: Optional[str], sort: str,
-             desc: bool, limit: Optional[int], offset: int, as_csv: bool, repeat_offenders: bool, lang: str,
-             ledger_path: Optional[str], today: Optional[str], as_json: bool) -> None:
+             desc: bool, limit: Optional[int], show_all: bool, offset: int, as_csv: bool, repeat_offenders: bool,
+             lang: str, ledger_path: Optional[str], today: Optional[str], as_json: bool) -> None:
     """List hazards with filters; --json and --csv for scripts."""
     from ..ids import normalise
 
@@ -59,11 +64,16 @@ def list_cmd(status: tuple[str, ...], severity: Optional[str], site: Optional[st
 
         others = [o for o, v in (("--status", status), ("--severity", severity), ("--checklist", checklist),
                                  ("--domain", domain), ("--inspection", inspection), ("--overdue", overdue),
-                                 ("--due-before", due_before), ("--limit", limit)) if v]
+                                 ("--due-before", due_before), ("--limit", limit),
+                                 ("--all", show_all)) if v]
         if others:
             raise click.UsageError(f"--repeat-offenders takes --site only, not {', '.join(others)}")
         repeat_offenders_cmd(open_ledger(ledger_path, today), site, as_json, as_csv)
         return
+    if show_all and limit is not None:
+        raise click.UsageError("choose one of --all and --limit")
+    if limit is None and not (show_all or as_json or as_csv):
+        limit = PAGE  # the table draws one page; scripts get every match
     q = HazardQuery(status=status, severity=severity, site=site.upper() if site else None, checklist=checklist,
                     domain=domain, inspection=normalise(inspection) if inspection else None, overdue=overdue,
                     due_before=date_value(due_before, "--due-before"), sort=sort, descending=desc, limit=limit,
@@ -74,7 +84,7 @@ def list_cmd(status: tuple[str, ...], severity: Optional[str], site: Optional[st
     elif as_csv:
         _csv(rows)
     else:
-        _table(rows, total, lang)
+        _table(rows, total, lang, offset)
 
 
 def _public(h: Hazard) -> dict[str, Any]:
@@ -103,7 +113,7 @@ HEADERS = {"zh": ("编号", "单位", "检查项", "等级", "状态", "整改�
 STATUS_EN = {k: v[1] for k, v in vocab.STATUS.items()}
 
 
-def _table(rows: list[Hazard], total: int, lang: str = "zh") -> None:
+def _table(rows: list[Hazard], total: int, lang: str = "zh", offset: int = 0) -> None:
     from rich.markup import escape
     from rich.table import Table
 
@@ -126,7 +136,12 @@ def _table(rows: list[Hazard], total: int, lang: str = "zh") -> None:
         table.add_row(h["id"], escape(h.get("site_name") or h["site"]), escape(f"{h['item']}{unit}"), sev,
                       status_names.get(h["status"], h["status"]), deadline, escape(h.get("description") or ""))
     console().print(table)
-    click.echo(f"{len(rows)} of {total} hazard(s).")
+    more = total - offset - len(rows)
+    if more > 0:
+        click.echo(f"{len(rows)} of {total} hazard(s); {more} more: --all shows them all, "
+                   f"--offset {offset + len(rows)} the next page.")
+    else:
+        click.echo(f"{len(rows)} of {total} hazard(s).")
 
 
 @hazard.command("show")

@@ -16,6 +16,10 @@ from .interface import SCHEMA_VERSION
 META_TABLE = "_meta"
 META_ID = "ledger"
 FORMAT = "inspect-cli-ledger"
+# The newest ledger schema this version reads. New ledgers start at SCHEMA_VERSION (1);
+# 2 marks a TinyDB ledger whose large tables are kept in files beside it (storage/tablefiles.py),
+# so that an older inspect-cli refuses it instead of seeing only its small tables.
+READABLE_SCHEMA = 2
 
 
 def lock_timeout() -> float:
@@ -62,15 +66,32 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     fsync_dir(path.parent)
 
 
+def check_writable(*paths: Path) -> None:
+    """Refuse, before anything is touched, to write a ledger (or into a folder) made read-only.
+
+    The mode bits are checked as well as access: a process running as root may write anything,
+    but a ledger someone made read-only (chmod a-w) is meant to stay as it is."""
+    for target in paths:
+        try:
+            mode = target.stat().st_mode
+        except OSError:
+            continue  # not there yet: created by the write
+        is_dir = target.is_dir()
+        if not mode & 0o222 or not os.access(target, os.W_OK | (os.X_OK if is_dir else 0)):
+            what = "folder" if is_dir else "ledger file"
+            raise LedgerError(f"the {what} {target} is read-only; nothing was changed. Make it writable "
+                              "(chmod u+w) or point --ledger at a copy.")
+
+
 def check_format(meta: dict[str, Any], path: Path) -> None:
     """Refuse ledgers of another program or of a newer inspect-cli."""
     if meta.get("format") != FORMAT:
         raise LedgerError(f"{path} is not an inspect-cli ledger (no ledger metadata). It was left untouched; "
                           "point --ledger at an inspect-cli ledger or a new file.")
     schema = meta.get("schema")
-    if not isinstance(schema, int) or schema > SCHEMA_VERSION:
+    if not isinstance(schema, int) or schema > READABLE_SCHEMA:
         raise LedgerError(f"{path} was written by a newer inspect-cli (ledger schema {schema}, this version "
-                          f"reads up to {SCHEMA_VERSION}). Upgrade inspect-cli: pip install -U inspect-cli")
+                          f"reads up to {READABLE_SCHEMA}). Upgrade inspect-cli: pip install -U inspect-cli")
 
 
 @contextmanager

@@ -1,12 +1,14 @@
 """Copy a ledger between backends (TinyDB JSON ⇄ SQLite) without loss.
 
 Every table is read in one read transaction of the source and written in one write
-transaction of the destination, records unchanged (the same JSON values, in the same
-order), then the destination is counted again table by table. The destination must not
-exist or hold no records; the source is never changed.
+transaction of a new ledger under a temp name beside the destination, records unchanged
+(the same JSON values, in the same order); that copy is counted again table by table and
+only then renamed to the destination. The destination must not exist or hold no records;
+the source is never changed.
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Optional, Union
 
@@ -32,33 +34,96 @@ def _refuse_nonempty(store: Store, path: Path) -> None:
 
 def migrate(src_path: PathLike, dst_path: PathLike, src_backend: Optional[str] = None,
             dst_backend: Optional[str] = None) -> dict[str, int]:
-    """Copy every table of ``src_path`` into ``dst_path``; returns the number of records per table."""
+    """Copy every table of ``src_path`` into ``dst_path``; returns the number of records per table.
+
+    The copy is built under a temp name beside the destination and renamed to it only once it
+    is complete and counted, all under the destination's lock: a killed migrate leaves no
+    destination (its temp files are removed by the next migrate), and a later one simply runs."""
+    from . import backend_name
+    from .files import ledger_lock
+
     src: Backend = open_backend(Path(src_path), src_backend)
     dst: Backend = open_backend(Path(dst_path), dst_backend)
+    kind = backend_name(Path(dst_path), dst_backend)
     if Path(src.path).resolve() == Path(dst.path).resolve():
         raise UsageError(f"the source and the destination are the same file ({src.path})")
     if not src.exists():
         raise LedgerError(f"there is no ledger at {src.path} to migrate")
-    if dst.exists():
-        with dst.read() as st:
-            _refuse_nonempty(st, Path(dst.path))
+    final = Path(dst.path)
+    with ledger_lock(final):
+        if dst.exists():
+            with dst.read() as st:
+                _refuse_nonempty(st, final)
+        _remove_partial(final)
+        tmp = final.parent / f"{TEMP_PREFIX}{final.name}.{os.getpid()}{final.suffix}"
+        try:
+            copied = _copy(src, open_backend(tmp, kind), tmp)
+            copied["evidence files"] = copy_evidence(Path(src.path), final)
+            _put_in_place(tmp, final, kind)
+        finally:
+            _remove_partial(final)
+    return copied
+
+
+TEMP_PREFIX = ".migrating."
+
+
+def _copy(src: Backend, out_backend: Backend, tmp: Path) -> dict[str, int]:
+    """Every table of ``src`` into the new ledger ``tmp`` in one write, counted again after."""
     with src.read() as st:
         meta = st.meta()
         data = {t: st.items(t) for t in st.tables()}
-    with dst.write() as out:
-        _refuse_nonempty(out, Path(dst.path))  # filled by another process since the check above
+    with out_backend.write() as out:
         out.set_meta(dict(out.meta(), **meta))
         for table, rows in data.items():
             out.put_many(table, rows)
     copied = {t: len(rows) for t, rows in data.items()}
-    copied["evidence files"] = copy_evidence(Path(src.path), Path(dst.path))
-    with dst.read() as st:
+    with out_backend.read() as st:
         found = {t: st.count(t) for t in copied}
-    found["evidence files"] = copied["evidence files"]
     if found != copied:
         diff = ", ".join(f"{t}: {copied[t]} copied, {found[t]} found" for t in copied if found[t] != copied[t])
-        raise LedgerError(f"the copy in {dst.path} does not hold every record ({diff}); do not use it")
+        raise LedgerError(f"the copy of the ledger does not hold every record ({diff}); nothing was written "
+                          f"to the destination")
     return copied
+
+
+def _put_in_place(tmp: Path, final: Path, kind: str) -> None:
+    """Rename the finished copy to the destination (a TinyDB ledger's table folder first)."""
+    import shutil
+
+    from .files import fsync_dir
+
+    if kind == "tinydb":
+        from .tablefiles import folder_of
+
+        tables = folder_of(tmp)
+        if tables.is_dir():
+            target = folder_of(final)
+            if target.exists() and not final.exists():
+                shutil.rmtree(target)  # left by a migrate killed between its two renames
+            os.replace(tables, target)
+    os.replace(tmp, final)
+    fsync_dir(final.parent)
+
+
+def _remove_partial(final: Path) -> None:
+    """The temp files of this destination's migrations that did not finish (under its lock)."""
+    import shutil
+
+    prefix = f"{TEMP_PREFIX}{final.name}."
+    try:
+        entries = list(os.scandir(final.parent))
+    except OSError:
+        return
+    for e in entries:
+        if e.name.startswith(prefix):
+            try:
+                if e.is_dir(follow_symlinks=False):
+                    shutil.rmtree(e.path)
+                else:
+                    os.unlink(e.path)
+            except OSError:
+                pass
 
 
 def copy_evidence(src: Path, dst: Path) -> int:

@@ -72,6 +72,15 @@ def _column_value(value: Any) -> Any:
     return value if isinstance(value, _SCALAR) else _dumps(value)
 
 
+def _rollback(conn: sqlite3.Connection) -> None:
+    """Undo an open transaction. SQLite may already have rolled it back itself (a full disk, an
+    I/O error): then ROLLBACK fails, and that failure must not hide the error that caused it."""
+    try:
+        conn.execute("ROLLBACK")
+    except sqlite3.Error:
+        pass
+
+
 class SqliteStore:
     """The tables of one transaction on one connection."""
 
@@ -424,8 +433,9 @@ class SqliteBackend:
 
     @contextmanager
     def write(self) -> Iterator[SqliteStore]:
-        from .files import FORMAT, ledger_lock
+        from .files import FORMAT, check_writable, ledger_lock
 
+        check_writable(self.path, self.path.parent)
         with ledger_lock(self.path):
             self._check_header()
             try:
@@ -453,13 +463,15 @@ class SqliteBackend:
                     raise self._error(e, "open") from e
                 try:
                     yield store
-                except BaseException:
-                    conn.execute("ROLLBACK")
+                except BaseException as e:
+                    _rollback(conn)
+                    if isinstance(e, sqlite3.Error):  # a full disk while writing, say: name the cause
+                        raise self._error(e, "write") from e
                     raise
                 try:
                     conn.execute("COMMIT")
                 except sqlite3.Error as e:
-                    conn.execute("ROLLBACK")
+                    _rollback(conn)
                     raise self._error(e, "write") from e
             finally:
                 conn.close()

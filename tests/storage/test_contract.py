@@ -8,15 +8,23 @@ import pytest
 from inspect_cli.errors import LedgerError
 from inspect_cli.storage import open_backend
 
-BACKENDS = ["tinydb", "sqlite"]
+# "tinydb-files": the TinyDB backend with every table of more than one record kept in bucket
+# files of a few hundred bytes (storage/tablefiles.py), so that the contract also covers a
+# large ledger's layout: spilling, several buckets per table, cutting and the indexes.
+BACKENDS = ["tinydb", "tinydb-files", "sqlite"]
 
 
 @pytest.fixture(params=BACKENDS)
-def backend(request, tmp_path):
+def backend(request, tmp_path, monkeypatch):
     if request.param == "sqlite":
         pytest.importorskip("inspect_cli.storage.sqlite")
+    if request.param == "tinydb-files":
+        from inspect_cli.storage import tablefiles
+
+        monkeypatch.setattr(tablefiles, "INLINE_MAX", 10)
+        monkeypatch.setattr(tablefiles, "BUCKET_BYTES", 400)
     suffix = ".sqlite" if request.param == "sqlite" else ".json"
-    return open_backend(tmp_path / f"ledger{suffix}", request.param)
+    return open_backend(tmp_path / f"ledger{suffix}", request.param.split("-")[0])
 
 
 def hazard(i: int, **kw):
