@@ -91,6 +91,9 @@ class Ledger:
 
     @contextmanager
     def read(self) -> Iterator[Store]:
+        """A consistent snapshot. A ledger that does not exist is not read as an empty one: a
+        mistyped ``--ledger`` must not show an empty table (exit 3, nothing created)."""
+        self.require_existing()
         with self.backend.read() as store:
             yield store
 
@@ -256,6 +259,25 @@ class Ledger:
             found = st.find("inspections", {k: v for k, v in where.items() if v is not None}, order_by="date")
             return cast(list[Inspection], found)
 
+    def find_inspections(self, query: Any = None) -> list[dict[str, Any]]:
+        """Summaries of inspections matching an :class:`~inspect_cli.inspection.index.InspectionQuery`."""
+        from .inspection.index import InspectionQuery, find
+
+        with self.read() as st:
+            return find(st, query or InspectionQuery())
+
+    def inspection_detail(self, inspection_id: str) -> dict[str, Any]:
+        """One inspection with the hazards it found (as they stand today) and the documents issued about it."""
+        from .inspection import record as ins
+        from .inspection.index import documents_about
+
+        with self.read() as st:
+            rec = ins.get(st, inspection_id)
+            found = [hz.with_derived(h, self.clock.today) for h in (st.get("hazards", hid) for hid in rec.get("hazards") or [])
+                     if h is not None]
+            documents = documents_about(st, [rec["id"], *(h["id"] for h in found)])
+        return {"inspection": rec, "hazards": found, "documents": documents}
+
     # hazards --------------------------------------------------------------
     def hazards(self, query: Optional[HazardQuery] = None) -> tuple[list[Hazard], int]:
         with self.read() as st:
@@ -376,12 +398,22 @@ class Ledger:
 
     # merging ledgers -------------------------------------------------------
     def export(self, out: Path, since: Optional[str] = None) -> dict[str, Any]:
-        from .sync.bundle import collect, org_settings, write_bundle
+        from .errors import IntegrityError
+        from .evidence import file_problems
+        from .sync.bundle import collect, evidence_refs, org_settings, write_bundle
 
         self.require_existing()
         with self.read() as st:
             records = collect(st, since)
             settings = org_settings(st)
+            files = {str(ref.get("file")): (where, ref) for where, ref in evidence_refs(records)
+                     if isinstance(ref, dict) and ref.get("file")}  # each file once, however often cited
+            missing = [p for where, ref in files.values() for p in file_problems(self.evidence_dir, ref, where)]
+            if missing:  # a bundle must not pass for whole while photos its records cite are lost
+                raise IntegrityError(f"not exported: {len(missing)} evidence file(s) cited by the records are missing or "
+                                     f"changed in {self.evidence_dir}: copy that folder from where the ledger came from "
+                                     f"(a ledger is its file and every {self.path.stem}.* beside it), then export again",
+                                     missing)
             meta = {"ledger": str(self.path), "exported_at": self.clock.now(), "since": since, "by": self.actor}
         return write_bundle(records, self.evidence_dir, Path(out), meta, settings)
 
@@ -546,13 +578,26 @@ class Ledger:
     # the ledger itself ---------------------------------------------------
     def info(self) -> dict[str, Any]:
         """The ledger's file, backend, schema, records per table and size on disk."""
+        from .storage.interface import TABLES
         from .storage.migrate import counts
 
+        if not self.backend.exists():  # the one read that reports a missing ledger ("not created yet")
+            return {"path": str(self.path), "backend": self.backend.name, "exists": False, "schema": None,
+                    "counts": {t: 0 for t in TABLES}, "bytes": 0}
         with self.read() as st:
             meta = st.meta()
             per_table = counts(st)
         return {"path": str(self.path), "backend": self.backend.name, "exists": self.backend.exists(),
                 "schema": meta.get("schema"), "counts": per_table, "bytes": self.backend.size_bytes()}
+
+    def backup(self, dest: Path, backend: Optional[str] = None) -> dict[str, Any]:
+        """A consistent copy at ``dest`` (under the lock, evidence included), then ``verify`` of the copy:
+        ``{"to", "counts", "verify"}``; ``verify["problems"]`` empty when the copy is whole."""
+        from .storage.backup import backup
+
+        counts = backup(self.backend, Path(dest), backend)
+        copy = open_ledger(dest, backend=backend, today=self.clock.today.isoformat())
+        return {"to": str(copy.path), "counts": counts, "verify": copy.verify()}
 
     # integrity ------------------------------------------------------------
     def require_existing(self) -> None:
@@ -560,7 +605,8 @@ class Ledger:
         from .errors import NotFound
 
         if not self.backend.exists():
-            raise NotFound(f"there is no ledger at {self.path}; check --ledger / INSPECT_LEDGER")
+            raise NotFound(f"there is no ledger at {self.path}; check --ledger / INSPECT_LEDGER. A new ledger is "
+                           f"created by its first change, e.g. inspect site add --code CODE --name NAME --ledger {self.path}")
 
     def verify(self, seal: Optional[Path] = None, digest: Optional[str] = None) -> dict[str, Any]:
         """Check every hazard's hash chain and replay, the evidence files, and with ``seal``

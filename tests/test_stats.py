@@ -42,6 +42,9 @@ def compute(ledger, **kw):
 
 
 def test_empty_ledger_has_zero_counts_and_undefined_rates(ledger):
+    with ledger.write():
+        pass  # created, and empty (a ledger that does not exist is refused, not read as empty)
+    assert ledger.exists()
     s = compute(ledger)
     m = s["metrics"]
     assert set(m) == set(stats.METRICS)

@@ -75,8 +75,9 @@ def test_length_and_characters_both_reported() -> None:
 
 
 def test_wrong_check_character_message() -> None:
-    with pytest.raises(ValidationFailed, match="the check character should be '3', not '4'"):
+    with pytest.raises(ValidationFailed, match="fails its check") as exc:
         uscc.validate("91350100M000100Y44")
+    assert "营业执照" in str(exc.value) and "'3'" not in str(exc.value)  # no guessed code to copy
 
 
 def test_division_code_must_be_digits() -> None:
@@ -180,3 +181,19 @@ def test_length_reported_as_typed() -> None:
 @given(st.text())
 def test_normalise_keeps_length(text: str) -> None:
     assert len(uscc._normalise(text)) <= len(text)
+
+
+@settings(max_examples=200)
+@given(bodies, st.integers(0, 16), st.sampled_from(uscc.ALPHABET))
+def test_a_one_character_typo_is_refused_without_suggesting_a_code(body: str, pos: int, ch: str) -> None:
+    code = uscc.make_code(body)
+    typo = code[:pos] + ch + code[pos + 1:]
+    if typo == code or not typo[2:8].isdigit():
+        return
+    with pytest.raises(ValidationFailed) as exc:
+        uscc.validate(typo)
+    message = str(exc.value)
+    assert "fails its check" in message and "营业执照" in message
+    # the "corrected" code (typo with its check character recomputed) appears nowhere
+    assert uscc.make_code(typo[:17]) not in message
+    assert "should be" not in message

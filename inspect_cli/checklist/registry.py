@@ -49,6 +49,7 @@ class Registry:
 
     entries: dict[tuple[str, int], _Entry] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    clashes: dict[tuple[str, int], list[Path]] = field(default_factory=dict)  # id@version in two differing files
     _cache: dict[tuple[str, int], Checklist] = field(default_factory=dict)
 
     @classmethod
@@ -82,10 +83,16 @@ class Registry:
             return
         key = (data["id"], data["version"])
         if key in self.entries:
+            # A second file with the same id@version (often a copy of one's own checklist left in
+            # the folder) must not break every other checklist: an identical copy is noted and
+            # ignored; a different one makes only that id@version unusable, naming both files.
             other = self.entries[key]
-            raise ChecklistError(
-                f"{path}: checklist {key[0]}@{key[1]} is already defined by {other.path}; "
-                "give your checklist another id, or raise its version", [])
+            ref = f"{key[0]}@{key[1]}"
+            if path.read_bytes() == other.path.read_bytes():
+                self.problems.append(f"{path}:1: a copy of {other.path} (checklist {ref}); it is ignored")
+            else:
+                self.clashes.setdefault(key, [other.path]).append(path)  # reported when that id@version is used
+            return
         self.entries[key] = _Entry(key[0], key[1], path, origin, data.get("extends"), (data, node))
 
     def refs(self) -> list[str]:
@@ -129,6 +136,10 @@ class Registry:
     def _load(self, key: tuple[str, int], chain: tuple[str, ...]) -> Checklist:
         if key in self._cache:
             return self._cache[key]
+        if key in self.clashes:
+            files = ", ".join(str(p) for p in self.clashes[key])
+            raise ChecklistError(f"checklist {key[0]}@{key[1]} is defined by {len(self.clashes[key])} different files "
+                                 f"({files}); give your checklist another id, or raise its version")
         entry = self.entries[key]
         ref = f"{key[0]}@{key[1]}"
         if ref in chain:

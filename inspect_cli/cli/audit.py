@@ -26,7 +26,7 @@ def audit(ignored: tuple[str, ...], checklist_dirs: tuple[str, ...], ledger_path
     as general (避重就轻); major hazards whose basis cites no determination standard;
     hazards closed without evidence; major hazards closed without a
     治理方案; enforcement inspections without two certified inspectors; on-the-spot
-    closures without evidence (warning). Rules: docs/analysis.md.
+    closures without evidence (warning). Each flag names its rule and the records.
     """
     from ..analysis import audit as au
 

@@ -7,6 +7,7 @@ from typing import Any, Optional
 import click
 
 from ..case.machine import EXECUTION, PENALTY_TYPES, SERVICE_METHODS, STAGE_ZH, STAGES
+from .complete import complete_sites
 from .options import (console, emit_json, inspector_option, json_option, ledger_option, open_ledger,
                       parse_inspectors, today_option)
 
@@ -104,7 +105,7 @@ def investigate(case_id: str, note: str, evidence: tuple[str, ...], ledger_path:
 @penalty_option
 @amount_option
 @click.option("--basis", default="", help="The provision the penalty rests on [default: the case's].")
-@click.option("--note", default="")
+@click.option("--note", default="", help="A note kept with this step of the case (备注).")
 @ledger_option
 @today_option
 @json_option
@@ -131,7 +132,7 @@ def statement(case_id: str, text: str, ledger_path: Optional[str], today: Option
 @case.command("hearing")
 @click.argument("case_id")
 @click.option("--held/--waived", required=True, help="A hearing (听证) was held, or the party waived it.")
-@click.option("--note", default="")
+@click.option("--note", default="", help="A note kept with this step of the case (备注).")
 @evidence_option
 @ledger_option
 @today_option
@@ -150,7 +151,7 @@ def hearing(case_id: str, held: bool, note: str, evidence: tuple[str, ...], ledg
 @click.option("--no-penalty", is_flag=True, help="不予行政处罚 (needs --reason).")
 @click.option("--reason", default="", help="Why no penalty is given.")
 @click.option("--basis", default="", help="The provision of the decision [default: the notice's].")
-@click.option("--note", default="")
+@click.option("--note", default="", help="A note kept with this step of the case (备注).")
 @ledger_option
 @today_option
 @json_option
@@ -167,7 +168,8 @@ def decide(case_id: str, types: tuple[str, ...], amount: Optional[int], no_penal
 
 @case.command("serve")
 @click.argument("case_id")
-@click.option("--method", type=click.Choice(SERVICE_METHODS), default="直接送达", show_default=True)
+@click.option("--method", type=click.Choice(SERVICE_METHODS), default="直接送达", show_default=True,
+              help="How the document was served (送达方式).")
 @click.option("--recipient", default="", help="Who received the decision.")
 @evidence_option
 @ledger_option
@@ -185,7 +187,7 @@ def serve(case_id: str, method: str, recipient: str, evidence: tuple[str, ...], 
 @click.option("--how", required=True, type=click.Choice(list(EXECUTION)),
               help="paid: 当事人缴纳; enforced: 行政强制执行; court: 申请人民法院强制执行.")
 @amount_option
-@click.option("--note", default="")
+@click.option("--note", default="", help="A note kept with this step of the case (备注).")
 @evidence_option
 @ledger_option
 @today_option
@@ -199,7 +201,7 @@ def execute(case_id: str, how: str, amount: Optional[int], note: str, evidence: 
 
 @case.command("close")
 @click.argument("case_id")
-@click.option("--note", default="")
+@click.option("--note", default="", help="A note kept with this step of the case (备注).")
 @ledger_option
 @today_option
 @json_option
@@ -221,7 +223,7 @@ def withdraw(case_id: str, reason: str, ledger_path: Optional[str], today: Optio
 
 @case.command("list")
 @click.option("--stage", "stages", multiple=True, type=click.Choice(STAGES), help="Only these stages (repeatable).")
-@click.option("--site", metavar="CODE")
+@click.option("--site", metavar="CODE", shell_complete=complete_sites, help="Only cases of this site (unified social credit code).")
 @click.option("--hazard", metavar="ID", help="Only cases on this hazard.")
 @click.option("--overdue", is_flag=True, help="Only cases whose stage or decision is past its deadline.")
 @ledger_option

@@ -7,6 +7,7 @@ import click
 
 from typing import Optional
 
+from .complete import complete_checklists
 from .options import checklist_dir_option, console, emit_json, json_option, lang_option, registry, today_option
 
 LABELS = {
@@ -63,7 +64,7 @@ def list_cmd(checklist_dirs: tuple[str, ...], lang: str, today: Optional[str], a
 
 
 @checklist.command("show")
-@click.argument("ref", metavar="ID[@VERSION]")
+@click.argument("ref", metavar="ID[@VERSION]", shell_complete=complete_checklists)
 @checklist_dir_option
 @lang_option
 @today_option

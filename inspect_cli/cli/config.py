@@ -5,7 +5,7 @@ from typing import Optional
 
 import click
 
-from .options import emit_json, json_option, ledger_option
+from .options import emit_json, json_option, ledger_option, open_ledger
 
 
 @click.group()
@@ -18,7 +18,6 @@ def config() -> None:
 @json_option
 def show(ledger_path: Optional[str], as_json: bool) -> None:
     """Show every setting with its value."""
-    from ..ledger import open_ledger
     from ..settings import DESCRIPTIONS
 
     values = open_ledger(ledger_path).settings()
@@ -34,7 +33,6 @@ def show(ledger_path: Optional[str], as_json: bool) -> None:
 @ledger_option
 def get(key: str, ledger_path: Optional[str]) -> None:
     """Print one setting."""
-    from ..ledger import open_ledger
     from ..settings import coerce
 
     values = open_ledger(ledger_path).settings()
@@ -49,7 +47,6 @@ def get(key: str, ledger_path: Optional[str]) -> None:
 @ledger_option
 def set_cmd(key: str, value: str, ledger_path: Optional[str]) -> None:
     """Change a setting, e.g. inspect config set org.name 广州市应急管理局."""
-    from ..ledger import open_ledger
 
     values = open_ledger(ledger_path).set_setting(key, value)
     click.echo(f"{key} = {values[key]}")

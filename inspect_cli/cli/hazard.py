@@ -9,6 +9,7 @@ import click
 from ..hazard.moves import LIST_KEYS, SORT_FIELDS, HazardQuery
 from ..hazard import vocab
 from ..hazard.lifecycle import STATES
+from .complete import complete_checklists, complete_inspections, complete_open_hazards, complete_sites
 from .options import (console, date_value, emit_json, json_option, lang_option, ledger_option, open_ledger,
                       today_option)
 
@@ -29,20 +30,20 @@ def hazard() -> None:
 
 @hazard.command("list")
 @click.option("--status", multiple=True, type=click.Choice(STATES), help="Filter by status (repeatable).")
-@click.option("--severity", type=click.Choice(["general", "major"]))
-@click.option("--site", metavar="CODE")
-@click.option("--checklist", metavar="ID")
-@click.option("--domain")
-@click.option("--inspection", metavar="ID")
+@click.option("--severity", type=click.Choice(["general", "major"]), help="Only general (一般) or major (重大) hazards.")
+@click.option("--site", metavar="CODE", shell_complete=complete_sites, help="Only this site (unified social credit code).")
+@click.option("--checklist", metavar="ID", shell_complete=complete_checklists, help="Only hazards found with this checklist.")
+@click.option("--domain", help="Only this domain, e.g. dust_explosion.")
+@click.option("--inspection", metavar="ID", shell_complete=complete_inspections, help="Only hazards found at this inspection.")
 @click.option("--overdue", is_flag=True, help="Only hazards past their deadline and not closed.")
 @click.option("--due-before", metavar="DATE", help="Only hazards with a deadline before DATE.")
-@click.option("--sort", type=click.Choice(SORT_FIELDS), default="deadline", show_default=True)
+@click.option("--sort", type=click.Choice(SORT_FIELDS), default="deadline", show_default=True, help="Sort by this field.")
 @click.option("--desc", is_flag=True, help="Sort descending.")
 @click.option("--limit", type=click.IntRange(min=1),
               help=f"Show at most N (the total is still counted). The table shows {PAGE} unless --all; "
                    "--json and --csv give every match unless --limit.")
 @click.option("--all", "show_all", is_flag=True, help="Draw every match in the table (not only the first page).")
-@click.option("--offset", type=click.IntRange(min=0), default=0)
+@click.option("--offset", type=click.IntRange(min=0), default=0, help="Skip the first N (with --limit: the next page).")
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV (UTF-8 with BOM, opens in Excel).")
 @click.option("--repeat-offenders", is_flag=True,
               help="Sites with hazards overdue after a failed re-inspection; suggests a case, never opens one.")
@@ -145,11 +146,12 @@ def _table(rows: list[Hazard], total: int, lang: str = "zh", offset: int = 0) ->
 
 
 @hazard.command("show")
-@click.argument("hazard_id")
+@click.argument("hazard_id", shell_complete=complete_open_hazards)
+@lang_option
 @ledger_option
 @today_option
 @json_option
-def show(hazard_id: str, ledger_path: Optional[str], today: Optional[str], as_json: bool) -> None:
+def show(hazard_id: str, lang: str, ledger_path: Optional[str], today: Optional[str], as_json: bool) -> None:
     """Show a hazard with its legal basis and its whole history as a timeline."""
     ledger = open_ledger(ledger_path, today)
     h, events = ledger.hazard(hazard_id)
@@ -158,11 +160,11 @@ def show(hazard_id: str, ledger_path: Optional[str], today: Optional[str], as_js
         return
     from .render_hazard import print_hazard
 
-    print_hazard(console(), h, events)
+    print_hazard(console(), h, events, lang)
 
 
 @hazard.command("plan")
-@click.argument("hazard_id")
+@click.argument("hazard_id", shell_complete=complete_open_hazards)
 @click.option("--file", "plan_file", required=True, type=click.Path(exists=True, dir_okay=False),
               help="YAML with the six parts: goals, measures, funds, responsible, deadline, safety.")
 @ledger_option
@@ -177,7 +179,7 @@ def plan(hazard_id: str, plan_file: str, ledger_path: Optional[str], today: Opti
 
 
 @hazard.command("extend")
-@click.argument("hazard_id")
+@click.argument("hazard_id", shell_complete=complete_open_hazards)
 @click.option("--to", "to", required=True, metavar="DATE", help="The new deadline.")
 @click.option("--reason", required=True, help="Why the extension (延期) was granted.")
 @ledger_option
@@ -190,8 +192,8 @@ def extend(hazard_id: str, to: str, reason: str, ledger_path: Optional[str], tod
 
 
 @hazard.command("fixed")
-@click.argument("hazard_id")
-@click.option("--note", default="")
+@click.argument("hazard_id", shell_complete=complete_open_hazards)
+@click.option("--note", default="", help="What the enterprise reports (整改情况).")
 @click.option("--evidence", multiple=True, type=click.Path(exists=True, dir_okay=False), help="Repeatable.")
 @ledger_option
 @today_option
@@ -204,7 +206,7 @@ def fixed(hazard_id: str, note: str, evidence: tuple[str, ...], ledger_path: Opt
 
 
 @hazard.command("interim")
-@click.argument("hazard_id")
+@click.argument("hazard_id", shell_complete=complete_open_hazards)
 @click.option("--measures", required=True, help="Interim control measures (临时管控措施).")
 @ledger_option
 @today_option
@@ -215,7 +217,7 @@ def interim(hazard_id: str, measures: str, ledger_path: Optional[str], today: Op
 
 
 @hazard.command("supervise")
-@click.argument("hazard_id")
+@click.argument("hazard_id", shell_complete=complete_open_hazards)
 @click.option("--level", required=True, help="Government level of listed supervision, e.g. 市级.")
 @click.option("--authority", required=True, help="The supervising authority.")
 @ledger_option

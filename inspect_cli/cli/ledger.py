@@ -12,7 +12,7 @@ BACKENDS = click.Choice(["tinydb", "sqlite"])
 
 @click.group()
 def ledger() -> None:
-    """Ledger maintenance: info, and migration between the TinyDB (JSON) and SQLite backends."""
+    """Ledger maintenance: info, backup, and migration between the TinyDB (JSON) and SQLite backends."""
 
 
 @ledger.command("migrate")
@@ -45,6 +45,40 @@ def migrate_cmd(src: str, dst: str, from_backend: Optional[str], to_backend: Opt
         cases = f", {result['cases']} case(s) with {result['case_events']} event(s)" if result.get("cases") else ""
         click.echo(f"verify: {state}: {result['hazards']} hazard(s), {result['events']} event(s){cases} checked.",
                    err=not ok)
+    if not ok:
+        raise click.exceptions.Exit(8)
+
+
+@ledger.command("backup")
+@click.argument("dest", metavar="DEST", type=click.Path(dir_okay=False))
+@click.option("--to-backend", type=BACKENDS, help="Backend of DEST [default: by suffix, .sqlite/.db → sqlite].")
+@ledger_option
+@json_option
+def backup_cmd(dest: str, to_backend: Optional[str], ledger_path: Optional[str], as_json: bool) -> None:
+    """Copy the ledger to DEST with its evidence, consistently, then verify the copy.
+
+    \b
+    inspect ledger backup /media/usb/ledger-2026-03-31.json
+    The copy is made under the ledger's lock (an SQLite ledger through SQLite's backup API);
+    DEST.evidence/ receives the evidence files. DEST must not exist. Exit 8 if the copy fails
+    inspect verify; the ledger itself is never changed.
+    """
+    from .options import open_ledger
+
+    from pathlib import Path
+
+    result = open_ledger(ledger_path).backup(Path(dest), to_backend)
+    check = result["verify"]
+    ok = not check["problems"]
+    if as_json:
+        emit_json({"to": result["to"], "counts": result["counts"], "verify": dict(check, ok=ok)})
+    else:
+        held = ", ".join(f"{n} {t}" for t, n in result["counts"].items() if n)
+        click.echo(f"Backed up to {result['to']}: {held}.")
+        for p in check["problems"]:
+            click.echo(p, err=True)
+        state = "OK" if ok else f"{len(check['problems'])} PROBLEM(S)"
+        click.echo(f"verify: {state}: {check['hazards']} hazard(s), {check['events']} event(s) checked.", err=not ok)
     if not ok:
         raise click.exceptions.Exit(8)
 

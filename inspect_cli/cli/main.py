@@ -14,6 +14,7 @@ COMMANDS = {
     "checklist": ("inspect_cli.cli.checklist", "checklist", "List, show and validate checklists."),
     "site": ("inspect_cli.cli.site", "site", "Register and list inspected sites (被检查单位)."),
     "run": ("inspect_cli.cli.run", "run", "Run a checklist at a site: an inspection (现场检查)."),
+    "inspection": ("inspect_cli.cli.inspection", "inspection", "List inspections and show one: answers, findings, documents."),
     "hazard": ("inspect_cli.cli.hazard", "hazard", "List, show and move hazards (隐患) through rectification."),
     "case": ("inspect_cli.cli.case", "case", "Administrative cases (行政处罚案件): 立案 to 结案."),
     "reinspect": ("inspect_cli.cli.reinspect", "reinspect", "Re-inspect hazards (复查): on site, one, or in batch."),
@@ -28,7 +29,7 @@ COMMANDS = {
     "seal": ("inspect_cli.cli.verify", "seal", "Seal the case record: a digest to keep outside the ledger."),
     "audit": ("inspect_cli.cli.audit", "audit", "Data-quality audit: copied, down-graded or unsupported records."),
     "demo": ("inspect_cli.cli.demo", "demo", "Build a demo ledger and render every report."),
-    "ledger": ("inspect_cli.cli.ledger", "ledger", "Ledger maintenance: info, migrate between backends."),
+    "ledger": ("inspect_cli.cli.ledger", "ledger", "Ledger maintenance: info, backup, migrate between backends."),
 }
 
 

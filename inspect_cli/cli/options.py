@@ -60,10 +60,19 @@ def open_ledger(ledger_path: Any, today: Any = None) -> Ledger:
     from ..ledger import open_ledger as _open
 
     ledger = _open(ledger_path, today=today)
+    existed = ledger.exists()
     ctx = click.get_current_context(silent=True)
     if ctx is not None:
         ctx.call_on_close(lambda: _size_hint(ledger))
+        if not existed:
+            ctx.call_on_close(lambda: _say_created(ledger))
     return ledger
+
+
+def _say_created(ledger: Any) -> None:
+    """The first write to a ledger path says so: a mistyped --ledger must not start a new ledger silently."""
+    if ledger.exists():
+        click.echo(f"Created new ledger at {ledger.path}", err=True)
 
 
 def _size_hint(ledger: Ledger) -> None:

@@ -6,8 +6,9 @@ from typing import Any, Optional
 
 import click
 
-from .options import (console, date_value, emit_json, inspector_option, json_option, ledger_option, open_ledger,
-                      parse_inspectors, today_option)
+from .complete import complete_open_hazards, complete_sites
+from .options import (console, date_value, emit_json, inspector_option, json_option, lang_option, ledger_option,
+                      open_ledger, parse_inspectors, today_option)
 
 
 @click.group()
@@ -16,11 +17,11 @@ def reinspect() -> None:
 
 
 @reinspect.command("hazard")
-@click.argument("hazard_id")
+@click.argument("hazard_id", shell_complete=complete_open_hazards)
 @click.option("--pass", "passed", is_flag=True, help="Rectified: the hazard is closed (销号).")
 @click.option("--fail", "failed", is_flag=True, help="Not rectified: open again with a new deadline.")
 @inspector_option
-@click.option("--note", default="")
+@click.option("--note", default="", help="What was found at the re-inspection (复查意见).")
 @click.option("--evidence", multiple=True, type=click.Path(exists=True, dir_okay=False), help="Repeatable.")
 @click.option("--deadline", metavar="DATE", help="New deadline on --fail [default: by severity setting].")
 @ledger_option
@@ -43,24 +44,29 @@ def hazard_cmd(hazard_id: str, passed: bool, failed: bool, inspectors: tuple[str
 
 
 @reinspect.command("site")
-@click.argument("code")
+@click.argument("code", shell_complete=complete_sites)
 @inspector_option
+@lang_option
 @ledger_option
 @today_option
 @json_option
-def site_cmd(code: str, inspectors: tuple[str, ...], ledger_path: Optional[str], today: Optional[str], as_json: bool) -> None:
-    """Walk a site's open hazards on a 复查 visit: pass, fail or skip each one."""
+def site_cmd(code: str, inspectors: tuple[str, ...], lang: str, ledger_path: Optional[str], today: Optional[str],
+             as_json: bool) -> None:
+    """Walk a site's open hazards on a 复查 visit: pass, fail or skip each one.
+
+    Answers: 1 合格 (pass), 2 不合格 (fail), 0 跳过 (skip); the words work too.
+    """
     from .reinspect_site import walk_site
 
-    summary = walk_site(open_ledger(ledger_path, today), code, parse_inspectors(inspectors))
+    summary = walk_site(open_ledger(ledger_path, today), code, parse_inspectors(inspectors), lang)
     if as_json:
         emit_json(summary)
 
 
 @reinspect.command("plan")
 @click.option("--due-by", metavar="DATE", help="Only hazards whose deadline is on or before DATE.")
-@click.option("--site", metavar="CODE")
-@click.option("--severity", type=click.Choice(["general", "major"]))
+@click.option("--site", metavar="CODE", shell_complete=complete_sites, help="Only this site (unified social credit code).")
+@click.option("--severity", type=click.Choice(["general", "major"]), help="Only general (一般) or major (重大) hazards.")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False),
               help="FILE.csv or FILE.yaml: one row per hazard, grouped by site, to fill in.")
 @ledger_option

@@ -12,35 +12,58 @@ EVENT_ZH = vocab.zh(vocab.EVENTS)
 STATUS_ZH = vocab.zh(vocab.STATUS)
 
 
-def print_hazard(con: Any, h: Hazard, events: list[Event]) -> None:
+EVENT_EN = {k: v[1] for k, v in vocab.EVENTS.items()}
+STATUS_EN = {k: v[1] for k, v in vocab.STATUS.items()}
+LABELS = {
+    "zh": {"major": "重大事故隐患", "general": "一般事故隐患", "site": "单位", "inspection": "检查", "checklist": "检查表",
+           "finding": "隐患", "location": "部位", "measured": "实测", "range": "合格范围", "note": "备注", "evidence": "证据",
+           "basis": "依据", "downgraded": "按一般隐患登记（判定项为重大）", "deadline": "整改期限", "late": "逾期 {n} 天",
+           "interim": "临时管控措施", "history": "处理过程 (history)"},
+    "en": {"major": "major hazard", "general": "general hazard", "site": "Site", "inspection": "Inspection",
+           "checklist": "Checklist", "finding": "Finding (隐患)", "location": "Location", "measured": "Measured",
+           "range": "pass range", "note": "Note", "evidence": "Evidence", "basis": "Basis",
+           "downgraded": "recorded as general (the item is major)", "deadline": "Deadline", "late": "{n} days overdue",
+           "interim": "Interim measures", "history": "History"},
+}
+
+
+def print_hazard(con: Any, h: Hazard, events: list[Event], lang: str = "zh") -> None:
+    """A hazard and its timeline; ``lang`` en gives English labels (the record's own texts stay Chinese)."""
     from rich.markup import escape
 
 
-    sev = "[red]重大事故隐患[/red]" if h["severity"] == "major" else "一般事故隐患"
-    con.print(f"[bold]{h['id']}[/bold]  {sev}  {STATUS_ZH.get(h['status'], h['status'])}")
-    con.print(f"单位: {escape(h.get('site_name') or '')} ({h['site']})   检查: {h['inspection']}   "
-              f"检查表: {h['checklist']}@{h['checklist_version']} {h['item']}" + (f" [{escape(h['unit'])}]" if h.get("unit") else ""))
-    con.print(f"隐患: {escape(h.get('description') or '')}")
+    lang = "en" if lang == "en" else "zh"
+    t = LABELS[lang]
+    statuses = STATUS_EN if lang == "en" else STATUS_ZH
+    events_names = EVENT_EN if lang == "en" else EVENT_ZH
+    colon = ": "
+    sev = f"[red]{t['major']}[/red]" if h["severity"] == "major" else t["general"]
+    con.print(f"[bold]{h['id']}[/bold]  {sev}  {statuses.get(h['status'], h['status'])}")
+    con.print(f"{t['site']}{colon}{escape(h.get('site_name') or '')} ({h['site']})   {t['inspection']}{colon}{h['inspection']}   "
+              f"{t['checklist']}{colon}{h['checklist']}@{h['checklist_version']} {h['item']}"
+              + (f" [{escape(h['unit'])}]" if h.get("unit") else ""))
+    con.print(f"{t['finding']}{colon}{escape(h.get('description') or '')}")
     if h.get("location"):
-        con.print(f"部位: {escape(h['location'])}")
+        con.print(f"{t['location']}{colon}{escape(h['location'])}")
     if h.get("measured"):
         m = h["measured"]
-        con.print(f"实测: {m['value']:g} {escape(m.get('unit') or '')}（合格范围 {escape(m.get('range') or '')}）")
+        con.print(f"{t['measured']}{colon}{m['value']:g} {escape(m.get('unit') or '')}（{t['range']} {escape(m.get('range') or '')}）")
     if h.get("note"):
-        con.print(f"备注: {escape(h['note'])}")
+        con.print(f"{t['note']}{colon}{escape(h['note'])}")
     for ev in h.get("evidence") or []:
-        con.print(f"证据: {escape(ev.get('name', ''))}  [dim]sha256 {ev.get('sha256', '')[:16]}… {ev.get('size', 0)} B[/dim]")
+        con.print(f"{t['evidence']}{colon}{escape(ev.get('name', ''))}  [dim]sha256 {ev.get('sha256', '')[:16]}… "
+                  f"{ev.get('size', 0)} B[/dim]")
     for b in h.get("basis") or []:
-        con.print(f"依据: {escape(b.get('citation', ''))}")
+        con.print(f"{t['basis']}{colon}{escape(b.get('citation', ''))}")
     if h.get("downgrade_reason"):
-        con.print(f"[yellow]按一般隐患登记（判定项为重大）: {escape(h['downgrade_reason'])}[/yellow]")
-    overdue = f" [red]逾期 {h['days_overdue']} 天[/red]" if h.get("overdue") else ""
-    con.print(f"整改期限: {h['deadline']}{overdue}")
+        con.print(f"[yellow]{t['downgraded']}{colon}{escape(h['downgrade_reason'])}[/yellow]")
+    overdue = f" [red]{t['late'].format(n=h['days_overdue'])}[/red]" if h.get("overdue") else ""
+    con.print(f"{t['deadline']}{colon}{h['deadline']}{overdue}")
     for m in h.get("interim") or []:
-        con.print(f"临时管控措施 ({m['date']}): {escape(m['measures'])}")
-    con.print("\n[bold]处理过程 (history)[/bold]")
+        con.print(f"{t['interim']} ({m['date']}){colon}{escape(m['measures'])}")
+    con.print(f"\n[bold]{t['history']}[/bold]")
     for e in events:
-        con.print(f"  {e['date']}  {EVENT_ZH.get(e['type'], e['type']):<8} {escape(e.get('actor') or '')}  "
+        con.print(f"  {e['date']}  {events_names.get(e['type'], e['type']):<8} {escape(e.get('actor') or '')}  "
                   f"{escape(_summary(e))}  [dim]{e['hash'][:12]}[/dim]")
     for c in h.get("cases") or []:
         state = "撤销立案 withdrawn" if c.get("withdrawn") else c.get("stage")

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Optional
 import click
 
 from ..hazard.lifecycle import STATES
+from .complete import complete_sites
 from ..reports.kinds import ALL_FORMATS as FORMAT_CHOICES, KINDS
 from .options import (checklist_dir_option, date_value, emit_json, json_option, ledger_option, open_ledger, registry,
                       today_option)
@@ -35,7 +36,7 @@ KIND_CHOICES = (*KINDS, "list")  # list: the numbered documents issued
               help="bulletin: Markdown file with the sections 典型问题 and 下一步工作.")
 @click.option("--status", multiple=True, type=click.Choice(STATES), help="ledger: filter by status (repeatable).")
 @click.option("--severity", type=click.Choice(["general", "major"]), help="ledger: filter by severity.")
-@click.option("--site", metavar="CODE", help="ledger: only this site.")
+@click.option("--site", metavar="CODE", shell_complete=complete_sites, help="ledger: only this site.")
 @click.option("--overdue", is_flag=True, help="ledger: only hazards past their deadline and not closed.")
 @click.option("--due-before", metavar="DATE", help="ledger: only hazards with a deadline before DATE.")
 @checklist_dir_option

@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Optional
 
 import click
 
+from .complete import complete_sites
 from .options import console, emit_json, json_option, ledger_option, open_ledger, today_option
 
 if TYPE_CHECKING:
@@ -19,9 +20,9 @@ def site() -> None:
 @site.command("add")
 @click.option("--code", required=True, help="Unified social credit code (统一社会信用代码), 18 characters.")
 @click.option("--name", required=True, help="Name of the unit (单位名称).")
-@click.option("--address", default="")
+@click.option("--address", default="", help="Address (地址).")
 @click.option("--contact", default="", help="Person in charge (负责人).")
-@click.option("--phone", default="")
+@click.option("--phone", default="", help="Contact phone (联系电话).")
 @click.option("--industry", default="", help="Industry (行业), e.g. 木材加工.")
 @click.option("--risk-class", default="", help="Risk class for 分级分类执法: A, B, C or D.")
 @click.option("--attr", "attrs", multiple=True, metavar="KEY=VALUE",
@@ -31,7 +32,7 @@ def site() -> None:
 @json_option
 def add(code: str, name: str, address: str, contact: str, phone: str, industry: str, risk_class: str,
         attrs: tuple[str, ...], ledger_path: Optional[str], today: Optional[str], as_json: bool) -> None:
-    """Add a site to the ledger; a wrong code is refused with the expected check character."""
+    """Add a site to the ledger; a code that fails its check (GB 32100) is refused."""
     from ..site.data import parse_attr
 
     attributes = dict(parse_attr(a) for a in attrs)
@@ -69,8 +70,8 @@ def import_cmd(csv_file: str, skip_invalid: bool, ledger_path: Optional[str], to
 
 
 @site.command("list")
-@click.option("--industry")
-@click.option("--risk-class")
+@click.option("--industry", help="Only sites of this industry (行业).")
+@click.option("--risk-class", help="Only sites of this risk class: A, B, C or D.")
 @ledger_option
 @json_option
 def list_cmd(industry: Optional[str], risk_class: Optional[str], ledger_path: Optional[str], as_json: bool) -> None:
@@ -92,14 +93,16 @@ def list_cmd(industry: Optional[str], risk_class: Optional[str], ledger_path: Op
 
 
 @site.command("show")
-@click.argument("code")
+@click.argument("code", shell_complete=complete_sites)
 @ledger_option
 @json_option
 def show(code: str, ledger_path: Optional[str], as_json: bool) -> None:
     """Show one site with its attributes, inspections and open hazards."""
+    from ..inspection.index import InspectionQuery
+
     ledger = open_ledger(ledger_path)
     s = ledger.site(code)
-    inspections = ledger.inspections(site=s["code"])
+    inspections = ledger.find_inspections(InspectionQuery(site=s["code"]))
     from ..hazard.moves import HazardQuery
 
     hazards, _ = ledger.hazards(HazardQuery(site=s["code"]))
@@ -117,6 +120,11 @@ def show(code: str, ledger_path: Optional[str], as_json: bool) -> None:
         con.print(f"  属性: {_attrs(s)}")
     con.print(f"  检查 {len(inspections)} 次；隐患 {len(hazards)} 项，未销号 "
               f"{sum(1 for h in hazards if h['status'] != 'closed')} 项")
+    if inspections:
+        from .inspection import print_table
+
+        print_table(inspections, with_site=False)
+        con.print(f"[dim]inspect inspection show {inspections[-1]['id']}[/dim]")
 
 
 def _attrs(s: Site) -> str:

@@ -7,6 +7,7 @@ import click
 
 from ..hazard import vocab
 from ..inspection.kinds import KIND_NAMES
+from .complete import complete_sites
 from .options import console, date_value, emit_json, json_option, ledger_option, open_ledger, today_option
 
 SEVERITY_ZH = {k: v[0] for k, v in vocab.SEVERITY.items()}
@@ -15,14 +16,22 @@ SHORT_STATUS_ZH = vocab.zh(vocab.STATUS_SHORT)
 KIND_ZH = vocab.zh(KIND_NAMES)
 
 
-@click.command()
+def _metrics_epilog() -> str:
+    from ..analysis.stats import METRICS
+
+    width = max(map(len, METRICS))
+    return "\b\nMetrics for --gate (also under 'metrics' in --json):\n" + "\n".join(
+        f"  {name:<{width}}  {text}" for name, text in METRICS.items())
+
+
+@click.command(epilog=_metrics_epilog())
 @click.option("--since", metavar="DATE", help="First day of the window (inclusive, YYYY-MM-DD).")
 @click.option("--until", metavar="DATE", help="Last day of the window (inclusive, YYYY-MM-DD).")
 @click.option("--domain", help="Only this domain, e.g. dust_explosion.")
-@click.option("--site", metavar="CODE", help="Only this site (统一社会信用代码).")
+@click.option("--site", metavar="CODE", shell_complete=complete_sites, help="Only this site (统一社会信用代码).")
 @click.option("--gate", "gate_exprs", multiple=True, metavar="EXPR",
               help="A target, e.g. 'major_closure_rate>=0.8' (repeatable); exit 1 when any is missed. "
-                   "Metrics: see docs/analysis.md or --json's 'metrics'.")
+                   "The metrics are listed below.")
 @click.option("--top", type=click.IntRange(min=0), default=10, show_default=True,
               help="How many of the most often failed items to list.")
 @ledger_option

@@ -33,6 +33,52 @@ def _photo(path: Path, rgb: tuple[int, int, int]) -> Path:
     return path
 
 
+MARKER = ".inspect-demo"
+# What a demo puts in its folder; --force removes exactly these (and the ledger's own files,
+# ledger.*: its lock, evidence and any side files of the storage), nothing else the folder holds.
+MADE = ("reports", "evidence-originals", MARKER)
+
+
+def is_demo(out: Path) -> bool:
+    """Whether ``out`` holds a demo made by ``inspect demo`` (its marker, or the demo's own settings)."""
+    if (out / MARKER).is_file():
+        return True
+    if not (out / "ledger.json").is_file():
+        return False
+    try:
+        settings = open_ledger(out / "ledger.json").settings()
+    except Exception:  # unreadable: certainly not ours to remove
+        return False
+    return settings.get("org.code") == "某应急" and settings.get("org.name") == "某某市应急管理局"
+
+
+def clear(out: Path) -> list[str]:
+    """Remove a previous demo's files from ``out`` (``inspect demo --force``); returns what was removed."""
+    import shutil
+
+    from ..errors import UsageError
+
+    if not is_demo(out):
+        raise UsageError(f"{out / 'ledger.json'} is not a demo ledger made by inspect demo: --force only rebuilds a demo; "
+                         f"choose another folder with --out")
+    removed = []
+    for name in (*sorted(p.name for p in out.glob("ledger.*")), *MADE):
+        path = out / name
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        elif path.exists() or path.is_symlink():
+            path.unlink()
+        else:
+            continue
+        removed.append(name)
+    return removed
+
+
+def pdf_notes(notes: list[str]) -> list[str]:
+    """The reasons PDFs were not made, each once (every PDF fails for the same missing piece)."""
+    return list(dict.fromkeys(notes))
+
+
 def at(ledger: Ledger, day: str) -> Ledger:
     return open_ledger(ledger.path, today=day, actor="demo")
 
@@ -45,7 +91,10 @@ def build(out: Path, step: Optional[Step] = None) -> dict[str, Any]:
     if ledger_path.exists():
         from ..errors import UsageError
 
-        raise UsageError(f"{ledger_path} already exists: choose an empty folder with --out")
+        raise UsageError(f"{ledger_path} already exists: rebuild the demo there with inspect demo --out {out} --force, "
+                         f"or choose another folder with --out")
+    (out / MARKER).write_text("This folder was made by `inspect demo`; `inspect demo --force` rebuilds it.\n",
+                              encoding="utf-8")
     work = out / "evidence-originals"
     work.mkdir(exist_ok=True)
     for name, rgb in (("photo-dust.png", (150, 120, 90)), ("photo-vent.png", (90, 110, 140)),
@@ -144,8 +193,8 @@ def render_all(out: Path, made: dict[str, Any], today: str = "2026-03-31",
         except ReportError as e:
             if fmt != "pdf":
                 raise
-            notes.append(f"PDF not made ({e})")
+            notes.append(f"PDFs not made: {e}")
             continue
         files.append(result["out"])
         say(f"{kind} {fmt}: {result['out']}")
-    return files, notes
+    return files, pdf_notes(notes)

@@ -16,7 +16,7 @@ from ..evidence import check_files, store_files
 from ..ids import normalise
 from ..storage.interface import Store
 
-PLAN_COLUMNS = ("site", "site_name", "hazard_id", "item", "severity", "status", "current_deadline",
+PLAN_COLUMNS = ("site", "site_name", "hazard_id", "item", "unit", "severity", "status", "current_deadline",
                 "description", "result", "note", "deadline", "evidence")
 RESULTS = ("pass", "fail", "skip")
 Progress = Callable[[int, int], None]
@@ -31,7 +31,7 @@ def plan_rows(store: Store, today: dt.date, due_by: Optional[str] = None, site: 
     rows, _ = hz.query(store, q, today)
     rows.sort(key=lambda h: (h["site"], h["deadline"], h["id"]))
     return [{"site": h["site"], "site_name": h.get("site_name", ""), "hazard_id": h["id"], "item": h["item"],
-             "severity": h["severity"], "status": h["status"], "current_deadline": h["deadline"],
+             "unit": h.get("unit") or "", "severity": h["severity"], "status": h["status"], "current_deadline": h["deadline"],
              "description": h.get("description", ""), "result": "", "note": "", "deadline": "", "evidence": ""}
             for h in rows]
 

@@ -39,6 +39,11 @@ MOVE_COMMANDS = {
     "interim": "inspect hazard interim ID --measures TEXT",
     "supervise": "inspect hazard supervise ID --level LEVEL --authority NAME",
 }
+# Each move as words in "hazard H is closed: cannot …" (the move names are not all verbs).
+MOVE_WORDS = {
+    "plan": "take a 治理方案 (rectification plan)", "extend": "extend its deadline", "fixed": "report a fix",
+    "reinspect": "reinspect", "interim": "record interim measures", "supervise": "be listed for supervision",
+}
 PLAN_PARTS = ("goals", "measures", "funds", "responsible", "deadline", "safety")
 PLAN_PARTS_ZH = {
     "goals": "治理的目标和任务", "measures": "采取的方法和措施", "funds": "经费和物资的落实",
@@ -83,7 +88,8 @@ def require(hazard: dict[str, Any], move: str, today: dt.date) -> None:
     elif move == "reinspect" and status in ACTIVE:
         why = (f" — re-inspection needs a reported fix (inspect hazard fixed) or the deadline "
                f"{hazard.get('deadline')} to be reached")
-    raise IllegalTransition(f"hazard {hazard.get('id')} is {status}: cannot {move}{why}. Allowed moves: {listing}")
+    raise IllegalTransition(f"hazard {hazard.get('id')} is {status}: cannot {MOVE_WORDS.get(move, move)}{why}. "
+                            f"Allowed moves: {listing}")
 
 
 def replay(events: list[dict[str, Any]]) -> dict[str, Any]:

@@ -117,7 +117,7 @@ def _register(store: Store, rec: dict[str, Any], checklist: Checklist, step: Ste
     data = {
         "inspection": rec["id"], "site": site["code"], "site_name": site["name"], "checklist": checklist.id,
         "checklist_version": checklist.version, "domain": checklist.domain, "item": item.id, "section": step.section.id,
-        "unit": step.unit, "item_text": item.text.zh, "description": detail.get("description") or describe(item, detail),
+        "unit": step.unit, "item_text": item.text.zh, "description": describe(item, detail),
         "location": detail.get("location") or "", "basis": [b.to_dict() for b in item.basis],
         "severity": severity, "item_severity": item.severity, "downgrade_reason": detail.get("downgrade_reason"),
         "answer": detail.get("answer"), "measured": measured(item, detail), "note": detail.get("note") or "",
@@ -138,15 +138,28 @@ def clock_for(rec: dict[str, Any], clock: Clock) -> Clock:
 
 
 def describe(item: Item, detail: dict[str, Any]) -> str:
-    text = item.finding_text.zh
+    """The finding served on the enterprise: what was seen, for answers files and the interactive run alike.
+
+    The inspector's own description (or the item's finding text) followed by the observation:
+    the measured value with its range, or the chosen option of a choice item.
+    """
+    text = str(detail.get("description") or "") or item.finding_text.zh
+    seen = observed(item, detail)
+    if seen and seen.strip("（）") not in text:
+        text += seen
+    return text
+
+
+def observed(item: Item, detail: dict[str, Any]) -> str:
+    """``（实测 …）`` or ``（chosen option）``; empty for yes/no and text items."""
     m = measured(item, detail)
     if m:
-        text += f"（实测 {m['value']:g} {m['unit']}，合格范围 {m['range']}）"
-    elif item.type == "choice":
+        return f"（实测 {m['value']:g} {m['unit']}，合格范围 {m['range']}）"
+    if item.type == "choice":
         option = item.option(str(detail.get("answer")))
         if option:
-            text += f"（{option.text.zh}）"
-    return text
+            return f"（{option.text.zh}）"
+    return ""
 
 
 def measured(item: Item, detail: dict[str, Any]) -> Optional[dict[str, Any]]:

@@ -9,6 +9,10 @@ I, O, Z, S, V):
 * positions 9–17 — organisation code body (主体标识码, GB 11714);
 * position 18 — check character over positions 1–17.
 
+A code that fails its check is refused without naming the "right" check character: the
+mistake is as likely in any other position, so the only safe correction is to re-read the
+code from the licence.
+
 Only the 18th character is enforced. The 17th is itself a GB 11714 check character over
 positions 9–16 (:func:`organisation_check_character`), but it is not required because
 many codes in test data and old records do not satisfy it.
@@ -98,8 +102,11 @@ def validate(code: str) -> str:
                                f"must be 6 digits, found {division!r}")
     expected = check_character(norm[:-1])
     if norm[-1] != expected:
-        raise ValidationFailed(f"unified social credit code {norm!r} has a wrong check character: "
-                               f"the check character should be {expected!r}, not {norm[-1]!r}")
+        # No suggested check character: a typo is usually elsewhere in the code, and the code
+        # "corrected" at its last character would be valid for another enterprise, or for none.
+        raise ValidationFailed(f"unified social credit code {norm!r} fails its check (校验码不符): at least one "
+                               f"character is wrong; re-read the whole code from the business licence (营业执照) "
+                               f"and type it again")
     return norm
 
 

@@ -272,17 +272,35 @@ def test_highest_version_is_the_default_and_id_at_version_selects(tmp_path):
     assert [row["ref"] for row in rows if row["id"] == "test-minimal"] == ["test-minimal@1", "test-minimal@2"]
 
 
-def test_user_checklist_with_a_bundled_id_and_version_is_an_error(tmp_path):
+def test_user_checklist_with_a_bundled_id_and_version_makes_only_that_one_unusable(tmp_path):
     d = tmp_path / "clash"
     d.mkdir()
     text = (GOOD / "minimal.yaml").read_text(encoding="utf-8").replace("id: test-minimal", "id: dust-explosion")
     path = d / "de.yaml"
     path.write_text(text, encoding="utf-8")
-    r = run("checklist", "list", "--checklist-dir", str(d))
-    assert r.exit_code == 1
     bundled = (REPO / "checklists" / "dust-explosion-v1.yaml").resolve()
-    assert r.stderr == (f"Error: {path.resolve()}: checklist dust-explosion@1 is already defined by {bundled}; "
-                        "give your checklist another id, or raise its version\n")
+    said = (f"checklist dust-explosion@1 is defined by 2 different files ({bundled}, {path.resolve()}); "
+            "give your checklist another id, or raise its version")
+    r = run("checklist", "show", "dust-explosion@1", "--checklist-dir", str(d))
+    assert r.exit_code == 1 and r.stderr == f"Error: {said}\n"
+    listed = run("checklist", "list", "--json", "--checklist-dir", str(d))
+    assert listed.exit_code == 0 and f"Warning: skipped an invalid checklist: {said}" in listed.stderr
+    refs = {row["ref"] for row in listed.json()}
+    assert "dust-explosion@1" not in refs and "dust-explosion@2" in refs
+    assert run("checklist", "show", "limited-space", "--json", "--checklist-dir", str(d)).exit_code == 0
+
+
+def test_a_duplicate_copy_of_ones_own_checklist_breaks_nothing(tmp_path):
+    d = tmp_path / "mine"
+    d.mkdir()
+    shutil.copy(GOOD / "minimal.yaml", d / "minimal.yaml")
+    shutil.copy(GOOD / "minimal.yaml", d / "minimal (copy).yaml")
+    r = run("checklist", "show", "test-minimal", "--json", "--checklist-dir", str(d))
+    assert r.exit_code == 0, r.stderr
+    assert run("checklist", "show", "dust-explosion", "--json", "--checklist-dir", str(d)).exit_code == 0
+    listed = run("checklist", "list", "--json", "--checklist-dir", str(d))
+    assert listed.exit_code == 0 and [row["id"] for row in listed.json()].count("test-minimal") == 1
+    assert "a copy of" in listed.stderr and "it is ignored" in listed.stderr
 
 
 def test_user_checklist_with_a_bundled_id_and_a_new_version_is_fine(tmp_path):
@@ -315,6 +333,16 @@ def test_missing_checklist_dir_exits_3(tmp_path):
     assert r.exit_code == 3
     assert r.stderr == (f"Error: checklist folder {missing} does not exist "
                         "(from --checklist-dir or INSPECT_CHECKLIST_PATH)\n")
+
+
+@pytest.mark.parametrize("extends", ["", "dust-explosion", "dust-explosion@x", "@1"])
+def test_an_overlay_with_a_malformed_base_reference_is_a_problem_not_a_crash(tmp_path, extends):
+    d = tmp_path / "overlay"
+    d.mkdir()
+    (d / "o.yaml").write_text(f"id: my-overlay\nversion: 1\nextends: '{extends}'\n", encoding="utf-8")
+    r = run("checklist", "validate", str(d / "o.yaml"))
+    assert r.exit_code == 1 and "cannot find the base checklist" in r.stdout + r.stderr
+    assert "Internal error" not in r.stderr
 
 
 def test_an_overlay_of_a_bundled_checklist_validates_without_checklist_dir(tmp_path):

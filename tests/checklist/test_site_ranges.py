@@ -62,7 +62,7 @@ def test_interactive_run_asks_the_missing_value_on_site(setup):
     r = invoke(["run", "fireworks-store", "--site", SITE, *INSPECTOR_ARGS, "--ledger", path, "--checklist-dir", str(DIR),
                 "--today", "2026-03-02", "--json"], input=keys)
     assert r.exit_code == 0, r.stdout + r.stderr
-    assert "核定人数 (site.approved_headcount) is not recorded for this site" in r.stdout
+    assert "核定人数 (site.approved_headcount)：该单位未登记此值，请填写现场核实的数值" in r.stdout
     listed = invoke(["hazard", "list", "--ledger", path, "--json", "--today", "2026-03-02"]).json()
     assert [h["item"] for h in listed["hazards"]] == ["FW-1"]  # 5 people, 3 approved
 

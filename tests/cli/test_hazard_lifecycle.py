@@ -41,6 +41,8 @@ def test_general_hazard_to_closure(hazards):
     assert cmd(path, "2026-03-06", "hazard", "fixed", general, "--note", "已配发").exit_code == 0
     r = cmd(path, "2026-03-07", "reinspect", "hazard", general, "--pass", "--inspector", "张伟:1")
     assert r.exit_code == 0 and "closed (销号) on 2026-03-07" in r.stdout
+    again = cmd(path, "2026-03-08", "hazard", "fixed", general)
+    assert again.exit_code == 5 and f"hazard {general} is closed: cannot report a fix." in again.stderr
     shown = json.loads(cmd(path, "2026-03-08", "hazard", "show", general, "--json").stdout)
     assert [e["type"] for e in shown["history"]] == ["registered", "extended", "fixed", "reinspected"]
     assert shown["extensions"] == [{"date": "2026-03-03", "from": "2026-03-09", "to": "2026-03-20", "reason": "采购周期"}]
@@ -141,3 +143,34 @@ def test_export_columns_keep_their_order(hazards):
     assert header.split(",")[:17] == ["id", "site", "site_name", "checklist", "checklist_version", "item", "unit",
                                       "severity", "status", "deadline", "overdue", "days_overdue", "created",
                                       "description", "basis", "inspection", "domain"]
+
+
+def test_hazard_show_follows_lang_and_inspect_lang(hazards):
+    folder, path, major, general = hazards
+    zh = cmd(path, "2026-03-03", "hazard", "show", major)
+    assert "重大事故隐患" in zh.stdout and "整改期限" in zh.stdout
+    for args, env in ((["--lang", "en"], None), ([], {"INSPECT_LANG": "en"})):
+        r = invoke(["hazard", "show", major, "--ledger", path, "--today", "2026-03-03", *args], env=env)
+        assert r.exit_code == 0, r.stderr
+        assert "major hazard" in r.stdout and "Deadline:" in r.stdout and "History" in r.stdout
+        assert "整改期限" not in r.stdout
+
+
+def test_reinspect_site_asks_in_chinese_and_takes_numbers(hazards):
+    folder, path, major, general = hazards
+    invoke(["hazard", "fixed", general, "--ledger", path, "--today", "2026-03-05"])
+    r = invoke(["reinspect", "site", "91350100M000100Y43", "--inspector", "张伟:1", "--ledger", path,
+                "--today", "2026-03-06"], input="3\n2\n仍未配发\n\n2026-03-20\n")
+    assert r.exit_code == 0, r.stderr
+    assert "复查结果：1 合格 / 2 不合格 / 0 跳过" in r.stdout and "请答 1 合格、2 不合格 或 0 跳过" in r.stdout
+    assert "销号 0 项，重新整改 1 项，跳过 0 项。" in r.stdout
+    shown = json.loads(invoke(["hazard", "show", general, "--ledger", path, "--json"]).stdout)
+    assert shown["status"] == "open" and shown["deadline"] == "2026-03-20"
+
+
+@pytest.mark.parametrize("typed, result", [("1", "pass"), ("合格", "pass"), ("PASS", "pass"), ("2", "fail"),
+                                           ("不合格", "fail"), ("0", "skip"), ("跳过", "skip"), ("maybe", "")])
+def test_reinspection_results_as_typed(typed, result):
+    from inspect_cli.cli.reinspect_site import reinspection_result
+
+    assert reinspection_result(typed) == result

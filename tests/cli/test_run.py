@@ -113,8 +113,8 @@ def test_a_major_item_recorded_as_general_needs_a_reason_that_is_kept(setup):
 def test_interactive_run_can_be_interrupted_and_resumed(setup):
     folder, path = setup
     base = ["--ledger", path, "--today", "2026-03-02"]
-    # Answer the unit question and two items, then the input ends (like Ctrl-D / Ctrl-C).
-    r = invoke(["run", "dust-explosion", "--site", SITE, *INSPECTOR_ARGS, *base], input="1号除尘系统\nyes\n\n")
+    # Answer the unit question and one item, then the input ends (like Ctrl-D / Ctrl-C).
+    r = invoke(["run", "dust-explosion", "--site", SITE, *INSPECTOR_ARGS, *base], input="1号除尘系统\nyes\n")
     assert r.exit_code == 130
     assert "inspect run --resume I-" in r.stdout
     inspection_id = r.stdout.split("--resume ")[-1].split()[0]
@@ -131,10 +131,10 @@ def test_interactive_run_can_be_interrupted_and_resumed(setup):
     lines = []
     rec_answers = dict(rec)
     for step in pending(rec_answers, c, site):
-        lines += [str(passing(step.item)), ""]
+        lines += [str(passing(step.item))]  # no note is asked after a pass
     r = invoke(["run", "--resume", inspection_id, *base], input="\n".join(lines) + "\n")
     assert r.exit_code == 0, r.stdout + r.stderr
-    assert f"Inspection {inspection_id} saved" in r.stdout
+    assert f"检查 {inspection_id} 已保存" in r.stdout
     assert open_ledger(path).inspection(inspection_id)["status"] == "completed"
 
 
