@@ -131,9 +131,12 @@ def render_bytes(ledger: Ledger, kind: str, subject: Optional[str] = None, fmt: 
                 continue
             text = final or text
         if fmt == "pdf":
-            from .pdf import html_to_pdf
+            from .pdf import RenderTimeout, html_to_pdf
 
-            return html_to_pdf(text, what=_biggest_text(ctx)), ctx
+            try:
+                return html_to_pdf(text), ctx
+            except RenderTimeout as e:  # name what made it slow
+                raise ReportError(f"{e}; the largest text in this report is {_biggest_text(ctx)}") from None
         return text.encode("utf-8"), ctx
     raise ReportError("document numbers kept being taken by other processes; try again")
 

@@ -30,6 +30,10 @@ def cjk_fonts() -> list[str]:
 RENDER_TIMEOUT = 120  # seconds; INSPECT_RENDER_TIMEOUT overrides
 
 
+class RenderTimeout(ReportError):
+    """A PDF render stopped at its time limit."""
+
+
 def check_pdf_ready() -> Any:
     """WeasyPrint and a CJK font, or a :class:`ReportError` saying what to install."""
     try:
@@ -81,7 +85,7 @@ def html_to_pdf(html: str, what: str = "") -> bytes:
         doc: Any = weasyprint.HTML(string=html, base_url=None)
         return doc.write_pdf()  # type: ignore[no-any-return]
     except _Slow:
-        raise ReportError(f"the PDF render took more than {limit} s and was stopped"
+        raise RenderTimeout(f"the PDF render took more than {limit} s and was stopped"
                           + (f"; the largest text in it is {what}" if what else "")
                           + f" ({len(html)} characters of HTML). Shorten that text, or use --format html "
                           "(INSPECT_RENDER_TIMEOUT sets the limit)") from None
