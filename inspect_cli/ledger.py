@@ -12,6 +12,7 @@ until the new file is in place, and an error changes nothing.
 """
 from __future__ import annotations
 
+import datetime as dt
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional, Union, cast
@@ -29,6 +30,7 @@ from .storage.interface import Backend, Store
 if TYPE_CHECKING:
     from .case.records import CaseQuery, OpenRequest
     from .checklist.model import Checklist
+    from .reports.issued import IssuedDocument
 
 # The inspection modules load the checklist model and the `when` language: they are
 # imported by the methods that run inspections, so reading hazards stays quick to start.
@@ -236,6 +238,11 @@ class Ledger:
 
         with self.read() as st:
             site = with_visit(st, dict(ins.site_of(st, site_code)), self.clock.today.isoformat())
+        from .visit_times import visit_times
+
+        started, finished = visit_times(doc.get("started") if isinstance(doc, dict) else None,
+                                        doc.get("finished") if isinstance(doc, dict) else None,
+                                        self.clock.today, self.clock.zone)
         answers, units, ignored = evaluate_answers(checklist, site, doc, self.clock.today, base_dir)
         ins.store_evidence(answers, self.evidence_dir)
         who = ", ".join(i["name"] for i in inspectors)
@@ -251,6 +258,8 @@ class Ledger:
                 ins.answer(st, rec["id"], key, detail, who, self.clock)
             rec, created = ins.finish(st, rec["id"], checklist, self.clock, self.settings(st))
             rec["ignored"] = ignored
+            if started:
+                rec.update(started=started, finished=finished)
             st.put("inspections", rec["id"], rec)
             _link_relapses(st, rec, created)
         return {"inspection": rec, "hazards": created, "ignored": ignored}
@@ -299,6 +308,19 @@ class Ledger:
 
         with self.write() as st:
             return cast(Inspection, ins.set_units(st, inspection_id, section_id, names))
+
+    def set_visit_times(self, inspection_id: str, started: Any, finished: Any) -> Inspection:
+        """Record the 检查时间 the inspector gives (see :mod:`inspect_cli.visit_times`)."""
+        from .inspection import record as ins
+        from .visit_times import visit_times
+
+        with self.write() as st:
+            rec = ins.get(st, inspection_id)
+            a, b = visit_times(started, finished, dt.date.fromisoformat(rec["date"]), self.clock.zone)
+            if a:
+                rec.update(started=a, finished=b)
+                st.put("inspections", rec["id"], rec)
+            return cast(Inspection, rec)
 
     def finish_inspection(self, inspection_id: str, checklist: Checklist) -> tuple[Inspection, list[Hazard]]:
         from .inspection import record as ins
@@ -707,25 +729,78 @@ class Ledger:
             return status(st, get(st, campaign_id), self.clock.today)
 
     # documents -----------------------------------------------------------
-    def document_number(self, kind: str, subject: str, date: str, settings: dict[str, Any]) -> str:
-        """The number a document would carry now (its own if already issued); nothing is taken."""
+    def document_number(self, kind: str, subject: str, date: str, settings: dict[str, Any], fresh: bool = False) -> str:
+        """The number a document would carry now (its own if already issued, unless
+        ``fresh``: a correction); nothing is taken."""
         from .reports.docnumbers import assign
 
         with self.read() as st:
-            return assign(st, kind, subject, date, settings, commit=False)
+            return assign(st, kind, subject, date, settings, commit=False, fresh=fresh)
 
-    def take_document_numbers(self, claims: list[tuple[str, str, str]], settings: dict[str, Any]) -> bool:
-        """Record the numbers of a rendered document in one write; False when another process
-        took one of them meanwhile (the document must then be built again)."""
-        from .reports.docnumbers import assign, lookup
+    def take_document_numbers(self, claims: list[tuple[str, str, str, str, bool]], settings: dict[str, Any]) -> bool:
+        """Record the numbers a rendered document printed (``kind, subject, date, shown,
+        fresh``) in one write; False, and nothing stored, when one of them is no longer the
+        number that document would get (another process took it: build it again)."""
+        return self.issue_document({"kind": "", "number_claims": [list(c) for c in claims]}, settings, None) is not None
 
-        with self.read() as st:  # documents already numbered: nothing to write (a reader or a replica renders them)
-            if all(lookup(st, k, s) for k, s, _ in claims):
-                return True
+    def issue_document(self, ctx: dict[str, Any], settings: dict[str, Any],
+                       rendered: Optional[tuple[str, str]]) -> Optional[str]:
+        """Take the numbers a rendered document printed and freeze its text ``(variant,
+        text)`` in one write (:func:`inspect_cli.reports.issued.take_and_freeze`)."""
+        from .reports.docnumbers import lookup
+        from .reports.issued import frozen_text, own_claim, take_and_freeze
+
+        claims = ctx.get("number_claims") or []
+        # A reprint of documents already numbered and frozen needs no write, so the reader
+        # role or a hot-standby replica can print them.
+        if claims and not any(c[4] for c in claims):
+            with self.read() as st:
+                if all(lookup(st, c[0], c[1]) for c in claims):
+                    if rendered is None:
+                        return ""
+                    own = own_claim(ctx)
+                    stored = frozen_text(st, own[0], own[1], rendered[0]) if own is not None else None
+                    if stored is not None:
+                        return stored
         with self.write() as st:
-            shown = [assign(st, k, s, d, settings, commit=False) for k, s, d in claims]
-            taken = [assign(st, k, s, d, settings) for k, s, d in claims]
-        return shown == taken
+            return take_and_freeze(st, self.clock.now(), ctx, settings, rendered)
+
+    def frozen_document(self, kind: str, subject: str, variant: str) -> Optional[str]:
+        """The stored text of an issued document's rendering, or None."""
+        from .reports.issued import frozen_text
+
+        with self.read() as st:
+            return frozen_text(st, kind, subject, variant)
+
+    def issued_document(self, kind: str, subject: str) -> Optional[dict[str, Any]]:
+        """The record of an issued document (number, date, …), or None."""
+        from .reports.docnumbers import lookup
+
+        with self.read() as st:
+            return lookup(st, kind, subject)
+
+    def issued_documents(self) -> list[IssuedDocument]:
+        """Every numbered document issued, oldest first (``inspect report list``)."""
+        from .reports.issued import issued_documents
+
+        if not self.exists():
+            return []
+        with self.read() as st:
+            return issued_documents(st)
+
+    def report_sources(self) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]], list[IssuedDocument]]:
+        """What the bulletin and the ledger report add to the hazards, read light: completed
+        inspections (id, site, date, kind, inspectors), sites (code, industry, region,
+        added) by code, and the issued documents."""
+        from .reports.issued import issued_documents
+
+        if not self.exists():
+            return [], {}, []
+        with self.read() as st:
+            inspections = [i for i in st.find("inspections", fields=("id", "site", "date", "status", "kind", "inspectors"))
+                           if i.get("status") == "completed"]
+            sites = {str(s["code"]): s for s in st.find("sites", fields=("code", "industry", "region", "added"))}
+            return inspections, sites, issued_documents(st)
 
     # the ledger itself ---------------------------------------------------
     def info(self) -> dict[str, Any]:

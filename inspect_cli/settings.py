@@ -8,6 +8,10 @@ from .errors import UsageError
 DEFAULTS: dict[str, Any] = {
     "org.name": "",                     # 执法机关名称, printed on documents
     "org.code": "",                     # short code used in document numbers, e.g. 穗应急
+    "org.device": "",                   # this laptop's own number series (A, B, 2…): 〔2026〕A-7号
+    "org.officer": "",                  # 经办人 printed on documents when no inspector is named
+    "remedy.reconsideration": "",       # 行政复议机关, e.g. 福州市人民政府 (blank: a line to fill in)
+    "remedy.court": "",                 # 行政诉讼法院, e.g. 福州市鼓楼区人民法院
     "deadline.general": 7,              # default rectification days by severity
     "deadline.major": 30,
     "bulletin.major_closure_target": 0.8,
@@ -17,6 +21,8 @@ DEFAULTS: dict[str, Any] = {
     "docno.review": "（{org}）应急复查〔{year}〕{seq}号",
     "docno.forest-notice": "（{org}）林草火患〔{year}〕{seq}号",
     "report.template_dir": "",
+    "report.ledger_columns": "",        # YAML file: the ledger XLSX columns a bureau keeps
+    "report.banner": "",                # line above the authority on the 执法文书, e.g. 安全生产行政执法文书
     # administrative cases (行政处罚案件): days each stage may last, see docs/cases.md
     "case.days.filed": 7, "case.days.investigating": 30, "case.days.notified": 10, "case.days.decided": 7,
     "case.days.served": 15, "case.days.executed": 10,
@@ -41,6 +47,10 @@ COUNTS = {"plan.silent_extra": (0, 12), "plan.silent_months": (1, 120), "lookbac
 DESCRIPTIONS = {
     "org.name": "name of the enforcing authority (执法机关), printed on documents",
     "org.code": "short code of the authority in document numbers ({org})",
+    "org.device": "this laptop's own document-number series (1–4 letters or digits; numbers print as A-7)",
+    "org.officer": "经办人 printed on documents when no inspector is named (never the computer's login)",
+    "remedy.reconsideration": "body for 行政复议 named in orders (the people's government of that level)",
+    "remedy.court": "court for 行政诉讼 named in orders",
     "deadline.general": "default rectification days for general hazards",
     "deadline.major": "default rectification days for major hazards",
     "bulletin.major_closure_target": "target closure rate of major hazards in the monthly bulletin (0–1)",
@@ -50,6 +60,8 @@ DESCRIPTIONS = {
     "docno.review": "document-number pattern of 整改复查意见书",
     "docno.forest-notice": "document-number pattern of 森林草原火灾隐患整改通知书 (own sequence; no official pattern verified)",
     "report.template_dir": "folder whose templates override the bundled ones",
+    "report.ledger_columns": "YAML file listing the columns of the ledger XLSX (see docs/reports.md)",
+    "report.banner": "banner printed above the authority on record/order/review (e.g. 安全生产行政执法文书)",
     "case.days.filed": "days from 立案 to the start of 调查取证",
     "case.days.investigating": "days of 调查取证 before the 告知",
     "case.days.notified": "days from the 告知 to the 决定",
@@ -116,6 +128,8 @@ def coerce(key: str, value: str) -> Any:
         from .plan.classes import parse_counts
 
         parse_counts(value)
+    if key == "org.device" and value and not __import__("re").fullmatch(r"[A-Za-z0-9]{1,4}", value):
+        raise UsageError("org.device must be 1–4 letters or digits (e.g. A, B2), one per laptop, so numbers read A-7")
     if key.startswith("docno.") and "{seq}" not in value:
         raise UsageError(f"{key} must contain {{seq}} (and may use {{org}} and {{year}})")
     return value

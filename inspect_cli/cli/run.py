@@ -28,6 +28,8 @@ if TYPE_CHECKING:
               help="Made under this campaign (专项整治): tagged with it; the kind is special unless --kind says.")
 @click.option("--answers", "answers_file", type=click.Path(exists=True, dir_okay=False),
               help="Answer every item from a YAML file (non-interactive; all or nothing).")
+@click.option("--started", metavar="HH:MM", help="检查时间: when the inspection began (printed on the record).")
+@click.option("--finished", metavar="HH:MM", help="检查时间: when it ended (with --started).")
 @click.option("--resume", "resume_id", metavar="INSPECTION_ID", shell_complete=complete_inspections, help="Continue an interrupted interactive run.")
 @checklist_dir_option
 @ledger_option
@@ -36,7 +38,8 @@ if TYPE_CHECKING:
 @json_option
 def run(checklist_ref: Optional[str], site_code: Optional[str], inspectors: tuple[str, ...], kind: str,
         campaign: Optional[str], answers_file: Optional[str], resume_id: Optional[str], checklist_dirs: tuple[str, ...],
-        ledger_path: Optional[str], today: Optional[str], lang: str, as_json: bool) -> None:
+        ledger_path: Optional[str], today: Optional[str], lang: str, as_json: bool, started: Optional[str] = None,
+        finished: Optional[str] = None) -> None:
     """Run a checklist at a site: every failed item becomes a hazard (隐患) in the ledger.
 
     \b
@@ -55,7 +58,7 @@ def run(checklist_ref: Optional[str], site_code: Optional[str], inspectors: tupl
             raise click.UsageError("--resume continues an interactive run: give only --resume INSPECTION_ID")
         rec = ledger.inspection(resume_id)
         checklist = reg.get(f"{rec['checklist']}@{rec['checklist_version']}")
-        return _interactive(ledger, checklist, rec, as_json, lang)
+        return _interactive(ledger, checklist, rec, as_json, lang, (started, finished))
     if not checklist_ref or not site_code:
         raise click.UsageError("give a CHECKLIST and --site CODE (or --resume INSPECTION_ID)")
     from ..checklist.legal import require_in_force
@@ -71,15 +74,41 @@ def run(checklist_ref: Optional[str], site_code: Optional[str], inspectors: tupl
         from ..inputs import load_yaml
 
         doc, _ = load_yaml(Path(answers_file))
+        if (started or finished) and isinstance(doc, dict):
+            doc = dict(doc, started=started, finished=finished)
         result = ledger.run_answers(checklist, site_code, people, kind, doc, Path(answers_file).resolve().parent,
                                     campaign)
         return _report(result["inspection"], result["hazards"], result["ignored"], as_json, lang)
     ledger.site(site_code)  # an unknown site is refused before anything is written
+    if started or finished:  # checked before anything is written
+        from ..visit_times import visit_times
+
+        visit_times(started, finished, ledger.clock.today, ledger.clock.zone)
     rec = ledger.start_inspection(checklist, site_code, people, kind, campaign)
-    _interactive(ledger, checklist, rec, as_json, lang)
+    _interactive(ledger, checklist, rec, as_json, lang, (started, finished))
 
 
-def _interactive(ledger: Ledger, checklist: Any, rec: Inspection, as_json: bool, lang: str) -> None:
+def _ask_times(con: Any, ledger: Ledger, rec: Inspection, given: tuple[Optional[str], Optional[str]]) -> None:
+    """检查时间: the times given as options; else, at a terminal, asked (defaulting to the run's
+    own start and now, unless the run is back-dated); else none (the record leaves blanks)."""
+    import datetime as dt
+    import sys
+
+    started, finished = given
+    if not (started or finished) and sys.stdin.isatty():
+        live = ledger.clock.today == dt.datetime.now(ledger.clock.zone).date()
+        began = str(rec.get("started_at") or "")[11:16] if live else ""
+        now = dt.datetime.now(ledger.clock.zone).strftime("%H:%M") if live else ""
+        con.print("检查时间 (HH:MM; leave empty to write it by hand on the record)")
+        started = click.prompt("  started", default=began, show_default=bool(began)) or None
+        if started:
+            finished = click.prompt("  finished", default=now, show_default=bool(now)) or None
+    if started or finished:
+        ledger.set_visit_times(rec["id"], started, finished)
+
+
+def _interactive(ledger: Ledger, checklist: Any, rec: Inspection, as_json: bool, lang: str,
+                 times: tuple[Optional[str], Optional[str]] = (None, None)) -> None:
     from rich.markup import escape
 
     from .run_prompts import ask_step, ask_units, t
@@ -108,6 +137,7 @@ def _interactive(ledger: Ledger, checklist: Any, rec: Inspection, as_json: bool,
     except (KeyboardInterrupt, click.exceptions.Abort):
         con.print(t(lang, "stopped", n=len(rec["answers"]), id=rec["id"]))
         raise click.exceptions.Exit(130)
+    _ask_times(con, ledger, rec, times)
     rec, created = ledger.finish_inspection(rec["id"], checklist)
     _report(rec, created, [], as_json, lang)
 

@@ -57,20 +57,33 @@ def template_dir_of(ledger: Ledger, template_dir: Union[str, Path, None]) -> Opt
     return p
 
 
+FORMS = ("full", "strict")
+MAX_NUMBER_TRIES = 50
+
+
 def build_context(ledger: Ledger, kind: str, subject: Optional[str] = None, lang: str = "zh",
                   month: Optional[str] = None, query: Optional[HazardQuery] = None,
-                  registry: Optional[Registry] = None) -> dict[str, Any]:
+                  registry: Optional[Registry] = None, form: str = "full", correct: Optional[str] = None,
+                  notes: Union[str, Path, None] = None) -> dict[str, Any]:
     """The data a report prints (also what a user template sees); ``registry`` gives the
-    checklists' texts (default: the bundled ones and ``INSPECT_CHECKLIST_PATH``)."""
+    checklists' texts (default: the bundled ones and ``INSPECT_CHECKLIST_PATH``); ``correct``
+    (a reason) gives a numbered document a new number replacing its issued one; ``notes`` is
+    the bulletin's narrative file."""
     from . import forest
     from .builders import BUILDERS
 
-    settings = ledger.settings()
+    settings = dict(ledger.settings())
     if kind in ("order", "review") and subject and forest.is_forest(ledger.inspection(subject)):
         raise ReportError(f"inspection {subject} is a forest and grassland fire inspection: its findings are served as a "
                           f"森林草原火灾隐患整改通知书 under {forest.LEGAL_BASIS}, not as a 安全生产 文书: "
                           f"inspect report {forest.KIND} {subject}")
-    return BUILDERS[kind](ledger, subject, lang, settings, month=month, query=query, registry=registry)
+    if correct:
+        settings["_correct"] = correct
+    if notes:
+        settings["_notes"] = str(notes)
+    ctx: dict[str, Any] = BUILDERS[kind](ledger, subject, lang, settings, month=month, query=query, registry=registry)
+    ctx["form"] = form
+    return ctx
 
 
 def render_text(kind: str, fmt: str, ctx: dict[str, Any], template_dir: Optional[Path] = None) -> str:
@@ -81,31 +94,66 @@ def render_text(kind: str, fmt: str, ctx: dict[str, Any], template_dir: Optional
 
 def render_bytes(ledger: Ledger, kind: str, subject: Optional[str] = None, fmt: str = "html", lang: str = "zh",
                  month: Optional[str] = None, template_dir: Union[str, Path, None] = None,
-                 query: Optional[HazardQuery] = None,
-                 registry: Optional[Registry] = None) -> tuple[bytes, dict[str, Any]]:
-    from .docnumbers import take
+                 query: Optional[HazardQuery] = None, registry: Optional[Registry] = None,
+                 form: str = "full", correct: Optional[str] = None,
+                 notes: Union[str, Path, None] = None) -> tuple[bytes, dict[str, Any]]:
+    """Render one report. A numbered document is rendered once: its number is taken and its
+    text frozen together (:mod:`.issued`); later prints return the frozen text."""
+    from .issued import own_claim, variant_key
 
     check_kind_format(kind, fmt, subject)
+    if form not in FORMS:
+        raise UsageError(f"--form must be one of: {', '.join(FORMS)}")
+    if correct is not None and kind not in ("record", "order", "review"):
+        raise UsageError("--correct is for the numbered documents (record, order, review)")
+    if correct is not None and not correct.strip():
+        raise UsageError("--correct needs the reason of the correction, e.g. --correct '整改期限写错'")
+    if fmt == "pdf":
+        from .pdf import check_pdf_ready
+
+        check_pdf_ready()
     tdir = template_dir_of(ledger, template_dir)
-    for _ in range(3):  # a number taken by another process meanwhile: build and render again
-        ctx = build_context(ledger, kind, subject, lang, month, query, registry)
-        data = _render(kind, fmt, ctx, tdir)
-        if take(ledger, ctx, ledger.settings()):
-            return data, ctx
+    variant = variant_key(lang, fmt, form)
+    for _ in range(MAX_NUMBER_TRIES):  # a number taken by another process meanwhile: build and render again
+        ctx = build_context(ledger, kind, subject, lang, month, query, registry, form, correct, notes)
+        if fmt == "xlsx":
+            from .xlsx import WRITERS
+
+            return WRITERS[kind](ctx), ctx
+        own = own_claim(ctx)
+        stored = None
+        if own is not None and not correct:
+            stored = ledger.frozen_document(own[0], own[1], variant)
+        text = stored if stored is not None else render_text(kind, fmt, ctx, tdir)
+        if stored is None:
+            final = ledger.issue_document(ctx, ledger.settings(), (variant, text) if own is not None else None)
+            if final is None:
+                continue
+            text = final or text
+        if fmt == "pdf":
+            from .pdf import RenderTimeout, html_to_pdf
+
+            try:
+                return html_to_pdf(text), ctx
+            except RenderTimeout as e:  # name what made it slow
+                raise ReportError(f"{e}; the largest text in this report is {_biggest_text(ctx)}") from None
+        return text.encode("utf-8"), ctx
     raise ReportError("document numbers kept being taken by other processes; try again")
 
 
-def _render(kind: str, fmt: str, ctx: dict[str, Any], tdir: Optional[Path]) -> bytes:
-    if fmt == "xlsx":
-        from .xlsx import WRITERS
-
-        return WRITERS[kind](ctx)
-    text = render_text(kind, fmt, ctx, tdir)
-    if fmt == "pdf":
-        from .pdf import html_to_pdf
-
-        return html_to_pdf(text)
-    return text.encode("utf-8")
+def _biggest_text(ctx: Any) -> str:
+    """The longest text in a report's data, named by its path (what a slow render blames)."""
+    best = ("", 0)
+    stack: list[tuple[str, Any]] = [("", ctx)]
+    while stack:
+        path, v = stack.pop()
+        if isinstance(v, dict):
+            stack.extend((f"{path}.{k}" if path else str(k), x) for k, x in v.items() if k not in ("L",))
+        elif isinstance(v, (list, tuple)):
+            stack.extend((f"{path}[{i}]", x) for i, x in enumerate(v))
+        elif isinstance(v, str) and not v.startswith("data:") and len(v) > best[1]:
+            best = (path, len(v))
+    return f"{best[0]} ({best[1]} characters)" if best[0] else ""
 
 
 def default_out(kind: str, subject: Optional[str], fmt: str, month: Optional[str] = None) -> Path:
@@ -116,15 +164,18 @@ def default_out(kind: str, subject: Optional[str], fmt: str, month: Optional[str
 def render_report(ledger: Ledger, kind: str, subject: Optional[str] = None, fmt: str = "html",
                   out: Union[str, Path, None] = None, lang: str = "zh", month: Optional[str] = None,
                   template_dir: Union[str, Path, None] = None, query: Optional[HazardQuery] = None,
-                  registry: Optional[Registry] = None) -> dict[str, Any]:
-    """Render one report into ``out``; returns ``{"out", "kind", "format", "number"}``."""
+                  registry: Optional[Registry] = None, form: str = "full", correct: Optional[str] = None,
+                  notes: Union[str, Path, None] = None) -> dict[str, Any]:
+    """Render one report into ``out``; returns ``{"out", "kind", "format", "number", "replaces"}``."""
     if kind == "bulletin" and not month:
         month = ledger.clock.today.strftime("%Y-%m")
-    data, ctx = render_bytes(ledger, kind, subject, fmt, lang, month, template_dir, query, registry)
+    data, ctx = render_bytes(ledger, kind, subject, fmt, lang, month, template_dir, query, registry, form, correct,
+                             notes)
     path = Path(out) if out else default_out(kind, subject, fmt, month if kind == "bulletin" else None)
     if path.parent and not path.parent.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".part")
     tmp.write_bytes(data)
     os.replace(tmp, path)
-    return {"out": str(path), "kind": kind, "format": fmt, "number": ctx.get("number") or None}
+    return {"out": str(path), "kind": kind, "format": fmt, "number": ctx.get("number") or None,
+            "replaces": ctx.get("replaces_number") or None}

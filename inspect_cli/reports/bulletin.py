@@ -14,6 +14,7 @@ from ..hazard.moves import with_derived
 from . import labels as lb
 from ..analysis.stats import BUCKETS
 from ..analysis.tally import LIGHT_FIELDS, Tally
+from .bulletin_figures import EXTRA_FIELDS, figures
 from .context import (MAX_OVERDUE_ROWS, TOP_SITES, _order, _ref, base, fmt_date,
                       parse_month)
 
@@ -39,9 +40,11 @@ def bulletin(ledger: Ledger, subject: Optional[str], lang: str, settings: dict[s
     year_start = f"{first.year}-01-01"
     # Counted by GROUP BY where the data is (analysis/tally.py); a past month whose hazards have
     # changed since is replayed from their events instead, in one pass over light records.
+    # The office figures (workload, documents, 区域/行业 …) still read the light records.
+    light = ledger.hazards_as_of(iso_as_of, LIGHT_FIELDS + EXTRA_FIELDS)
     tally = ledger.bulletin_tally(as_of, iso_first, iso_last, year_start, MAX_OVERDUE_ROWS)
     if tally is None:
-        tally = _tally(ledger.hazards_as_of(iso_as_of, LIGHT_FIELDS), as_of, iso_first, iso_last, year_start)
+        tally = _tally(light, as_of, iso_first, iso_last, year_start)
 
     # 1. domain × severity × status
     domains = sorted({d for d, _ in tally.total})
@@ -66,6 +69,8 @@ def bulletin(ledger: Ledger, subject: Optional[str], lang: str, settings: dict[s
                 "description": h.get("description") or "", "severity": lb.severity_name(h.get("severity"), lang),
                 "major": h.get("severity") == "major", "created": fmt_date(h.get("created"), lang),
                 "deadline": fmt_date(h.get("deadline"), lang), "closed_date": fmt_date(h.get("closed_date"), lang),
+                "created_iso": h.get("created") or "", "deadline_iso": h.get("deadline") or "",
+                "closed_date_iso": h.get("closed_date") or "",
                 "closed_reason": h.get("closed_reason") or "", "days_overdue": h.get("days_overdue") or 0,
                 "status_label": lb.pick(lb.STATUS, h.get("status"), lang),
                 "flag_no_plan": h.get("severity") == "major" and h.get("status") == "closed" and not h.get("plan")}
@@ -129,6 +134,7 @@ def bulletin(ledger: Ledger, subject: Optional[str], lang: str, settings: dict[s
         rate_chart=rate_chart, buckets=buckets, overdue=[short(h) for h in overdue[:MAX_OVERDUE_ROWS]],
         overdue_total=tally.overdue_total, overdue_chart=overdue_chart, sites=sites, sites_chart=sites_chart,
         flags=flags,
+        **figures(ledger, light, first, as_of, lang, settings.get("_notes")),
     )
     from ..case.rates import bulletin_figures
 

@@ -43,6 +43,45 @@ def fmt_time(iso: Any, lang: str = "zh") -> str:
     return t.strftime("%Y-%m-%d %H:%M") if lang == "en" else f"{t.year}年{t.month}月{t.day}日{t.hour}时{t.minute:02d}分"
 
 
+MAX_TEXT = 2000  # characters of one text field printed on a document; the rest is cut with a marker
+
+
+def bounded(text: Any, ref: str, lang: str = "zh", limit: int = MAX_TEXT) -> str:
+    """``text`` cut to ``limit`` characters, with a marker saying how much was left out and
+    where the full text is (a 1 MB note must not make a document of hundreds of pages)."""
+    t = str(text or "")
+    if len(t) <= limit:
+        return t
+    return t[:limit] + lb.labels(lang)["truncated"].format(n=len(t) - limit, ref=ref)
+
+
+def inspection_time(rec: Mapping[str, Any], lang: str) -> dict[str, Any]:
+    """检查时间 of a record: the start and end the inspector gave (``started``/``finished``);
+    else the moments a live run recorded, when they fall on the inspection's own date and
+    differ; else the inspection's date with the hours left blank for handwriting."""
+    L = lb.labels(lang)
+    day = dt.date.fromisoformat(str(rec["date"])[:10])
+    start = rec.get("started") or None
+    end = rec.get("finished") or None
+    if not (start and end):
+        s_at, f_at = rec.get("started_at"), rec.get("finished_at")
+        if s_at and f_at and str(s_at)[:10] == day.isoformat() and str(f_at)[:16] != str(s_at)[:16]:
+            start, end = s_at, f_at
+    blank = L["blank_short"]
+    if start and end:
+        a, b = dt.datetime.fromisoformat(str(start)), dt.datetime.fromisoformat(str(end))
+        text = L["time_value"].format(y=a.year, m=a.month, d=a.day, h=a.hour, mi=f"{a.minute:02d}",
+                                      em=b.month, ed=b.day, eh=b.hour, emi=f"{b.minute:02d}")
+        return {"text": text, "given": True, "start_iso": str(start), "end_iso": str(end)}
+    text = L["time_value"].format(y=day.year, m=day.month, d=day.day, h=blank, mi=blank, em=blank, ed=blank, eh=blank,
+                                  emi=blank)
+    return {"text": text, "given": False, "start_iso": "", "end_iso": ""}
+
+
+def officers(inspectors: Sequence[Mapping[str, object]]) -> list[dict[str, str]]:
+    return [{"name": str(i.get("name") or ""), "cert": str(i.get("cert") or "")} for i in inspectors or []]
+
+
 def people(inspectors: Sequence[Mapping[str, object]]) -> str:
     return "、".join(f"{i.get('name', '')}（{i['cert']}）" if i.get("cert") else str(i.get("name", ""))
                     for i in inspectors or [])
@@ -74,15 +113,15 @@ def finding(h: Hazard, events: list[Event], ledger: Ledger, lang: str, n: int = 
         "domain": h.get("domain"), "domain_name": lb.domain_name(h.get("domain"), lang),
         "item": h.get("item"), "unit": h.get("unit") or "",
         "item_ref": f"{h.get('item')}[{h['unit']}]" if h.get("unit") else str(h.get("item")),
-        "item_text": h.get("item_text") or "", "description": h.get("description") or "",
-        "location": h.get("location") or "",
+        "item_text": h.get("item_text") or "", "description": bounded(h.get("description"), h["id"], lang),
+        "location": bounded(h.get("location"), h["id"], lang, 200),
         "basis": [{"citation": b.get("citation") or "", "unverified": b.get("verification") == "unverified"}
                   for b in h.get("basis") or []],
         "severity": h.get("severity"), "severity_label": lb.severity_name(h.get("severity"), lang), "major": major,
         "item_severity": h.get("item_severity"), "downgrade_reason": h.get("downgrade_reason") or "",
         "measured": ({"value": _num(m.get("value")), "unit": m.get("unit") or "", "range": m.get("range") or ""}
                      if m else None),
-        "note": h.get("note") or "", "item_note": h.get("item_note") or "",
+        "note": bounded(h.get("note"), h["id"], lang), "item_note": bounded(h.get("item_note"), h["id"], lang),
         "evidence": evidence_items(h.get("evidence") or [], folder),
         "created": fmt_date(h.get("created"), lang), "created_iso": h.get("created"),
         "deadline": fmt_date(h.get("deadline"), lang), "deadline_iso": h.get("deadline"),
@@ -92,33 +131,58 @@ def finding(h: Hazard, events: list[Event], ledger: Ledger, lang: str, n: int = 
         "overdue": bool(h.get("overdue")), "days_overdue": int(h.get("days_overdue") or 0),
         "overdue_label": L["overdue_days"].format(days=h.get("days_overdue") or 0) if h.get("overdue") else "",
         "on_spot": on_spot,
-        "interim": [{"date": fmt_date(i.get("date"), lang), "measures": i.get("measures") or ""} for i in h.get("interim") or []],
-        "plan": [{"part": parts[k], "text": str(plan.get(k) or "")} for k in lifecycle.PLAN_PARTS] if plan else [],
+        "interim": [{"date": fmt_date(i.get("date"), lang), "measures": bounded(i.get("measures"), h["id"], lang)}
+                    for i in h.get("interim") or []],
+        "plan": [{"part": parts[k], "text": bounded(plan.get(k), h["id"], lang)} for k in lifecycle.PLAN_PARTS] if plan else [],
         "supervision": ({"level": sup.get("level") or "", "authority": sup.get("authority") or "",
                          "date": fmt_date(sup.get("date"), lang)} if sup else None),
         "extensions": [{"date": fmt_date(x.get("date"), lang), "from": fmt_date(x.get("from"), lang),
-                        "to": fmt_date(x.get("to"), lang), "reason": x.get("reason") or ""} for x in h.get("extensions") or []],
-        "fix": ({"date": fmt_date(h["fix"].get("date"), lang), "note": h["fix"].get("note") or "",
+                        "to": fmt_date(x.get("to"), lang), "reason": bounded(x.get("reason"), h["id"], lang)}
+                       for x in h.get("extensions") or []],
+        "fix": ({"date": fmt_date(h["fix"].get("date"), lang), "note": bounded(h["fix"].get("note"), h["id"], lang),
                  "evidence": evidence_items(h["fix"].get("evidence") or [], folder)} if h.get("fix") else None),
-        "reinspections": [_reinspection(r, folder, lang) for r in h.get("reinspections") or []],
+        "reinspections": [_reinspection(r, folder, lang, h["id"]) for r in h.get("reinspections") or []],
         "closed_date": fmt_date(h.get("closed_date"), lang), "closed_date_iso": h.get("closed_date"),
-        "closed_reason": h.get("closed_reason") or "",
+        "closed_reason": bounded(h.get("closed_reason"), h["id"], lang),
         "flag_no_plan": major and h.get("status") == "closed" and not plan,
         "inspectors": people(h.get("inspectors") or []),
         "kind_label": lb.pick(lb.KINDS, h.get("kind"), lang) if h.get("kind") else "",  # 检查类别
     }
 
 
-def _reinspection(r: dict[str, Any], folder: Any, lang: str) -> dict[str, Any]:
+def _reinspection(r: dict[str, Any], folder: Any, lang: str, ref: str = "") -> dict[str, Any]:
     L = lb.labels(lang)
     return {"date": fmt_date(r.get("date"), lang), "date_iso": r.get("date"), "result": r.get("result"),
             "result_label": L["result_pass"] if r.get("result") == "pass" else L["result_fail"],
-            "inspectors": people(r.get("inspectors") or []), "note": r.get("note") or "",
+            "inspectors": people(r.get("inspectors") or []), "officers": officers(r.get("inspectors") or []),
+            "note": bounded(r.get("note"), ref, lang),
             "evidence": evidence_items(r.get("evidence") or [], folder),
             "deadline": fmt_date(r.get("deadline"), lang)}
 
 
-def history_rows(events: list[Event], ledger: Ledger, lang: str) -> list[dict[str, Any]]:
+def known_people(h: Mapping[str, Any], events: Sequence[Mapping[str, Any]], settings: Mapping[str, Any]) -> set[str]:
+    """Names that may be printed as 经办人: the inspectors of the hazard's inspection and
+    re-inspections and the configured officer (``org.officer``) — never a computer login."""
+    names = {str(i.get("name")) for i in h.get("inspectors") or [] if i.get("name")}
+    for e in events:
+        for i in (e.get("data") or {}).get("inspectors") or []:
+            if isinstance(i, dict) and i.get("name"):
+                names.add(str(i["name"]))
+    if settings.get("org.officer"):
+        names.add(str(settings["org.officer"]))
+    return names
+
+
+def _actor(actor: Any, known: Optional[set[str]]) -> str:
+    text = str(actor or "")
+    if known is None:
+        return text
+    parts = [p.strip() for p in text.replace("、", ",").split(",") if p.strip()]
+    return "、".join(p for p in parts if p in known) if parts and all(p in known for p in parts) else ""
+
+
+def history_rows(events: list[Event], ledger: Ledger, lang: str,
+                 known: Optional[set[str]] = None) -> list[dict[str, Any]]:
     L = lb.labels(lang)
     rows = []
     for e in events:
@@ -144,7 +208,7 @@ def history_rows(events: list[Event], ledger: Ledger, lang: str) -> list[dict[st
         else:
             text = ""
         rows.append({"date": fmt_date(e.get("date"), lang), "seq": e.get("seq"), "type": t,
-                     "label": lb.pick(lb.EVENTS, t, lang), "actor": e.get("actor") or "", "text": text,
+                     "label": lb.pick(lb.EVENTS, t, lang), "actor": _actor(e.get("actor"), known), "text": text,
                      "note": e.get("note") or "", "evidence": evidence_items(e.get("evidence") or [], ledger.evidence_folder(events)),
                      "hash": str(e.get("hash") or "")[:12]})
     return rows
@@ -155,7 +219,8 @@ def base(ledger: Ledger, kind: str, lang: str, settings: dict[str, Any]) -> dict
     L = lb.labels(lang)
     return {"kind": kind, "lang": lang, "L": L, "title": L[f"title_{kind}"],
             "org": {"name": settings.get("org.name") or "", "code": settings.get("org.code") or ""},
-            "number": "", "today": fmt_date(ledger.clock.today.isoformat(), lang),
+            "banner": str(settings.get("report.banner") or "") if kind in ("record", "order", "review") else "",
+            "number": "", "replaces_number": "", "replaces_reason": "", "today": fmt_date(ledger.clock.today.isoformat(), lang),
             "today_iso": ledger.clock.today.isoformat()}
 
 
@@ -164,7 +229,8 @@ def site_block(ledger: Ledger, code: str, fallback_name: str = "") -> dict[str, 
         s = ledger.site(code)
     except NotFound:
         s = {"code": code, "name": fallback_name}
-    return {k: (s.get(k) or "") for k in ("code", "name", "address", "contact", "phone", "industry", "risk_class")}
+    return {k: str(s.get(k) or "") for k in ("code", "name", "address", "contact", "position", "phone", "industry",
+                                             "risk_class", "region")}
 
 
 def _inspection_hazards(ledger: Ledger, rec: Inspection, lang: str) -> list[dict[str, Any]]:
@@ -177,9 +243,21 @@ def _inspection_hazards(ledger: Ledger, rec: Inspection, lang: str) -> list[dict
 
 def _number(ledger: Ledger, kind: str, subject: str, date: str, settings: dict[str, Any],
             ctx: dict[str, Any]) -> str:
-    """The number this document will carry; it is taken only after the render succeeds."""
-    claim(ctx, kind, subject, date)
-    return ledger.document_number(kind, subject, date, settings)
+    """The number this document will carry; it is taken only after the render succeeds.
+
+    With the ``_correct`` setting (``--correct REASON``) the document's own kind gets a new
+    number and the context names the number it replaces."""
+    fresh = kind == ctx["kind"] and bool(settings.get("_correct"))
+    number = ledger.document_number(kind, subject, date, settings, fresh=fresh)
+    if fresh:
+        old = ledger.issued_document(kind, subject)
+        if not old:
+            raise UsageError(f"{lb.labels('zh')['title_' + kind]} of {subject} was never issued: there is nothing "
+                             "to correct (print it without --correct)")
+        ctx["replaces_number"] = str(old["number"])
+        ctx["replaces_reason"] = str(settings["_correct"])
+    claim(ctx, kind, subject, date, number, fresh)
+    return number
 
 
 def _inspection(ledger: Ledger, inspection_id: Optional[str], document: str = "执法文书") -> Inspection:
@@ -222,13 +300,15 @@ def record(ledger: Ledger, subject: Optional[str], lang: str, settings: dict[str
 
 
 def _inspection_block(rec: Inspection, lang: str) -> dict[str, Any]:
+    when = inspection_time(rec, lang)
     return {"id": rec["id"], "date": fmt_date(rec.get("date"), lang), "date_iso": rec.get("date"),
-            "start": fmt_time(rec.get("started_at"), lang), "end": fmt_time(rec.get("finished_at"), lang),
+            "time": when["text"], "time_given": when["given"],
+            "start": fmt_time(when["start_iso"], lang), "end": fmt_time(when["end_iso"], lang),
             "kind": lb.pick(lb.KINDS, rec.get("kind"), lang), "checklist": rec.get("checklist"),
             "checklist_version": rec.get("checklist_version"), "checklist_title": rec.get("checklist_title") or "",
             "domain_name": lb.domain_name(rec.get("domain"), lang),
             "units": [{"section": k, "names": "、".join(v)} for k, v in (rec.get("units") or {}).items() if v],
-            "inspectors": [{"name": i.get("name", ""), "cert": i.get("cert", "")} for i in rec.get("inspectors") or []]}
+            "inspectors": officers(rec.get("inspectors") or [])}
 
 
 def _item_texts(rec: Inspection, registry: Optional[Registry]) -> dict[str, str]:
@@ -255,7 +335,9 @@ def order(ledger: Ledger, subject: Optional[str], lang: str, settings: dict[str,
     for f in findings:
         if not f["on_spot"]:
             by_date.setdefault(f["original_deadline_iso"], []).append(f["n"])
-    deadlines = [L["order_deadline"].format(items=_list_nos(ns), date=fmt_date(d, lang)) for d, ns in sorted(by_date.items())]
+    parts = L["order_part_sep"].join(L["order_part"].format(items=_list_nos(ns), date=fmt_date(d, lang))
+                                     for d, ns in sorted(by_date.items()))
+    deadlines = [L["order_deadline"].format(parts=parts)] if by_date else []
     on_spot = [f["n"] for f in findings if f["on_spot"]]
     majors = [f["n"] for f in findings if f["major"] and not f["on_spot"]]
     ctx.update(
@@ -263,6 +345,8 @@ def order(ledger: Ledger, subject: Optional[str], lang: str, settings: dict[str,
         findings=findings, deadlines=deadlines,
         on_spot=L["order_on_spot"].format(items=_list_nos(on_spot)) if on_spot else "",
         major=L["order_major"].format(items=_list_nos(majors)) if majors else "",
+        remedy=L["remedy"].format(recon=settings.get("remedy.reconsideration") or L["remedy_recon_blank"],
+                                  court=settings.get("remedy.court") or L["remedy_court_blank"]),
         number=_number(ledger, "order", rec["id"], rec["date"], settings, ctx),
     )
     return ctx
@@ -301,6 +385,13 @@ def review(ledger: Ledger, subject: Optional[str], lang: str, settings: dict[str
         recital=L["review_recital"].format(date=fmt_date(rec["date"], lang), order=order_no),
         inspectors=next((f["last"]["inspectors"] for f in findings
                          if f["last"] and f["last"]["date_iso"] == round_date), ""),
+        officers=next((f["last"]["officers"] for f in findings
+                       if f["last"] and f["last"]["date_iso"] == round_date), []),
+        groups=[g for g in (
+            {"title": L["group_pass"], "findings": [f for f in findings if f["on_spot"] or (f["last"] and f["last"]["result"] == "pass")]},
+            {"title": L["group_fail"], "findings": [f for f in findings if not f["on_spot"] and f["last"] and f["last"]["result"] != "pass"]},
+            {"title": L["group_pending"], "findings": [f for f in findings if not f["on_spot"] and not f["last"]]},
+        ) if g["findings"]],
         number=number,
     )
     return ctx
@@ -328,7 +419,7 @@ def closure(ledger: Ledger, subject: Optional[str], lang: str, settings: dict[st
     items = []
     for n, (h, events) in enumerate(hazards, start=1):
         item = finding(h, events, ledger, lang, n)
-        item["history"] = history_rows(events, ledger, lang)
+        item["history"] = history_rows(events, ledger, lang, known_people(h, events, settings))
         items.append(item)
     closed = sum(1 for f in items if f["status"] == "closed")
     ctx.update(scope=scope, site=site, findings=items,
@@ -345,6 +436,7 @@ def ledger_table(ledger: Ledger, subject: Optional[str], lang: str, settings: di
     rows, total = ledger.hazards(q)
     events_by = ledger.events_of([r["id"] for r in rows])
     findings = [finding(h, events_by.get(h["id"], []), ledger, lang, n) for n, h in enumerate(rows, start=1)]
+    _office_columns(ledger, rows, findings, lang)
     filters = []
     if q.status:
         filters.append(f"{L['status']}: " + "、".join(lb.pick(lb.STATUS, s, lang) for s in q.status))
@@ -360,8 +452,37 @@ def ledger_table(ledger: Ledger, subject: Optional[str], lang: str, settings: di
     if q.due_before:
         filters.append(f"{L['deadline']} < {fmt_date(q.due_before, lang)}")
     ctx.update(findings=findings, total=total, filters="；".join(filters) or L["all"],
+               columns_file=str(settings.get("report.ledger_columns") or ""),
                count=L["count"].format(n=total))
     return ctx
+
+
+def _office_columns(ledger: Ledger, rows: Sequence[Mapping[str, Any]], findings: list[dict[str, Any]],
+                    lang: str) -> None:
+    """The columns offices keep in a 隐患台账 (see docs/reports.md), read where they arise:
+    the inspection's kind, the site's 行业 and 区域, the order's number, the unit's fix
+    (整改措施/责任人/资金, else the major hazard's 治理方案) and the last re-inspection."""
+    inspections, site_rows, documents = ledger.report_sources()
+    kinds = {str(i["id"]): (lb.pick(lb.KINDS, i.get("kind"), lang) if i.get("kind") else "") for i in inspections}
+    orders = {d.subject: d.number for d in documents if d.kind == "order" and not d.replaced_by}
+    for h, f in zip(rows, findings):
+        iid = str(h.get("inspection") or "")
+        code = str(h.get("site") or "")
+        site = site_rows.get(code) or {}
+        fix = h.get("fix") or {}
+        plan = h.get("plan") or {}
+        last = (h.get("reinspections") or [None])[-1]
+        f.update(
+            source_kind=kinds.get(iid, ""), order_number=orders.get(iid, ""),
+            industry=str(site.get("industry") or ""), region=str(site.get("region") or ""),
+            measures=bounded(fix.get("measures") or fix.get("note") or plan.get("measures") or "", h["id"], lang),
+            responsible=str(fix.get("responsible") or plan.get("responsible") or ""),
+            funds=str(fix.get("funds") if fix.get("funds") is not None else (plan.get("funds") or "")),
+            fix_date_iso=fix.get("date") or "",
+            reviewer=people(last.get("inspectors") or []) if last else "",
+            review_date_iso=(last.get("date") or "") if last else "",
+            supervision_level=str((h.get("supervision") or {}).get("level") or ""),
+        )
 
 
 # bulletin: 月度通报 ----------------------------------------------------------------------

@@ -11,6 +11,7 @@ from typing import Any, Callable, Optional
 
 LEDGER_COLUMNS: list[tuple[str, str, str, int]] = [
     # key, zh header, en header, width
+    ("n", "序号", "No.", 6),
     ("id", "隐患编号", "Hazard id", 16), ("site", "统一社会信用代码", "Site code", 22),
     ("site_name", "被检查单位", "Inspected unit", 28), ("kind_label", "检查类别", "Kind of inspection", 10),
     ("domain_name", "领域", "Domain", 12),
@@ -28,6 +29,13 @@ LEDGER_COLUMNS: list[tuple[str, str, str, int]] = [
     ("has_plan", "治理方案", "Plan on record", 9), ("flag_no_plan", "重大隐患无方案销号", "Major closed without plan", 12),
     ("inspection", "检查编号", "Inspection", 16), ("inspectors", "检查人员", "Inspectors", 30),
     ("evidence_count", "证据数", "Evidence files", 8),
+    # the columns offices keep (隐患台账): see docs/reports.md
+    ("source_kind", "隐患来源/检查类别", "Source / kind of inspection", 14), ("industry", "行业", "Industry", 12),
+    ("region", "区域", "Region (乡镇/街道)", 14), ("order_number", "指令书文号", "Order number", 26),
+    ("measures", "整改措施", "Measures taken", 36), ("responsible", "整改责任人", "Responsible (unit)", 16),
+    ("funds", "整改资金", "Funds", 14), ("fix_date_iso", "整改完成日期", "Fixed on", 12),
+    ("reviewer", "复查人", "Re-inspected by", 16), ("review_date_iso", "复查日期", "Re-inspected on", 12),
+    ("supervision_level", "挂牌督办级别", "Listed supervision", 12), ("extension_count", "延期次数", "Extensions", 8),
 ]
 DATE_FORMAT = "yyyy-mm-dd"
 
@@ -56,6 +64,10 @@ def _cell(f: dict[str, Any], key: str, lang: str) -> Any:
         return _yes(bool(f.get(key)), lang)
     if key == "evidence_count":
         return len(f["evidence"])
+    if key == "extension_count":
+        return len(f["extensions"])
+    if key in ("n", "funds_amount"):
+        return f.get(key)
     if key == "checklist_version":
         return int(f[key]) if f.get(key) is not None else None
     v = f.get(key)
@@ -71,8 +83,13 @@ def ledger_workbook(ctx: dict[str, Any]) -> bytes:
     ws = wb.active
     ws.title = "隐患台账"
     lang = ctx["lang"]
-    head = [(c[2] if lang == "en" else c[1], c[3]) for c in LEDGER_COLUMNS]
-    rows = [[_cell(f, c[0], lang) for c in LEDGER_COLUMNS] for f in ctx["findings"]]
+    columns = LEDGER_COLUMNS
+    if ctx.get("columns_file"):
+        from .ledger_columns import load_columns
+
+        columns = load_columns(str(ctx["columns_file"]), LEDGER_COLUMNS)
+    head = [(c[2] if lang == "en" else c[1], c[3]) for c in columns]
+    rows = [[_cell(f, c[0], lang) for c in columns] for f in ctx["findings"]]
     _sheet(ws, head, rows)
     info = wb.create_sheet("说明" if lang == "zh" else "About")
     L = ctx["L"]
@@ -93,11 +110,12 @@ def bulletin_workbook(ctx: dict[str, Any]) -> bytes:
            [[c["domain"], c["severity"], *c["by_status"], c["overdue"], c["total"]] for c in ctx["counts"]]
            + [[L["total"], "", *ctx["totals"]["by_status"], ctx["totals"]["overdue"], ctx["totals"]["total"]]])
     short_cols = [("id", L["id"], 16), ("site_name", L["site"], 28), ("item_ref", L["item"], 20),
-                  ("description", L["finding"], 48), ("severity", L["severity"], 14), ("created", L["created"], 14),
-                  ("deadline", L["deadline"], 14), ("closed_date", L["closed_date"], 14), ("status_label", L["status"], 14)]
+                  ("description", L["finding"], 48), ("severity", L["severity"], 14), ("created_iso", L["created"], 14),
+                  ("deadline_iso", L["deadline"], 14), ("closed_date_iso", L["closed_date"], 14),
+                  ("status_label", L["status"], 14)]
     for title, key in ((L["b_new"], "new"), (L["b_closed"], "closed")):
         _sheet(wb.create_sheet(title[:31]), [(c[1], c[2]) for c in short_cols],
-               [[h[c[0]] for c in short_cols] for h in ctx[key]])
+               [[_date_or_text(h[c[0]]) if c[0].endswith("_iso") else h[c[0]] for c in short_cols] for h in ctx[key]])
     rate = wb.create_sheet(L["rate"][:31])
     _sheet(rate, [(L["month"], 12), (L["rate"], 12), (L["target"], 12)],
            [[ctx["month"], ctx["rate"], ctx["target"]]], number_formats={1: "0.0%", 2: "0%"})
@@ -107,9 +125,12 @@ def bulletin_workbook(ctx: dict[str, Any]) -> bytes:
     over.append([])
     over.append([L["id"], L["site"], L["item"], L["deadline"], L["days"]])
     for h in ctx["overdue"]:
-        over.append([h["id"], h["site_name"], h["item_ref"], h["deadline"], h["days_overdue"]])
+        over.append([h["id"], h["site_name"], h["item_ref"], _date_or_text(h.get("deadline_iso")), h["days_overdue"]])
+        over.cell(row=over.max_row, column=4).number_format = DATE_FORMAT
     sites = wb.create_sheet(L["open_count"][:31])
-    _sheet(sites, [(L["code"], 22), (L["site"], 30), (L["open_count"], 10), (L["major_open"], 10), (L["days"], 10)],
+    # the last column counts the site's overdue hazards (it is not a number of days)
+    _sheet(sites, [(L["code"], 22), (L["site"], 30), (L["open_count"], 10), (L["major_open"], 10),
+                   (L["overdue_days"].format(days="≥1"), 10)],
            [[s["code"], s["name"], s["open"], s["major"], s["overdue"]] for s in ctx["sites"]])
     year = ctx.get("year_plan") or {}
     if year.get("shown"):  # the annual plan done against planned, and relapses (docs/planning.md)
@@ -163,7 +184,28 @@ def _sheet(ws: Any, head: list[tuple[str, int]], rows: list[list[Any]],
         ws.auto_filter.ref = f"A1:{get_column_letter(len(head))}{len(rows) + 1}"
 
 
+def _date_or_text(v: Any) -> Any:
+    if not v:
+        return None
+    try:
+        return dt.date.fromisoformat(str(v)[:10])
+    except ValueError:
+        return str(v)
+
+
+def no_formulas(wb: Any) -> None:
+    """Every cell of every sheet that would be a formula becomes text: reports write no
+    formulas, so a cell starting with ``=`` can only be user text (a site named
+    ``=HYPERLINK(…)``), which must never run in Excel."""
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
+
+
 def _save(wb: Any) -> bytes:
+    no_formulas(wb)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -143,7 +144,7 @@ def test_pdf_text_has_the_chinese_findings(ledger, tmp_path, kind, subject, mont
     assert "未落实粉尘清理制度，造成作业现场积尘严重的" in squashed
     if kind == "order":
         assert "责令限期整改指令书" in squashed and "执法人员（签名）" in squashed
-        assert "共3页第1页" in squashed or "共2页第1页" in squashed
+        assert re.search(r"共\d页第1页", squashed)
     else:
         assert "重大事故隐患整改销号率" in squashed
 
