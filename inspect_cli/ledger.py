@@ -393,10 +393,13 @@ class Ledger:
         with self.write() as st:
             return cast(Hazard, hz.extend(st, hazard_id, to, reason, self.clock, self.actor))
 
-    def fixed(self, hazard_id: str, note: str = "", evidence: tuple[Path, ...] = ()) -> Hazard:
+    def fixed(self, hazard_id: str, note: str = "", evidence: tuple[Path, ...] = (),
+              details: Optional[dict[str, str]] = None) -> Hazard:
+        """The enterprise reports the fix; ``details`` may give measures, responsible and funds."""
+        hz.check_text_lengths({"note": note, **(details or {})})  # before any evidence is copied
         files = _store_files(evidence, self.evidence_dir) if evidence else []
         with self.write() as st:
-            return cast(Hazard, hz.fixed(st, hazard_id, note, files, self.clock, self.actor))
+            return cast(Hazard, hz.fixed(st, hazard_id, note, files, self.clock, self.actor, details))
 
     def interim(self, hazard_id: str, measures: str) -> Hazard:
         with self.write() as st:

@@ -35,6 +35,7 @@ class Site(TypedDict, total=False):
     code: str
     name: str
     address: str
+    region: str  # 区域: 乡镇/街道
     contact: str
     phone: str
     industry: str

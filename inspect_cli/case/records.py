@@ -86,7 +86,11 @@ def get(store: Store, case_id: str) -> dict[str, Any]:
 
 # opening -----------------------------------------------------------------------------
 def region_of(site: dict[str, Any]) -> str:
-    """区域: the site's ``region`` attribute, else the 区/县 of its address, else 未注明区域."""
+    """区域: the site's ``region`` field (乡镇/街道), or its older ``region`` attribute, else the
+    区/县 of its address, else 未注明区域."""
+    field = site.get("region")
+    if isinstance(field, str) and field.strip():
+        return field.strip()
     attr = (site.get("attributes") or {}).get("region")
     if isinstance(attr, str) and attr.strip():
         return attr.strip()

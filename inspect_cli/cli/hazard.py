@@ -190,14 +190,18 @@ def extend(hazard_id: str, to: str, reason: str, ledger_path: Optional[str], tod
 @hazard.command("fixed")
 @click.argument("hazard_id", shell_complete=complete_open_hazards)
 @click.option("--note", default="", help="What the enterprise reports (整改情况).")
+@click.option("--measures", default="", help="整改措施: what was done to remove the hazard.")
+@click.option("--responsible", default="", help="整改责任人: who at the unit answered for the fix.")
+@click.option("--funds", default="", help="整改资金: money spent on the fix, e.g. 1.2万元.")
 @click.option("--evidence", multiple=True, type=click.Path(exists=True, dir_okay=False), help="Repeatable.")
 @ledger_option
 @today_option
 @json_option
-def fixed(hazard_id: str, note: str, evidence: tuple[str, ...], ledger_path: Optional[str], today: Optional[str],
-          as_json: bool) -> None:
+def fixed(hazard_id: str, note: str, measures: str, responsible: str, funds: str, evidence: tuple[str, ...],
+          ledger_path: Optional[str], today: Optional[str], as_json: bool) -> None:
     """Record that the enterprise reported the hazard fixed (整改完成), awaiting re-inspection."""
-    h = open_ledger(ledger_path, today).fixed(hazard_id, note, tuple(Path(e) for e in evidence))
+    details = {"measures": measures, "responsible": responsible, "funds": funds}
+    h = open_ledger(ledger_path, today).fixed(hazard_id, note, tuple(Path(e) for e in evidence), details)
     _done(h, "reported fixed; awaiting re-inspection (inspect reinspect hazard)", as_json)
 
 

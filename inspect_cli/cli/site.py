@@ -21,6 +21,7 @@ def site() -> None:
 @click.option("--code", required=True, help="Unified social credit code (统一社会信用代码), 18 characters.")
 @click.option("--name", required=True, help="Name of the unit (单位名称).")
 @click.option("--address", default="", help="Address (地址).")
+@click.option("--region", default="", help="区域: the 乡镇/街道 of the site, for the 台账 and the 通报's breakdowns.")
 @click.option("--contact", default="", help="Person in charge (负责人).")
 @click.option("--phone", default="", help="Contact phone (联系电话).")
 @click.option("--industry", default="", help="Industry (行业), e.g. 木材加工.")
@@ -30,13 +31,13 @@ def site() -> None:
 @ledger_option
 @today_option
 @json_option
-def add(code: str, name: str, address: str, contact: str, phone: str, industry: str, risk_class: str,
+def add(code: str, name: str, address: str, region: str, contact: str, phone: str, industry: str, risk_class: str,
         attrs: tuple[str, ...], ledger_path: Optional[str], today: Optional[str], as_json: bool) -> None:
     """Add a site to the ledger; a code that fails its check (GB 32100) is refused."""
     from ..site.data import parse_attr
 
     attributes = dict(parse_attr(a) for a in attrs)
-    raw = {"code": code, "name": name, "address": address, "contact": contact, "phone": phone,
+    raw = {"code": code, "name": name, "address": address, "region": region, "contact": contact, "phone": phone,
            "industry": industry, "risk_class": risk_class, "attributes": attributes}
     rec = open_ledger(ledger_path, today).add_site(raw)
     if as_json:
@@ -54,7 +55,7 @@ def add(code: str, name: str, address: str, contact: str, phone: str, industry: 
 def import_cmd(csv_file: str, skip_invalid: bool, ledger_path: Optional[str], today: Optional[str], as_json: bool) -> None:
     """Import sites from a CSV file; every row is checked first and nothing is imported if one fails.
 
-    Columns: code, name, address, contact, phone, industry, risk_class (or the Chinese
+    Columns: code, name, address, region, contact, phone, industry, risk_class (or the Chinese
     headers 统一社会信用代码, 单位名称, 地址, 联系人, 联系电话, 行业, 风险等级), and attr.NAME
     for site attributes.
     """

@@ -20,6 +20,10 @@ from typing import Any, Mapping, Optional
 from ..errors import IllegalTransition
 
 STATES = ("open", "planned", "fixed", "closed")
+# What the enterprise reports with a fix, as the office 台账 keeps it: 整改措施, 整改责任人, 整改资金
+FIX_DETAILS = ("measures", "responsible", "funds")
+# The longest text a person may enter in one field (a note, measures, a reason): documents print it whole
+MAX_TEXT = 2000
 EVENT_TYPES = ("registered", "closed_on_spot", "plan", "supervise", "interim", "extended", "fixed", "reinspected",
                "resolved")
 ACTIVE = ("open", "planned", "fixed")
@@ -128,7 +132,8 @@ def apply(state: dict[str, Any], event: dict[str, Any]) -> dict[str, Any]:
         s["deadline"] = d["to"]
     elif kind == "fixed":
         s["status"] = "fixed"
-        s["fix"] = {"date": event["date"], "note": event.get("note", ""), "evidence": event.get("evidence", [])}
+        s["fix"] = {"date": event["date"], "note": event.get("note", ""), "evidence": event.get("evidence", []),
+                    **{k: d[k] for k in FIX_DETAILS if isinstance(d, dict) and d.get(k)}}
     elif kind == "reinspected":
         s["reinspections"] = s["reinspections"] + [{
             "date": event["date"], "result": d["result"], "inspectors": d.get("inspectors", []),

@@ -142,10 +142,24 @@ def extend(store: Store, hazard_id: str, to: str, reason: str, clock: Clock, act
     return record(store, hazard, "extended", clock, actor, {"to": to, "reason": reason.strip()})
 
 
-def fixed(store: Store, hazard_id: str, note: str, evidence: list[dict[str, Any]], clock: Clock, actor: str) -> dict[str, Any]:
+def fixed(store: Store, hazard_id: str, note: str, evidence: list[dict[str, Any]], clock: Clock, actor: str,
+          details: Optional[dict[str, str]] = None) -> dict[str, Any]:
+    """The enterprise reports the fix: a note, evidence, and optionally 整改措施 (``measures``),
+    整改责任人 (``responsible``) and 整改资金 (``funds``) as the office 台账 keeps them."""
     hazard = get(store, hazard_id)
     lifecycle.require(hazard, "fixed", clock.today)
-    return record(store, hazard, "fixed", clock, actor, {}, note, evidence)
+    data = {k: str(v).strip() for k, v in (details or {}).items() if k in lifecycle.FIX_DETAILS and str(v or "").strip()}
+    check_text_lengths({"note": note, **data})
+    return record(store, hazard, "fixed", clock, actor, data, note, evidence)
+
+
+def check_text_lengths(fields: dict[str, Any]) -> None:
+    """Refuse a text longer than :data:`lifecycle.MAX_TEXT` characters, naming the field (exit 4)."""
+    long = [f"{name} is {len(str(v))} characters; at most {lifecycle.MAX_TEXT} are allowed "
+            "(put a longer text in an evidence file)" for name, v in fields.items()
+            if isinstance(v, str) and len(v) > lifecycle.MAX_TEXT]
+    if long:
+        raise ValidationFailed(long[0], long[1:])
 
 
 def interim(store: Store, hazard_id: str, measures: str, clock: Clock, actor: str) -> dict[str, Any]:
@@ -153,6 +167,7 @@ def interim(store: Store, hazard_id: str, measures: str, clock: Clock, actor: st
     lifecycle.require(hazard, "interim", clock.today)
     if not measures.strip():
         raise ValidationFailed("interim control measures (临时管控措施) need a description")
+    check_text_lengths({"measures": measures})
     return record(store, hazard, "interim", clock, actor, {"measures": measures.strip()})
 
 

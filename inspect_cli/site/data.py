@@ -16,7 +16,7 @@ from . import uscc
 from ..errors import ValidationFailed
 from ..inputs import read_text
 
-SITE_FIELDS = ("code", "name", "address", "contact", "phone", "industry", "risk_class")
+SITE_FIELDS = ("code", "name", "address", "region", "contact", "phone", "industry", "risk_class")
 MAX_TEXT = 200
 
 # 分级分类执法 classes. The letters are accepted (either case): local schemes name the
@@ -29,6 +29,9 @@ HEADER_ALIASES = {
     "统一社会信用代码": "code",
     "单位名称": "name",
     "地址": "address",
+    "区域": "region",
+    "乡镇街道": "region",
+    "乡镇/街道": "region",
     "联系人": "contact",
     "联系电话": "phone",
     "行业": "industry",

@@ -398,7 +398,7 @@ def _inspection_problems(i: Any) -> list[str]:
     return out
 
 
-_SITE_TEXT = ("address", "contact", "phone", "industry", "risk_class", "added")
+_SITE_TEXT = ("address", "region", "contact", "phone", "industry", "risk_class", "added")
 _INSPECTION_TEXT = ("site_name", "checklist", "checklist_title", "domain", "kind", "started_at", "finished_at")
 _ANSWER_TEXT = ("outcome",)  # the rest is what the inspector typed (YAML may make it a number)
 
