@@ -740,11 +740,12 @@ class Ledger:
         with self.read() as st:
             return assign(st, kind, subject, date, settings, commit=False, fresh=fresh)
 
-    def take_document_numbers(self, claims: list[tuple[str, str, str, str, bool]], settings: dict[str, Any]) -> bool:
-        """Record the numbers a rendered document printed (``kind, subject, date, shown,
-        fresh``) in one write; False, and nothing stored, when one of them is no longer the
-        number that document would get (another process took it: build it again)."""
-        return self.issue_document({"kind": "", "number_claims": [list(c) for c in claims]}, settings, None) is not None
+    def take_document_numbers(self, claims: list[tuple[Any, ...]], settings: dict[str, Any]) -> bool:
+        """Record the numbers a rendered document printed (``kind, subject, date`` and
+        optionally ``shown, fresh``) in one write; False, and nothing stored, when one of them
+        is no longer the number that document would get (another process took it: build it again)."""
+        full = [list(c) + [None, False][len(c) - 3:] for c in claims]  # (kind, subject, date) → shown None, not fresh
+        return self.issue_document({"kind": "", "number_claims": full}, settings, None) is not None
 
     def issue_document(self, ctx: dict[str, Any], settings: dict[str, Any],
                        rendered: Optional[tuple[str, str]]) -> Optional[str]:

@@ -134,6 +134,7 @@ def bulletin(ledger: Ledger, subject: Optional[str], lang: str, settings: dict[s
         rate_chart=rate_chart, buckets=buckets, overdue=[short(h) for h in overdue[:MAX_OVERDUE_ROWS]],
         overdue_total=tally.overdue_total, overdue_chart=overdue_chart, sites=sites, sites_chart=sites_chart,
         flags=flags,
+        seal_digest=ledger.seal_digest(),  # pins the ledger as this bulletin saw it (inspect verify --seal)
         **figures(ledger, light, first, as_of, lang, settings.get("_notes")),
     )
     from ..case.rates import bulletin_figures

@@ -348,6 +348,8 @@ def order(ledger: Ledger, subject: Optional[str], lang: str, settings: dict[str,
         remedy=L["remedy"].format(recon=settings.get("remedy.reconsideration") or L["remedy_recon_blank"],
                                   court=settings.get("remedy.court") or L["remedy_court_blank"]),
         number=_number(ledger, "order", rec["id"], rec["date"], settings, ctx),
+        # the digest of what the order states: its hazards' history heads (docs/ledger.md, seals)
+        head_digest=ledger.head_hashes([f["id"] for f in findings]),
     )
     return ctx
 
@@ -382,6 +384,7 @@ def review(ledger: Ledger, subject: Optional[str], lang: str, settings: dict[str
     ctx.update(
         inspection=_inspection_block(rec, lang), site=site_block(ledger, rec["site"], rec.get("site_name", "")),
         findings=findings, order_number=order_no, review_date=fmt_date(round_date, lang),
+        head_digest=ledger.head_hashes([f["id"] for f in findings]),
         recital=L["review_recital"].format(date=fmt_date(rec["date"], lang), order=order_no),
         inspectors=next((f["last"]["inspectors"] for f in findings
                          if f["last"] and f["last"]["date_iso"] == round_date), ""),

@@ -219,6 +219,9 @@ _LABELS: dict[str, tuple[str, str]] = {
                          "Made in two copies: one filed by the work-safety authority, one for the re-inspected unit."),
     "unverified_form": ("文书式样按资料重构，版式未经官方式样核对。", "Layout reconstructed; not checked against the official 式样."),
     "generated": ("生成", "Generated"),
+    "head_digest": ("本文书所载隐患记录摘要（SHA-256）", "Digest of the hazard records this document states (SHA-256)"),
+    "seal_digest": ("本通报所据台账封存摘要（SHA-256，可用 inspect verify --seal 核对）",
+                    "Seal digest of the ledger this bulletin reports (SHA-256; check with inspect verify --seal)"),
 }
 
 STATUS, EVENTS, KINDS = vocab.STATUS, vocab.EVENTS, KIND_NAMES
