@@ -23,7 +23,7 @@ from typing import Any, Optional
 
 from ..case.rates import METRICS as CASE_METRICS
 from ..hazard.lifecycle import ACTIVE, STATES
-from ..storage.interface import Store, Where
+from ..storage.interface import Store, Where, window_where
 
 SEVERITIES = ("general", "major")
 # Overdue age buckets: (label, lowest day, highest day or None for open-ended).
@@ -57,15 +57,6 @@ METRICS: dict[str, str] = {
 METRICS.update(CASE_METRICS)  # 立案率, 立案处罚率, 处罚执行率 and amounts (inspect_cli/case/rates.py)
 
 
-def window_where(since: Optional[str], until: Optional[str], field: str) -> Where:
-    """A condition on a YYYY-MM-DD ``field`` for an inclusive window (either end optional)."""
-    if since and until:
-        return {field: ("between", (since, until))}
-    if since:
-        return {field: (">=", since)}
-    if until:
-        return {field: ("<=", until)}
-    return {}
 
 
 def _rate(part: int, whole: int) -> Optional[float]:

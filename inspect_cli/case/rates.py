@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Optional
 
-from ..storage.interface import Store, Where
+from ..storage.interface import Store, Where, window_where
 from . import machine
 from .records import TABLE, region_of
 
@@ -46,14 +46,6 @@ def _rate(part: int, whole: int) -> Optional[float]:
     return round(part / whole, 4) if whole else None
 
 
-def _window(since: Optional[str], until: Optional[str], field: str) -> Where:
-    if since and until:
-        return {field: ("between", (since, until))}
-    if since:
-        return {field: (">=", since)}
-    if until:
-        return {field: ("<=", until)}
-    return {}
 
 
 def _row() -> dict[str, Any]:
@@ -96,7 +88,7 @@ def compute(store: Store, today: dt.date, since: Optional[str] = None, until: Op
     # Each inspection counts once in the total and once in each of its domain, 区域 and month:
     # three GROUP BYs of the store give those margins (on SQLite from one covering index, no
     # inspection decoded), and the 区域 of a site is looked up once per site.
-    with_findings: Where = {**filters, **_window(since, until, "date"), "status": "completed", "kind": ("!=", "self")}
+    with_findings: Where = {**filters, **window_where(since, until, "date"), "status": "completed", "kind": ("!=", "self")}
 
     unlisted = store.count("inspections", {**with_findings, "hazards": None})  # no hazards field at all
 
@@ -126,7 +118,7 @@ def compute(store: Store, today: dt.date, since: Optional[str] = None, until: Op
 
     saved = store.get("settings", "org") or {}
     conf = {**DEFAULTS, **{k: v for k, v in saved.items() if k in DEFAULTS}}  # as Ledger.settings
-    for c in store.find(TABLE, {**filters, **_window(since, until, "opened")}):
+    for c in store.find(TABLE, {**filters, **window_where(since, until, "opened")}):
         if str(c.get("opened") or "") > t:
             continue
         keys = {"domain": str(c.get("domain") or "?"), "region": str(c.get("region") or "?"),

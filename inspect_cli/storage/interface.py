@@ -183,3 +183,14 @@ OPERATORS = tuple(_OPS)
 def sort_key(field: str) -> Any:
     """Sort with missing values last, whatever the direction of the rest."""
     return lambda r: (r.get(field) is None, r.get(field) if r.get(field) is not None else "")
+
+
+def window_where(since: Optional[str], until: Optional[str], field: str) -> Where:
+    """A condition on a YYYY-MM-DD ``field`` for an inclusive window (either end optional)."""
+    if since and until:
+        return {field: ("between", (since, until))}
+    if since:
+        return {field: (">=", since)}
+    if until:
+        return {field: ("<=", until)}
+    return {}
