@@ -62,7 +62,11 @@ def migrate(src: Union[str, Path], dst: Union[str, Path], src_backend: Optional[
     ``progress(n)`` is called as records are written."""
     from .storage.migrate import migrate as copy_ledger
 
-    return copy_ledger(src, dst, src_backend, dst_backend, progress)
+    def told(table: str, n: int) -> None:
+        if progress is not None:
+            progress(n)
+
+    return copy_ledger(src, dst, src_backend, dst_backend, told)
 
 
 def init_server(url: str, writer_role: str = "inspect_writer", reader_role: str = "inspect_reader") -> dict[str, Any]:

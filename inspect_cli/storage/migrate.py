@@ -25,7 +25,7 @@ from .interface import Backend, Store
 
 BATCH = 2000
 PathLike = Union[str, Path]
-Progress = Optional[Callable[[int], None]]  # told each time n more records are written
+Progress = Optional[Callable[[str, int], None]]  # told (table, n) each time n more records of a table are written
 TEMP_PREFIX = ".migrating."
 
 
@@ -108,7 +108,7 @@ def _copy(src: Backend, out_backend: Backend, shown: Path, progress: Progress) -
                 out.put_many(table, rows)
                 copied[table] += len(rows)
                 if progress:
-                    progress(len(rows))
+                    progress(table, len(rows))
         if evidence_store(out) is not None:
             copied["evidence files"] = _evidence_into(out, src, st)
     with out_backend.read() as st:

@@ -73,7 +73,9 @@ BEGIN
     RAISE EXCEPTION 'inspect-cli: % % is part of a hash-chained history and may not be changed', TG_TABLE_NAME, OLD.id
       USING ERRCODE = 'P0001';
   END IF;
-  IF TG_TABLE_NAME = 'documents' AND OLD.id NOT LIKE 'seq:%' THEN
+  -- An issued document (and its frozen texts) may only gain what a later print adds (the hash
+  -- of another format, its frozen text): every key and value it had must stay as it was.
+  IF TG_TABLE_NAME = 'documents' AND OLD.id NOT LIKE 'seq:%' AND NOT (NEW.data @> OLD.data) THEN
     RAISE EXCEPTION 'inspect-cli: document % was issued and may not be changed', OLD.id USING ERRCODE = 'P0001';
   END IF;
   IF TG_TABLE_NAME = 'documents' AND (NEW.data->>'seq')::numeric < (OLD.data->>'seq')::numeric THEN
