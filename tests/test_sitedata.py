@@ -12,7 +12,7 @@ from inspect_cli.site.uscc import make_code
 CODE1 = "91350100M000100Y43"
 CODE2 = "91110000600037341L"
 CODE3 = make_code("site-3")
-HEADER = ",".join(SITE_FIELDS)
+HEADER = ",".join(f for f in SITE_FIELDS if f != "region")  # a file without the newer region column stays valid
 
 
 def write(tmp_path: Path, text: str, encoding: str = "utf-8", name: str = "sites.csv") -> Path:
@@ -54,7 +54,7 @@ def test_parse_attr_errors(text: str, match: str) -> None:
 def test_normalise_site_minimal() -> None:
     site = normalise_site({"code": " 91350100m000100y43 ", "name": " 某木业有限公司 "})
     assert site == {"code": CODE1, "name": "某木业有限公司", "address": None, "contact": None, "phone": None,
-                    "industry": None, "risk_class": None, "attributes": {}}
+                    "industry": None, "risk_class": None, "region": None, "attributes": {}}
 
 
 def test_normalise_site_full() -> None:
@@ -147,7 +147,7 @@ def test_chinese_headers(tmp_path: Path) -> None:
     (line, site), = read_sites_csv(write(tmp_path, text))[0]
     assert line == 2
     assert site == {"code": CODE1, "name": "甲", "address": "福州", "contact": "张三", "phone": "13800138000",
-                    "industry": "木材加工", "risk_class": "D", "attributes": {}}
+                    "industry": "木材加工", "risk_class": "D", "region": None, "attributes": {}}
 
 
 def test_english_headers_case_insensitive(tmp_path: Path) -> None:

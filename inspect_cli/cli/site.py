@@ -55,8 +55,8 @@ def add(code: str, name: str, address: str, region: str, contact: str, phone: st
 def import_cmd(csv_file: str, skip_invalid: bool, ledger_path: Optional[str], today: Optional[str], as_json: bool) -> None:
     """Import sites from a CSV file; every row is checked first and nothing is imported if one fails.
 
-    Columns: code, name, address, region, contact, phone, industry, risk_class (or the Chinese
-    headers 统一社会信用代码, 单位名称, 地址, 联系人, 联系电话, 行业, 风险等级), and attr.NAME
+    Columns: code, name, address, contact, phone, industry, risk_class, region (or the Chinese
+    headers 统一社会信用代码, 单位名称, 地址, 联系人, 联系电话, 行业, 风险等级, 区域), and attr.NAME
     for site attributes.
     """
     from pathlib import Path

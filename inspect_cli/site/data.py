@@ -16,7 +16,7 @@ from . import uscc
 from ..errors import ValidationFailed
 from ..inputs import read_text
 
-SITE_FIELDS = ("code", "name", "address", "region", "contact", "phone", "industry", "risk_class")
+SITE_FIELDS = ("code", "name", "address", "contact", "phone", "industry", "risk_class", "region")
 MAX_TEXT = 200
 
 # 分级分类执法 classes. The letters are accepted (either case): local schemes name the
