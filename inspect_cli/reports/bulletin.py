@@ -38,13 +38,11 @@ def bulletin(ledger: Ledger, subject: Optional[str], lang: str, settings: dict[s
     full = _FullRecords(ledger, iso_as_of)
     target = float(settings.get("bulletin.major_closure_target") or 0.8)
     year_start = f"{first.year}-01-01"
-    # Counted by GROUP BY where the data is (analysis/tally.py); a past month whose hazards have
-    # changed since is replayed from their events instead, in one pass over light records.
-    # The office figures (workload, documents, 区域/行业 …) still read the light records.
+    # The office figures (workload, documents, 区域/行业 …) need every hazard's light record as
+    # of the day, so the counts are tallied in the same pass over them; a GROUP BY tally on top
+    # (Ledger.bulletin_tally) would only read the same hazards a second time.
     light = ledger.hazards_as_of(iso_as_of, LIGHT_FIELDS + EXTRA_FIELDS)
-    tally = ledger.bulletin_tally(as_of, iso_first, iso_last, year_start, MAX_OVERDUE_ROWS)
-    if tally is None:
-        tally = _tally(light, as_of, iso_first, iso_last, year_start)
+    tally = _tally(light, as_of, iso_first, iso_last, year_start)
 
     # 1. domain × severity × status
     domains = sorted({d for d, _ in tally.total})
