@@ -49,14 +49,17 @@ INDEXES: dict[str, tuple[tuple[str, ...], ...]] = {
                 ("checklist",), ("domain",), ("inspection",), ("created",), ("closed_date",),
                 # covering indexes of the tallies: stats and the bulletin count from these alone
                 ("domain", "severity", "status", "created"), ("checklist", "checklist_version", "item", "site", "created"),
-                ("status", "closed_date", "severity", "closed_reason", "created")),
+                ("status", "closed_date", "severity", "closed_reason", "created"),
+                # the bulletin: per site as of a day, and the few hazards under listed supervision
+                ("site", "severity", "status", "created"), ("supervision", "status", "deadline", "created")),
     # (date, subject): the hazards changed after a day, from the index alone; (type, date, subject):
     # the hazards fixed in a month (the bulletin's 整改资金)
     "events": (("subject", "seq"), ("date", "subject"), ("type", "date", "subject")),
     # (date, status, kind, domain) counts a window of stats; (status, kind, domain, date) the whole
     # ledger; (status, kind, hazards, …) the inspections with findings of the enforcement rates
     "inspections": (("site", "date"), ("date",), ("checklist",), ("date", "status", "kind", "domain"),
-                    ("status", "kind", "domain", "date"), ("status", "kind", "hazards", "site", "date", "domain")),
+                    ("status", "kind", "domain", "date"), ("status", "kind", "hazards", "site", "date", "domain"),
+                    ("date", "status", "site", "inspectors")),  # the bulletin's visits, sites and officers
     "sites": (("industry",), ("risk_class",)),
 }
 # a hazard's supervision, fix and plan are mappings (their JSON text in the column): the
