@@ -36,6 +36,7 @@ FUNDS_FIELDS = ("id", "created", "status", "closed_date", "fix", "plan")
 _AMOUNT = re.compile(r"(\d+(?:\.\d+)?)\s*(万)?\s*元")
 _END = "\uffff"  # after every YYYY-MM-DD…: a window holds a date with a time too ("2026-03-31T…")
 _CHUNK = 500
+_NO_PLAN: tuple[Where, ...] = ({"plan": None}, {"plan": ""}, {"plan": {}}, {"plan": []})  # no 治理方案
 
 
 @dataclass(frozen=True)
@@ -374,7 +375,7 @@ def counted(store: Store, spec: Spec) -> Tally:
         "new": _first(store, {"created": ("between", (spec.first, min(spec.last, day)))}, "created", spec.rows, changed),
         "closed": _first(store, month_closed, "created", spec.rows, changed),
         "overdue": _first(store, late, "deadline", spec.rows, changed),
-        "unplanned": [h for where in ({"plan": None}, {"plan": ""}, {"plan": {}}, {"plan": []})
+        "unplanned": [h for where in _NO_PLAN
                       for h in store.find("hazards", {**majors, "status": "closed", **where}, fields=LIGHT_FIELDS + ("plan",))
                       if h.get("id") not in changed],
     }

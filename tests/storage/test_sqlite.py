@@ -276,6 +276,7 @@ def test_a_layout_2_ledger_gets_its_tally_columns_and_counts_the_same(tmp_path):
                        "DROP INDEX hazards_checklist_checklist_version_item_site_created;"
                        "DROP INDEX hazards_status_closed_date_severity_closed_reason_created;"
                        "DROP INDEX inspections_status_kind_hazards_site_date_domain; DROP INDEX inspections_status_kind_domain_date;"
+                       "DROP INDEX inspections_date_status_site_inspectors;"
                        "ALTER TABLE inspections DROP COLUMN hazards;"
                        "ALTER TABLE inspections DROP COLUMN kind; ALTER TABLE inspections DROP COLUMN status;"
                        "ALTER TABLE inspections DROP COLUMN domain; ALTER TABLE hazards DROP COLUMN closed_reason;"
