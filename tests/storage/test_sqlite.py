@@ -307,6 +307,8 @@ def test_a_layout_3_ledger_gets_the_bulletin_columns_and_the_same_bulletin(tmp_p
     assert invoke(args + ["--out", str(tmp_path / "before.md")]).exit_code == 0
     conn = sqlite3.connect(path)
     conn.executescript("DROP INDEX events_date_subject; DROP INDEX events_type_date_subject; "
+                       "DROP INDEX hazards_supervision_status_deadline_created; "
+                       "DROP INDEX inspections_date_status_site_inspectors; "
                        "ALTER TABLE events DROP COLUMN type; ALTER TABLE hazards DROP COLUMN supervision; "
                        "ALTER TABLE hazards DROP COLUMN fix; ALTER TABLE hazards DROP COLUMN plan; "
                        "ALTER TABLE inspections DROP COLUMN inspectors; ALTER TABLE sites DROP COLUMN code; "
