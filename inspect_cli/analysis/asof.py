@@ -50,7 +50,9 @@ def hazards_as_of(st: Store, iso_as_of: str, fields: Optional[tuple[str, ...]] =
 
 def changed_after(st: Store, iso_day: str) -> set[str]:
     """The hazards with an event dated after ``iso_day`` (their stored record is not that day's)."""
-    return {str(s) for (s,) in st.count_by("events", ("subject",), {"date": (">", iso_day)})}
+    # grouped by (date, subject), the order of their index: SQLite then reads only the later
+    # events' index entries (grouped by subject alone, it walks the whole (subject, seq) index)
+    return {str(s) for (_, s) in st.count_by("events", ("date", "subject"), {"date": (">", iso_day)})}
 
 
 def replay_as_of(st: Store, iso_day: str, ids: list[str]) -> list[dict[str, Any]]:

@@ -59,7 +59,7 @@ INDEXES: dict[str, tuple[tuple[str, ...], ...]] = {
     # ledger; (status, kind, hazards, …) the inspections with findings of the enforcement rates
     "inspections": (("site", "date"), ("date",), ("checklist",), ("date", "status", "kind", "domain"),
                     ("status", "kind", "domain", "date"), ("status", "kind", "hazards", "site", "date", "domain"),
-                    ("date", "status", "site", "inspectors")),  # the bulletin's visits, sites and officers
+                    ("status", "date", "site", "inspectors")),  # the bulletin's visits, sites and officers
     "sites": (("industry",), ("risk_class",)),
 }
 # a hazard's supervision, fix and plan are mappings (their JSON text in the column): the

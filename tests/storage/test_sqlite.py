@@ -276,7 +276,7 @@ def test_a_layout_2_ledger_gets_its_tally_columns_and_counts_the_same(tmp_path):
                        "DROP INDEX hazards_checklist_checklist_version_item_site_created;"
                        "DROP INDEX hazards_status_closed_date_severity_closed_reason_created;"
                        "DROP INDEX inspections_status_kind_hazards_site_date_domain; DROP INDEX inspections_status_kind_domain_date;"
-                       "DROP INDEX inspections_date_status_site_inspectors;"
+                       "DROP INDEX inspections_status_date_site_inspectors;"
                        "ALTER TABLE inspections DROP COLUMN hazards;"
                        "ALTER TABLE inspections DROP COLUMN kind; ALTER TABLE inspections DROP COLUMN status;"
                        "ALTER TABLE inspections DROP COLUMN domain; ALTER TABLE hazards DROP COLUMN closed_reason;"
@@ -308,7 +308,7 @@ def test_a_layout_3_ledger_gets_the_bulletin_columns_and_the_same_bulletin(tmp_p
     conn = sqlite3.connect(path)
     conn.executescript("DROP INDEX events_date_subject; DROP INDEX events_type_date_subject; "
                        "DROP INDEX hazards_supervision_status_deadline_created; "
-                       "DROP INDEX inspections_date_status_site_inspectors; "
+                       "DROP INDEX inspections_status_date_site_inspectors; "
                        "ALTER TABLE events DROP COLUMN type; ALTER TABLE hazards DROP COLUMN supervision; "
                        "ALTER TABLE hazards DROP COLUMN fix; ALTER TABLE hazards DROP COLUMN plan; "
                        "ALTER TABLE inspections DROP COLUMN inspectors; ALTER TABLE sites DROP COLUMN code; "
