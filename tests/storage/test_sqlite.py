@@ -275,7 +275,8 @@ def test_a_layout_2_ledger_gets_its_tally_columns_and_counts_the_same(tmp_path):
     conn.executescript("DROP INDEX inspections_date_status_kind_domain; DROP INDEX hazards_domain_severity_status_created;"
                        "DROP INDEX hazards_checklist_checklist_version_item_site_created;"
                        "DROP INDEX hazards_status_closed_date_severity_closed_reason_created;"
-                       "DROP INDEX inspections_status_kind_hazards_site_date_domain; DROP INDEX inspections_status_kind_domain_date;"
+                       "DROP INDEX inspections_status_date_kind_hazards_domain; DROP INDEX inspections_status_kind_domain_date;"
+                       "DROP INDEX inspections_status_site_kind_hazards_date;"
                        "DROP INDEX inspections_status_date_site_inspectors;"
                        "ALTER TABLE inspections DROP COLUMN hazards;"
                        "ALTER TABLE inspections DROP COLUMN kind; ALTER TABLE inspections DROP COLUMN status;"
@@ -313,6 +314,7 @@ def test_a_layout_3_ledger_gets_the_bulletin_columns_and_the_same_bulletin(tmp_p
                        "ALTER TABLE hazards DROP COLUMN fix; ALTER TABLE hazards DROP COLUMN plan; "
                        "ALTER TABLE inspections DROP COLUMN inspectors; ALTER TABLE sites DROP COLUMN code; "
                        "ALTER TABLE sites DROP COLUMN region; ALTER TABLE sites DROP COLUMN added; "
+                       "ALTER TABLE sites DROP COLUMN address; ALTER TABLE sites DROP COLUMN attributes; "
                        "PRAGMA user_version = 3;")
     conn.close()
     assert invoke(args + ["--out", str(tmp_path / "after.md")]).exit_code == 0
