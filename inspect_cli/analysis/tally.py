@@ -233,7 +233,7 @@ def _finish_lists(t: Tally, spec: Spec, lists: Mapping[str, Sequence[Mapping[str
 
 def _officers(inspectors: Any) -> set[str]:
     return {str(p.get("cert") or p.get("name")) for p in (inspectors if isinstance(inspectors, list) else [])
-            if isinstance(p, Mapping) and (p.get("cert") or p.get("name"))}
+            if isinstance(p, dict) and (p.get("cert") or p.get("name"))}
 
 
 def _registered(added: Any, day: str) -> bool:
@@ -418,11 +418,12 @@ def _window(store: Store, spec: Spec, t: Tally, w: Window, win: tuple[str, str],
         if _fixed_in(win, h) and (amount := funds_of(h)) is not None:
             w.amounts.append(amount)
     # the visits of the window (any day of it: a bulletin compares whole months)
-    officers: set[str] = set()
+    teams: set[Any] = set()  # the distinct inspector lists (as group keys): few, decoded once each
     sites: set[Any] = set()
     for (site, inspectors), n in store.count_by("inspections", ("site", "inspectors"),
                                                 {"status": "completed", "date": ("between", span)}).items():
         w.visits += n
         sites.add(site)
-        officers |= _officers(_decoded(inspectors))
+        teams.add(inspectors)
+    officers: set[str] = set().union(*(_officers(_decoded(team)) for team in teams))
     w.sites, w.officers = len(sites), len(officers)

@@ -155,13 +155,17 @@ def _regions(store: Store) -> dict[str, str]:
     import json
 
     out: dict[str, str] = {}
+    known: dict[tuple[Any, Any, Any], str] = {}  # sites share their region, attributes and address text
     for code, region, attributes, address in store.count_by("sites", ("code", "region", "attributes", "address")):
-        if isinstance(attributes, str) and attributes.startswith("{"):
-            try:
-                attributes = json.loads(attributes)
-            except ValueError:
-                pass
-        out[str(code)] = region_of({"region": region, "attributes": attributes, "address": address})
+        key = (region, attributes, address)
+        if key not in known:
+            if isinstance(attributes, str) and attributes.startswith("{"):
+                try:
+                    attributes = json.loads(attributes)
+                except ValueError:
+                    pass
+            known[key] = region_of({"region": region, "attributes": attributes, "address": address})
+        out[str(code)] = known[key]
     return out
 
 
