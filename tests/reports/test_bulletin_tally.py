@@ -84,10 +84,15 @@ def _reference(st, spec: Spec):
     return from_records(hazards_as_of(st, spec.day, LIGHT_FIELDS + EXTRA_FIELDS), inspections, st.find("sites"), spec)
 
 
-@pytest.mark.parametrize("name", ["ledger.json", "ledger.sqlite"])
+@pytest.mark.parametrize("name", ["ledger.json", "ledger.sqlite", "postgresql"])
 @pytest.mark.parametrize("seed", [1, 2])
-def test_counted_and_replayed_tallies_agree(tmp_path, name, seed):
-    led = open_ledger(tmp_path / name, today=TODAY.isoformat())
+def test_counted_and_replayed_tallies_agree(tmp_path, name, seed, request):
+    if name == "postgresql":
+        from pgserver import fresh_database
+
+        led = open_ledger(fresh_database(request), today=TODAY.isoformat())
+    else:
+        led = open_ledger(tmp_path / name, today=TODAY.isoformat())
     with led.write() as st:
         _fill(st, seed)
     for month, rows in [("2026-03", 200), ("2026-03", 5), ("2026-02", 7), ("2026-01", 3), ("2025-12", 200),
