@@ -94,7 +94,7 @@ class Tally:
     sites: dict[str, list[int]] = field(default_factory=dict)
     supervision: Counter[str] = field(default_factory=Counter)  # listed, closed, overdue
     windows: list[Window] = field(default_factory=list)
-    registered_sites: int = 0  # sites registered by the day (検査覆盖率's denominator)
+    registered_sites: int = 0  # sites registered by the day (检查覆盖率's denominator)
 
     def per_site(self) -> dict[str, dict[str, Any]]:
         """Sites with active hazards: open, major (open) and overdue counts."""
