@@ -128,3 +128,28 @@ def test_the_bulletin_counts_a_past_month_as_it_stood(tmp_path):
     feb = build_context(led, "bulletin", month="2026-02")
     assert jan["overdue_total"] == 1 and jan["totals"]["by_status"] == [1, 0, 0, 0]
     assert feb["overdue_total"] == 0 and feb["totals"]["by_status"] == [0, 0, 0, 1] and feb["closed_total"] == 1
+
+
+def test_the_counted_tally_reads_only_the_rows_it_lists(tmp_path, monkeypatch):
+    """This month's figures are counted, not read: of 600 hazards, whole or light records are
+    read only for the first rows of each list (and the closed majors without a plan)."""
+    from inspect_cli.storage.sqlite import SqliteStore
+
+    led = open_ledger(tmp_path / "ledger.sqlite", today=TODAY.isoformat())
+    with led.write() as st:
+        _fill(st, 3, n=600)
+    spec = _spec("2026-03", 5)
+    read: list[int] = []
+    find = SqliteStore.find
+
+    def counting(self, table, *args, **kwargs):
+        got = find(self, table, *args, **kwargs)
+        if table == "hazards":
+            read.append(len(got))
+        return got
+
+    monkeypatch.setattr(SqliteStore, "find", counting)
+    with led.read() as st:
+        t = counted(st, spec)
+    assert t.new_total > 50 and sum(t.total.values()) == 600
+    assert sum(read) <= 3 * 5 + 3 * 20 + len(t.unplanned), read  # a list's rows, ties on its last key
