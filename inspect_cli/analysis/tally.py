@@ -307,17 +307,30 @@ def _first(store: Store, where: Where, key: str, rows: int, exclude: set[str]) -
     return [h for h in got if h.get("id") not in exclude]
 
 
+def _changed(store: Store, day: str) -> set[str]:
+    """The hazards registered by ``day`` with an event after it, from whichever side is
+    smaller: the events after the day (a recent month) or the hazards registered by then
+    (an early month of the year, when nearly every event comes later)."""
+    from .asof import changed_after
+
+    if store.count("events", {"date": (">", day)}) <= store.count("hazards", {"created": ("<=", day)}):
+        return changed_after(store, day)  # the caller keeps those registered by the day
+    ids = sorted(str(h["id"]) for h in store.find("hazards", {"created": ("<=", day)}, fields=("id",)))
+    return {str(s) for chunk in _chunks(ids)
+            for (s,) in store.count_by("events", ("subject",), {"subject": ("in", chunk), "date": (">", day)})}
+
+
 def counted(store: Store, spec: Spec) -> Tally:
     """The same tally as :func:`from_records`, by GROUP BY on the stored hazards and a
     correction for the hazards changed after the day (see the module doc)."""
-    from .asof import changed_after, replay_as_of
+    from .asof import replay_as_of
 
     day = spec.day
     t = Tally(windows=[Window() for _ in spec.windows])
     # the stored state of the hazards registered by the day and changed since comes out; their
     # state on the day (replayed) goes in. (A hazard registered after the day has no event by
     # then, unless its history runs backwards in time, which inspect verify reports.)
-    old = [h for ids in _chunks(sorted(changed_after(store, day)))
+    old = [h for ids in _chunks(sorted(_changed(store, day)))
            for h in _rows(store, "hazards", LIGHT_FIELDS + EXTRA_FIELDS, {"id": ("in", ids), "created": ("<=", day)})]
     changed = {str(h["id"]) for h in old}
     then = replay_as_of(store, day, sorted(changed))
