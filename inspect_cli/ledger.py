@@ -843,23 +843,38 @@ class Ledger:
             raise NotFound(f"there is no ledger at {self.location}; check --ledger / INSPECT_LEDGER. A new ledger is "
                            f"created by its first change, e.g. inspect site add --code CODE --name NAME --ledger {self.location}")
 
-    def verify(self, seal: Optional[Path] = None, digest: Optional[str] = None) -> dict[str, Any]:
+    def verify(self, seal: Optional[Path] = None, digest: Optional[str] = None,
+               progress: Optional[Callable[[int], None]] = None) -> dict[str, Any]:
         """Check every hazard's hash chain and replay, the evidence files, and with ``seal``
-        that every sealed record is still here unchanged; ``problems`` empty when untouched."""
+        that every sealed record is still here unchanged; ``problems`` empty when untouched.
+        ``progress(n)`` is called as records are checked (:meth:`verify_work` of them)."""
         from .integrity.verify import verify
 
         self.require_existing()
-        return verify(self, seal, digest)
+        return verify(self, seal, digest, progress)
 
-    def seal(self, out: Path) -> dict[str, Any]:
-        """Write a seal of the case record to ``out`` (see :mod:`.seal`); returns it."""
+    def verify_work(self, seal: bool = False) -> int:
+        """How many records :meth:`verify` reads (with a seal: and checks against it), for a progress bar."""
+        from .integrity.seal import SEALED_TABLES
+        from .integrity.verify import VERIFIED_TABLES
+
+        return self.record_count(*VERIFIED_TABLES) + (self.record_count(*SEALED_TABLES) if seal else 0)
+
+    def seal(self, out: Path, progress: Optional[Callable[[int], None]] = None) -> dict[str, Any]:
+        """Write a seal of the case record to ``out`` (see :mod:`.seal`); returns it without its
+        record list. ``progress(n)`` is called as records are read (:meth:`seal_work` of them)."""
         from .integrity import seal as sealing
 
         self.require_existing()
         with self.read() as st:
-            made = sealing.make(st, self.clock.today.isoformat(), self.clock.now(), str(self.path))
-        sealing.write(made, Path(out))
-        return made
+            return sealing.make(st, self.clock.today.isoformat(), self.clock.now(), str(self.path), Path(out),
+                                progress)
+
+    def seal_work(self) -> int:
+        """How many records :meth:`seal` reads, for a progress bar."""
+        from .integrity.seal import SEALED_TABLES
+
+        return self.record_count(*SEALED_TABLES)
 
     def head_hashes(self, hazard_ids: list[str]) -> str:
         """The digest of what a document states about its hazards (an order, a review): the
