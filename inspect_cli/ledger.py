@@ -834,6 +834,24 @@ class Ledger:
         copy = open_ledger(dest, backend=backend, today=self.clock.today.isoformat())
         return {"to": str(copy.path), "counts": counts, "verify": copy.verify()}
 
+    def upgrade_work(self, rebuild: bool = False) -> int:
+        """How many rows :meth:`upgrade` passes over, for a progress bar (0 when it has nothing to do)."""
+        work = getattr(self.backend, "upgrade_work", None)
+        return int(work(rebuild)) if work is not None and self.backend.exists() else 0
+
+    def upgrade(self, rebuild: bool = False, progress: Optional[Callable[[int], None]] = None) -> dict[str, Any]:
+        """``inspect ledger upgrade`` of a ledger file: an SQLite ledger's layout brought up to
+        date (with ``rebuild``, its indexed columns recomputed from the records and its indexes
+        rebuilt); a TinyDB ledger has no layout to upgrade, and says so (``needed`` False).
+        ``progress(n)`` is called as rows are passed over (:meth:`upgrade_work` of them)."""
+        self.require_existing()
+        run = getattr(self.backend, "upgrade", None)
+        if run is None:
+            return {"ledger": self.location, "backend": self.kind, "needed": False, "rebuild": rebuild,
+                    "done": ["a TinyDB ledger needs no upgrade (its files are brought up to date by its own "
+                             "writes); nothing was changed"]}
+        return dict(run(rebuild, progress), needed=True)
+
     # integrity ------------------------------------------------------------
     def require_existing(self) -> None:
         """For commands whose silence would mean "all is well": a mistyped path must not pass."""
