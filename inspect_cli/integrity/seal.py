@@ -148,7 +148,7 @@ def make(store: Store, date: str, at: str, ledger: str, out: Path,
             counts[kind] = counts.get(kind, 0) + 1
             body.write(("[\n" if first else ",\n") + json.dumps([kind, rid, sha], ensure_ascii=False, indent=0))
             first = False
-        body.write("]" if first else "\n]")  # an empty list is "[]", as json.dumps writes it
+        body.write("[]" if first else "\n]")  # an empty list is "[]", as json.dumps writes it
         seal = {"format": SEAL_FORMAT, "version": SEAL_VERSION, "date": date, "sealed_at": at, "ledger": ledger,
                 "counts": counts, "digest": h.hexdigest()}
         head = json.dumps(dict(seal, records=[]), ensure_ascii=False, indent=0)
@@ -201,7 +201,7 @@ class Sealed:
 @contextmanager
 def opened(path: Path) -> Iterator[Sealed]:
     """Read a seal file for :func:`check`. Its records go straight into a scratch table, so
-    memory holds one record at a time; the file is read once, in 1 MiB pieces."""
+    memory holds one record at a time; the file is read once, ``PIECE`` characters at a time."""
     from .scratch import scratch
 
     path = Path(path)
@@ -250,6 +250,8 @@ def opened(path: Path) -> Iterator[Sealed]:
 
 # a value of the seal other than its record list, or one record, is never near this size
 MAX_TOKEN = 4 << 20
+# characters read from a seal file at a time
+PIECE = 1 << 20
 
 
 def _parse(path: Path, start: Callable[[], None], record: Callable[[Any], None]) -> Any:
@@ -313,7 +315,7 @@ class _Text:
     def _more(self) -> bool:
         if self.eof:
             return False
-        piece = self.f.read(1 << 20)
+        piece = self.f.read(PIECE)
         if not piece:
             self.eof = True
             return False
