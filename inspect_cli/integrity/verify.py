@@ -122,15 +122,15 @@ def verify(ledger: Any, seal_path: Optional[Path] = None, digest: Optional[str] 
             named = sorted(s for s in orphans if isinstance(s, str))
             for n in range(0, len(named), BATCH):  # their evidence is still checked
                 check_evidence(events_of(st, "events", named[n:n + BATCH]))
-        for batch in batches_of(st, "inspections", ("id", "hazards")):  # not the answers: large
-            refs = [(rec, hid) for rec in batch if isinstance(rec, dict)
+        for chunk in batches_of(st, "inspections", ("id", "hazards")):  # not the answers: large
+            refs = [(rec, hid) for rec in chunk if isinstance(rec, dict)
                     for hid in (rec.get("hazards") or []) if isinstance(rec.get("hazards"), list)]
             known = present(st, "hazards", (hid for _, hid in refs))
             for rec, hid in refs:
                 if not isinstance(hid, str) or hid not in known:
                     problems.append(f"hazard {hid}, found at inspection {rec.get('id')}, is missing from the ledger "
                                     "(removed with its history?)")
-            advance(len(batch))
+            advance(len(chunk))
         mismatches = getattr(st, "column_mismatches", None)
         if mismatches is not None:
             problems += mismatches()
