@@ -12,19 +12,24 @@ it is now: a record removed or changed since is named, and a ledger swapped for 
 internally consistent history fails too, since its records are not the sealed ones. A
 later ledger extends a seal when every sealed line is still there; new records are fine.
 The digest printed on paper (bulletin, documents) pins the seal file itself.
+
+Memory stays bounded whatever the size of the ledger: records are read ``BATCH`` at a time,
+sorted (sealing) or matched against the seal's lines (checking) in a scratch SQLite file
+(:mod:`.scratch`), and the seal file is written and read piece by piece.
 """
 from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
-import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any, Callable, Iterable, Iterator, Optional
+from typing import IO, TYPE_CHECKING, Any, Callable, Iterable, Iterator, Optional
 
 from ..errors import IntegrityError, ValidationFailed
 from ..storage.interface import Store
+
+if TYPE_CHECKING:
+    import sqlite3
 
 SEAL_FORMAT = "inspect-cli-seal"
 SEAL_VERSION = 1
@@ -139,6 +144,8 @@ def make(store: Store, date: str, at: str, ledger: str, out: Path,
     The records stream from the ledger into the file (sorted on disk, see :func:`leaves`); the
     file is the same JSON as ever (``json.dumps(seal, ensure_ascii=False, indent=0)``), written
     next to ``out`` and moved into place when complete: a crash leaves the old file or none."""
+    import tempfile
+
     counts = {k: 0 for k in KINDS}
     h = hashlib.sha256()
     with tempfile.TemporaryFile("w+", encoding="utf-8") as body:  # the record list, while counts and digest add up
@@ -162,6 +169,7 @@ def _write_streamed(out: Path, head: str, body: IO[str], tail: str) -> None:
     """``head`` + ``body`` + ``tail`` into ``out``, atomically (the way of :func:`.files.atomic_write_bytes`)."""
     import os
     import shutil
+    import tempfile
 
     from ..storage.files import fsync_dir
 
