@@ -261,3 +261,17 @@ def test_upgrade_of_a_missing_ledger_or_rebuild_of_a_server_is_refused(tmp_path)
     assert r.exit_code == 3 and "there is no ledger" in r.stderr and not (tmp_path / "typo.sqlite").exists()
     r = invoke(["ledger", "upgrade", "postgresql://nobody@127.0.0.1:1/none", "--rebuild"])
     assert r.exit_code == 2 and "--rebuild is for an SQLite ledger file" in r.stderr
+
+
+def test_upgrade_refuses_a_file_that_is_not_a_ledger_and_leaves_it_untouched(tmp_path):
+    path = tmp_path / "notes.sqlite"
+    path.write_text("not a database\n", encoding="utf-8")
+    r = invoke(["ledger", "upgrade", "--ledger", str(path), "--rebuild"])
+    assert r.exit_code == 6 and "not an inspect-cli ledger" in r.stderr and "Traceback" not in r.stderr
+    assert path.read_text(encoding="utf-8") == "not a database\n"
+    other = tmp_path / "other.sqlite"
+    with sqlite3.connect(other) as conn:
+        conn.execute("CREATE TABLE t (x)")
+    before = other.read_bytes()
+    r = invoke(["ledger", "upgrade", str(other)])
+    assert r.exit_code == 6 and "another program" in r.stderr and other.read_bytes() == before
