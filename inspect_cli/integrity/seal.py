@@ -43,7 +43,7 @@ def record_hash(record: Any) -> str:
 
 
 # records read from the ledger per query while sealing or checking a seal (memory stays bounded)
-BATCH = 2000
+BATCH = 500
 # the tables whose records a seal names (what a progress bar counts)
 SEALED_TABLES = ("sites", "inspections", "events", "case_events", "documents")
 Advance = Callable[[int], None]
