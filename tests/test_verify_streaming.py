@@ -181,6 +181,12 @@ def test_verify_reads_the_ledger_a_batch_at_a_time(six, monkeypatch):
     r = invoke(["verify", "--ledger", str(path), "--json", "--quiet"])
     assert r.exit_code == 0 and r.json()["hazards"] == 6 and r.json()["events"] == 6
     assert largest["hazards"] <= 2 and largest["inspections"] <= 2 and largest["events"] <= 2
+    # sealing and checking a seal read the sealed tables a batch at a time too
+    r = invoke(["seal", "--out", str(path.parent / "again.json"), "--ledger", str(path), "--json"])
+    assert r.exit_code == 0 and r.json()["counts"]["event"] == 6
+    r = invoke(["verify", "--seal", str(path.parent / "again.json"), "--ledger", str(path), "--json"])
+    assert r.exit_code == 0 and r.json()["seal"]["checked"] == 6 + 3 + 3  # events, inspections, sites
+    assert max(largest.values()) <= 2, largest
 
 
 def test_verify_and_seal_keep_json_clean_and_take_quiet(six, tmp_path):
