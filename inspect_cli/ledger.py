@@ -841,6 +841,24 @@ class Ledger:
         copy = open_ledger(dest, backend=backend, today=self.clock.today.isoformat())
         return {"to": str(copy.path), "counts": counts, "verify": copy.verify()}
 
+    def upgrade_work(self, rebuild: bool = False) -> int:
+        """How many rows :meth:`upgrade` passes over, for a progress bar (0 when it has nothing to do)."""
+        work = getattr(self.backend, "upgrade_work", None)
+        return int(work(rebuild)) if work is not None and self.backend.exists() else 0
+
+    def upgrade(self, rebuild: bool = False, progress: Optional[Callable[[int], None]] = None) -> dict[str, Any]:
+        """``inspect ledger upgrade`` of a ledger file: an SQLite ledger's layout brought up to
+        date (with ``rebuild``, its indexed columns recomputed from the records and its indexes
+        rebuilt); a TinyDB ledger has no layout to upgrade, and says so (``needed`` False).
+        ``progress(n)`` is called as rows are passed over (:meth:`upgrade_work` of them)."""
+        self.require_existing()
+        run = getattr(self.backend, "upgrade", None)
+        if run is None:
+            return {"ledger": self.location, "backend": self.kind, "needed": False, "rebuild": rebuild,
+                    "done": ["a TinyDB ledger needs no upgrade (its files are brought up to date by its own "
+                             "writes); nothing was changed"]}
+        return dict(run(rebuild, progress), needed=True)
+
     # integrity ------------------------------------------------------------
     def require_existing(self) -> None:
         """For commands whose silence would mean "all is well": a mistyped path must not pass."""
@@ -850,23 +868,38 @@ class Ledger:
             raise NotFound(f"there is no ledger at {self.location}; check --ledger / INSPECT_LEDGER. A new ledger is "
                            f"created by its first change, e.g. inspect site add --code CODE --name NAME --ledger {self.location}")
 
-    def verify(self, seal: Optional[Path] = None, digest: Optional[str] = None) -> dict[str, Any]:
+    def verify(self, seal: Optional[Path] = None, digest: Optional[str] = None,
+               progress: Optional[Callable[[int], None]] = None) -> dict[str, Any]:
         """Check every hazard's hash chain and replay, the evidence files, and with ``seal``
-        that every sealed record is still here unchanged; ``problems`` empty when untouched."""
+        that every sealed record is still here unchanged; ``problems`` empty when untouched.
+        ``progress(n)`` is called as records are checked (:meth:`verify_work` of them)."""
         from .integrity.verify import verify
 
         self.require_existing()
-        return verify(self, seal, digest)
+        return verify(self, seal, digest, progress)
 
-    def seal(self, out: Path) -> dict[str, Any]:
-        """Write a seal of the case record to ``out`` (see :mod:`.seal`); returns it."""
+    def verify_work(self, seal: bool = False) -> int:
+        """How many records :meth:`verify` reads (with a seal: and checks against it), for a progress bar."""
+        from .integrity.seal import SEALED_TABLES
+        from .integrity.verify import VERIFIED_TABLES
+
+        return self.record_count(*VERIFIED_TABLES) + (self.record_count(*SEALED_TABLES) if seal else 0)
+
+    def seal(self, out: Path, progress: Optional[Callable[[int], None]] = None) -> dict[str, Any]:
+        """Write a seal of the case record to ``out`` (see :mod:`.seal`); returns it without its
+        record list. ``progress(n)`` is called as records are read (:meth:`seal_work` of them)."""
         from .integrity import seal as sealing
 
         self.require_existing()
         with self.read() as st:
-            made = sealing.make(st, self.clock.today.isoformat(), self.clock.now(), str(self.path))
-        sealing.write(made, Path(out))
-        return made
+            return sealing.make(st, self.clock.today.isoformat(), self.clock.now(), str(self.path), Path(out),
+                                progress)
+
+    def seal_work(self) -> int:
+        """How many records :meth:`seal` reads, for a progress bar."""
+        from .integrity.seal import SEALED_TABLES
+
+        return self.record_count(*SEALED_TABLES)
 
     def head_hashes(self, hazard_ids: list[str]) -> str:
         """The digest of what a document states about its hazards (an order, a review): the

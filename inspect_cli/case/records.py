@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Collection, Optional, Union
 
 from ..hazard import history
 from ..clock import Clock
@@ -349,25 +349,67 @@ def query(store: Store, q: CaseQuery, settings: dict[str, Any], today: dt.date) 
     return rows
 
 
-def verify(store: Store, known_hazards: set[str]) -> tuple[int, int, list[str]]:
-    """(cases, events, problems): every case's chain and replay, orphan events, lost hazards."""
-    by: dict[str, list[dict[str, Any]]] = {}
-    for e in store.find(EVENTS):
-        by.setdefault(str(e.get("subject", "?")), []).append(e)
+def verify(store: Store, known_hazards: Union[Collection[str], Callable[[list[str]], Collection[str]]],
+           progress: Optional[Callable[[int], None]] = None, batch: int = 1000) -> tuple[int, int, list[str]]:
+    """(cases, events, problems): every case's chain and replay, orphan events, lost hazards.
+
+    ``known_hazards`` is the set of hazard ids, or a function telling which of some ids are
+    hazards. Cases are read ``batch`` at a time with their events, so memory stays bounded."""
+    from ..storage.migrate import batches
+
+    def known(ids: list[str]) -> Collection[str]:
+        return known_hazards(ids) if callable(known_hazards) else known_hazards
+
     problems: list[str] = []
-    cases = store.find(TABLE)
-    good = [c for c in cases if isinstance(c, dict) and isinstance(c.get("id"), str)]
-    problems += [f"a case record is not a record ({str(c)[:40]!r}): edited outside inspect-cli"
-                 for c in cases if c not in good]
-    for c in good:
-        evs = sorted(by.pop(c["id"], []), key=lambda e: (e.get("seq") or 0))
-        problems += ["case " + p for p in history.verify_chain(c, evs, machine.replay)]
-        for hid in c.get("hazards") or []:
-            if hid not in known_hazards:
-                problems.append(f"case {c['id']}: hazard {hid} it was opened on is missing from the ledger")
-    for subject, evs in by.items():
-        problems.append(f"{len(evs)} case event(s) belong to case {subject}, which is not in the ledger (removed?)")
-    return len(good), sum(int(c.get("events") or 0) for c in good), problems
+    n_cases = n_events = matched = 0
+    for chunk in batches(store, TABLE, batch):
+        cases = [c for _, c in chunk]
+        good = [c for c in cases if isinstance(c, dict) and isinstance(c.get("id"), str)]
+        problems += [f"a case record is not a record ({str(c)[:40]!r}): edited outside inspect-cli"
+                     for c in cases if c not in good]
+        wanted = sorted({c["id"] for c in good})
+        try:
+            evs = store.find(EVENTS, {"subject": ("in", wanted)}) if wanted else []
+        except (AttributeError, TypeError):  # a ledger file edited by hand: an event that is not a record
+            evs = [e for e in store.find(EVENTS) if isinstance(e, dict) and e.get("subject") in wanted]
+        by: dict[str, list[dict[str, Any]]] = {}
+        for e in evs:
+            by.setdefault(str(e.get("subject", "?")), []).append(e)
+        refs = [h for c in good for h in (c.get("hazards") or []) if isinstance(h, str)]
+        there = known(refs)
+        for c in good:
+            mine = by.pop(c["id"], [])
+            matched += len(mine)
+            evs_sorted = sorted(mine, key=lambda e: (e.get("seq") or 0))
+            problems += ["case " + p for p in history.verify_chain(c, evs_sorted, machine.replay)]
+            for hid in c.get("hazards") or []:
+                if not isinstance(hid, str) or hid not in there:
+                    problems.append(f"case {c['id']}: hazard {hid} it was opened on is missing from the ledger")
+        n_cases += len(good)
+        n_events += sum(int(c.get("events") or 0) for c in good)
+        if progress is not None:
+            progress(len(chunk) + len(evs))
+    if matched != store.count(EVENTS):  # events of no case: named by subject
+        try:
+            counts = {k[0]: n for k, n in store.count_by(EVENTS, ("subject",)).items()}
+        except (AttributeError, TypeError):  # an event that is not a record: its subject is unknown
+            counts = {}
+            for e in store.find(EVENTS):
+                key = e.get("subject") if isinstance(e, dict) else None
+                counts[key] = counts.get(key, 0) + 1
+        subjects = sorted(s for s in counts if isinstance(s, str))
+        cases_there: set[str] = set()
+        for n in range(0, len(subjects), batch):
+            try:
+                found = store.find(TABLE, {"id": ("in", subjects[n:n + batch])}, fields=("id",))
+            except (AttributeError, TypeError):  # a case that is not a record (reported above)
+                found = [c for c in store.find(TABLE) if isinstance(c, dict)]
+            cases_there |= {str(c.get("id")) for c in found}
+        for subject, n in counts.items():
+            if not (isinstance(subject, str) and subject in cases_there):
+                problems.append(f"{n} case event(s) belong to case {'?' if subject is None else subject}, "
+                                "which is not in the ledger (removed?)")
+    return n_cases, n_events, problems
 
 
 # sites that do not rectify -------------------------------------------------------------

@@ -13,7 +13,7 @@ BACKENDS = click.Choice(["tinydb", "sqlite"])
 
 @click.group()
 def ledger() -> None:
-    """Ledger maintenance: info, backup, migration between backends, a PostgreSQL ledger's init and upgrade."""
+    """Ledger maintenance: info, backup, migration between backends, layout upgrade, a PostgreSQL ledger's init."""
 
 
 @ledger.command("migrate")
@@ -148,21 +148,47 @@ def init_cmd(url: str, writer_role: str, reader_role: str, as_json: bool) -> Non
 
 
 @ledger.command("upgrade")
-@click.argument("url", metavar="URL", required=False)
+@click.argument("url", metavar="[URL|FILE]", required=False)
+@click.option("--rebuild", is_flag=True, help="SQLite: recompute every indexed column from its record (repairing "
+              "columns that inspect verify says disagree) and rebuild every index.")
 @ledger_option
 @json_option
-def upgrade_cmd(url: Optional[str], ledger_path: Optional[str], as_json: bool) -> None:
-    """Bring a PostgreSQL ledger's layout up to this version (as its owner, in one transaction).
+@quiet_option
+def upgrade_cmd(url: Optional[str], rebuild: bool, ledger_path: Optional[str], as_json: bool, quiet: bool) -> None:
+    """Bring a ledger's layout up to this version: a PostgreSQL ledger (as its owner) or an SQLite file.
 
-    Readers never change a layout: a ledger with an older layout is refused until its owner
-    runs this. A ledger file needs no upgrade (it is brought up to date by its first write).
+    \b
+    inspect ledger upgrade postgresql://admin@bureau-db/inspect
+    inspect ledger upgrade --ledger bureau.sqlite [--rebuild]
+    One transaction: an error or Ctrl-C changes nothing. A PostgreSQL ledger of an older
+    layout is refused by readers until its owner runs this. An SQLite ledger is also brought
+    up to date by the first command that opens it; this does it explicitly, with a progress
+    bar, and --rebuild recomputes its indexed columns from the records and rebuilds its
+    indexes (about a minute for 360k hazards). A TinyDB ledger needs no upgrade (exit 0).
     """
-    from ..ledger import upgrade_server
+    from ..ledger import open_ledger, upgrade_server
+    from .progress import progress
 
-    done = upgrade_server(url or ledger_path)
+    target = url or ledger_path
+    ledger = open_ledger(target)
+    if ledger.kind == "postgresql":
+        if rebuild:
+            from ..errors import UsageError
+
+            raise UsageError("--rebuild is for an SQLite ledger file; a PostgreSQL ledger's columns are kept by "
+                             "the server itself")
+        done = upgrade_server(target)
+    else:
+        with progress("Rebuilding" if rebuild else "Upgrading", ledger.upgrade_work(rebuild), quiet) as advance:
+            done = ledger.upgrade(rebuild, advance)
     if as_json:
         emit_json(done)
         return
     click.echo(f"Ledger {done['ledger']}:")
-    for line in done["done"]:
+    lines = list(done["done"])
+    if done.get("backend") == "sqlite":
+        was, now = done["layout_before"], done["layout"]
+        click.echo(f"  layout {was} → {now}" if was != now else f"  layout {now} (current)")
+        lines = lines or ["nothing to do: the layout is current"]
+    for line in lines:
         click.echo(f"  {line}")

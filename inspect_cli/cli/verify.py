@@ -8,6 +8,7 @@ from typing import Optional
 import click
 
 from .options import emit_json, json_option, ledger_option, today_option
+from .progress import progress, quiet_option
 
 
 @click.command()
@@ -17,7 +18,9 @@ from .options import emit_json, json_option, ledger_option, today_option
                                               "the seal file must carry it.")
 @ledger_option
 @json_option
-def verify(seal_file: Optional[str], digest: Optional[str], ledger_path: Optional[str], as_json: bool) -> None:
+@quiet_option
+def verify(seal_file: Optional[str], digest: Optional[str], ledger_path: Optional[str], as_json: bool,
+           quiet: bool) -> None:
     """Check every hazard's and case's hash-chained history, the evidence files and (with --seal)
     a seal; exit 8 and name what differs if anything was changed."""
     from ..errors import UsageError
@@ -27,7 +30,10 @@ def verify(seal_file: Optional[str], digest: Optional[str], ledger_path: Optiona
         raise UsageError("--digest checks a seal: give the seal file with --seal FILE")
     if digest is not None and not re.fullmatch(r"[0-9a-fA-F]{16,64}", digest.strip()):
         raise UsageError("--digest must be the seal's digest: at least its first 16 hexadecimal characters")
-    result = open_ledger(ledger_path).verify(Path(seal_file) if seal_file else None, digest)
+    ledger = open_ledger(ledger_path)
+    ledger.require_existing()
+    with progress("Verifying", ledger.verify_work(seal=bool(seal_file)), quiet) as advance:
+        result = ledger.verify(Path(seal_file) if seal_file else None, digest, advance)
     if as_json:
         emit_json(dict(result, ok=not result["problems"]))
     else:
@@ -54,11 +60,15 @@ def verify(seal_file: Optional[str], digest: Optional[str], ledger_path: Optiona
 @ledger_option
 @today_option
 @json_option
-def seal(out: str, ledger_path: Optional[str], today: Optional[str], as_json: bool) -> None:
+@quiet_option
+def seal(out: str, ledger_path: Optional[str], today: Optional[str], as_json: bool, quiet: bool) -> None:
     """Seal the case record: write a digest of every event, inspection, site and document number."""
     from ..ledger import open_ledger
 
-    made = open_ledger(ledger_path, today=today).seal(Path(out))
+    ledger = open_ledger(ledger_path, today=today)
+    ledger.require_existing()
+    with progress("Sealing", ledger.seal_work(), quiet) as advance:
+        made = ledger.seal(Path(out), advance)
     if as_json:
         emit_json({k: v for k, v in made.items() if k != "records"} | {"out": out})
         return

@@ -21,7 +21,7 @@ import re
 import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Optional
+from typing import Any, Callable, Iterable, Iterator, Optional
 
 from ..errors import LedgerError
 from .interface import SCHEMA_VERSION, TABLES, Where, count_records, matches, standard_tables
@@ -375,27 +375,103 @@ def create_table(conn: sqlite3.Connection, table: str) -> None:
         conn.execute(f"CREATE INDEX IF NOT EXISTS {table}_{'_'.join(index)} ON {_ident(table)} ({', '.join(index)})")
 
 
-def upgrade_layout(conn: sqlite3.Connection) -> None:
+# rows one UPDATE fills while a layout is brought up to date (a step of the progress bar)
+UPGRADE_STEP = 20000
+
+
+def _indexes(conn: sqlite3.Connection, table: str) -> set[str]:
+    return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='index' AND tbl_name=? "
+                                       "AND name NOT LIKE 'sqlite_autoindex_%'", (table,))}
+
+
+def _fill(conn: sqlite3.Connection, table: str, cols: list[str], advance: Callable[[int], None]) -> int:
+    """Set ``cols`` from each record where they disagree with it, ``UPGRADE_STEP`` rows per
+    statement (in rowid order); the number of rows changed."""
+    sets = ", ".join(f"{col} = json_extract(data, '$.{col}')" for col in cols)
+    differs = " OR ".join(f"{col} IS NOT json_extract(data, '$.{col}')" for col in cols)
+    after, changed = -(1 << 63), 0
+    while True:
+        n, last = conn.execute(f"SELECT COUNT(*), MAX(rowid) FROM (SELECT rowid FROM {_ident(table)} "
+                               "WHERE rowid > ? ORDER BY rowid LIMIT ?)", (after, UPGRADE_STEP)).fetchone()
+        if not n:
+            return changed
+        cur = conn.execute(f"UPDATE {_ident(table)} SET {sets} WHERE rowid > ? AND rowid <= ? AND ({differs})",
+                           (after, last))
+        changed += max(cur.rowcount, 0)
+        advance(int(n))
+        after = last
+
+
+def _tables(conn: sqlite3.Connection) -> list[str]:
+    return [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' "
+                                       "ORDER BY name") if _NAME.match(r[0])]
+
+
+def upgrade_work(conn: sqlite3.Connection, rebuild: bool = False) -> int:
+    """The rows :func:`upgrade_layout` passes over (for a progress bar): the rows of the tables
+    that lack a column; with ``rebuild``, every row of the tables with indexed columns (their
+    columns recomputed) and then every row of every table (its indexes rebuilt)."""
+    def rows(table: str) -> int:
+        return int(conn.execute(f"SELECT COUNT(*) FROM {_ident(table)}").fetchone()[0])
+
+    held = _tables(conn)
+    if rebuild:
+        return sum(rows(t) for t in COLUMNS if t in held) + sum(rows(t) for t in held)
+    work = 0
+    for table, cols in COLUMNS.items():
+        have = {r[1] for r in conn.execute(f"PRAGMA table_info({_ident(table)})")}
+        if have and any(c not in have for c in cols):
+            work += rows(table)
+    return work
+
+
+def upgrade_layout(conn: sqlite3.Connection, rebuild: bool = False,
+                   progress: Optional[Callable[[int], None]] = None) -> list[str]:
     """Bring an older layout up to this one: add the indexed columns it lacks, filled from the
-    records, and their indexes. Runs inside the caller's write transaction."""
+    records, and their indexes. With ``rebuild``, also recompute every indexed column from its
+    record (repairing a column edited behind the ledger's back: what ``inspect verify`` names
+    as a column that disagrees with its record) and rebuild every index from the table.
+
+    Works for whatever :data:`COLUMNS` and :data:`INDEXES` declare. Runs inside the caller's
+    write transaction; returns what it did, one line each (empty when nothing was needed).
+    ``progress(n)`` is called as rows are passed over (:func:`upgrade_work` of them)."""
+    advance = progress or (lambda n: None)
+    done: list[str] = []
     for table, cols in COLUMNS.items():
         have = {r[1] for r in conn.execute(f"PRAGMA table_info({_ident(table)})")}
         if not have:
             create_table(conn, table)
+            done.append(f"{table}: table created")
             continue
         missing = [col for col in cols if col not in have]
         for col in missing:
             conn.execute(f"ALTER TABLE {_ident(table)} ADD COLUMN {col}")
+        before = _indexes(conn, table)
         if missing:  # one pass over the records fills every new column
-            sets = ", ".join(f"{col} = json_extract(data, '$.{col}')" for col in missing)
-            conn.execute(f"UPDATE {_ident(table)} SET {sets}")
+            _fill(conn, table, missing, advance if not rebuild else (lambda n: None))
+            done.append(f"{table}: added the indexed column(s) {', '.join(missing)}, filled from the records")
+        if rebuild:  # every column recomputed: what still differs was edited behind the ledger's back
+            repaired = _fill(conn, table, list(cols), advance)
+            done.append(f"{table}: recomputed {', '.join(cols)} from the records: "
+                        + (f"{repaired} row(s) disagreed with their record and were repaired" if repaired
+                           else "all agreed"))
         create_table(conn, table)  # the indexes (IF NOT EXISTS)
         wanted = {f"{table}_{'_'.join(index)}" for index in INDEXES.get(table, ())}
-        for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type='index' AND tbl_name=? "
-                                    "AND name NOT LIKE 'sqlite_autoindex_%'", (table,)).fetchall():
-            if name not in wanted and _NAME.match(name):  # an index of an older layout, superseded
+        made = sorted(_indexes(conn, table) - before)
+        if made:
+            done.append(f"{table}: index(es) {', '.join(made)} created")
+        for name in sorted(before - wanted):
+            if _NAME.match(name):  # an index of an older layout, superseded
                 conn.execute(f'DROP INDEX "{name}"')
+                done.append(f"{table}: index {name} of an older layout dropped")
+    if rebuild:  # every index of every table (the keys' too), rebuilt from the table itself
+        tables = _tables(conn)
+        for table in tables:
+            conn.execute(f"REINDEX {_ident(table)}")
+            advance(int(conn.execute(f"SELECT COUNT(*) FROM {_ident(table)}").fetchone()[0]))
+        done.append(f"rebuilt every index of the {len(tables)} tables from the tables themselves")
     conn.execute(f"PRAGMA user_version = {LAYOUT_VERSION}")
+    return done
 
 
 def create_schema(conn: sqlite3.Connection) -> None:
@@ -510,12 +586,10 @@ class SqliteBackend:
             conn.close()
 
     @contextmanager
-    def write(self) -> Iterator[SqliteStore]:
-        """One write transaction. SQLite's own lock (``BEGIN IMMEDIATE`` with a busy timeout of
-        ``INSPECT_LOCK_TIMEOUT``) keeps writers apart across processes, as the JSON backend's
-        ``.lock`` file does: a second writer waits, then gets ``LedgerBusy``; a killed writer's
-        lock goes with its process. No lock file, so no ``filelock`` import and no extra file."""
-        from .files import FORMAT, check_writable
+    def _locked(self) -> Iterator[sqlite3.Connection]:
+        """The connection of one write transaction (``BEGIN IMMEDIATE``): committed on a clean
+        exit, rolled back on an exception."""
+        from .files import check_writable
 
         check_writable(self.path, self.path.parent)
         try:
@@ -538,19 +612,10 @@ class SqliteBackend:
                 conn.execute("PRAGMA synchronous = FULL")
                 _no_checkpoint_on_close(conn)
                 conn.execute("BEGIN IMMEDIATE")
-                # under the write lock: another process may have created the ledger meanwhile
-                ours = conn.execute(f"SELECT 1 FROM sqlite_master WHERE type='table' AND name='{META_TABLE}'").fetchone()
-                if not ours:
-                    create_schema(conn)
-                elif conn.execute("PRAGMA user_version").fetchone()[0] < LAYOUT_VERSION:
-                    upgrade_layout(conn)
-                store = SqliteStore(conn, writable=True)
-                if not store.meta():
-                    store.set_meta({"format": FORMAT, "schema": SCHEMA_VERSION})
             except sqlite3.Error as e:
                 raise self._error(e, "open") from e
             try:
-                yield store
+                yield conn
             except BaseException as e:
                 _rollback(conn)
                 if isinstance(e, sqlite3.Error):  # a full disk while writing, say: name the cause
@@ -563,6 +628,62 @@ class SqliteBackend:
                 raise self._error(e, "write") from e
         finally:
             conn.close()
+
+    @contextmanager
+    def write(self) -> Iterator[SqliteStore]:
+        """One write transaction. SQLite's own lock (``BEGIN IMMEDIATE`` with a busy timeout of
+        ``INSPECT_LOCK_TIMEOUT``) keeps writers apart across processes, as the JSON backend's
+        ``.lock`` file does: a second writer waits, then gets ``LedgerBusy``; a killed writer's
+        lock goes with its process. No lock file, so no ``filelock`` import and no extra file.
+        An older layout is brought up to date first, in the same transaction (see :meth:`upgrade`)."""
+        from .files import FORMAT
+
+        with self._locked() as conn:
+            try:
+                # under the write lock: another process may have created the ledger meanwhile
+                ours = conn.execute(f"SELECT 1 FROM sqlite_master WHERE type='table' AND name='{META_TABLE}'").fetchone()
+                if not ours:
+                    create_schema(conn)
+                elif conn.execute("PRAGMA user_version").fetchone()[0] < LAYOUT_VERSION:
+                    upgrade_layout(conn)
+                store = SqliteStore(conn, writable=True)
+                if not store.meta():
+                    store.set_meta({"format": FORMAT, "schema": SCHEMA_VERSION})
+            except sqlite3.Error as e:
+                raise self._error(e, "open") from e
+            yield store
+
+    def upgrade_work(self, rebuild: bool = False) -> int:
+        """The rows :meth:`upgrade` will pass over (read without the lock, changing nothing)."""
+        if not self._check_header():
+            return 0
+        try:
+            conn = self._connect(self.path.resolve().as_uri() + "?mode=ro")
+            try:
+                return upgrade_work(conn, rebuild) if self._check_ours(conn) else 0
+            finally:
+                conn.close()
+        except sqlite3.Error as e:
+            raise self._error(e, "read") from e
+
+    def upgrade(self, rebuild: bool = False, progress: Optional[Callable[[int], None]] = None) -> dict[str, Any]:
+        """``inspect ledger upgrade``: the layout brought up to date explicitly, in one write
+        transaction; with ``rebuild`` every indexed column recomputed from its record and every
+        index rebuilt. ``{ledger, backend, layout_before, layout, rebuild, done}``."""
+        from ..errors import NotFound
+
+        if not self._check_header():
+            raise NotFound(f"there is no ledger at {self.path}; check --ledger / INSPECT_LEDGER")
+        with self._locked() as conn:
+            if not conn.execute(f"SELECT 1 FROM sqlite_master WHERE type='table' AND name='{META_TABLE}'").fetchone():
+                raise NotFound(f"there is no ledger at {self.path} yet (an empty database); nothing to upgrade")
+            try:
+                before = int(conn.execute("PRAGMA user_version").fetchone()[0])
+                done = upgrade_layout(conn, rebuild, progress)
+            except sqlite3.Error as e:
+                raise self._error(e, "upgrade") from e
+        return {"ledger": str(self.path), "backend": self.name, "layout_before": before, "layout": LAYOUT_VERSION,
+                "rebuild": rebuild, "done": done}
 
 
 def _no_checkpoint_on_close(conn: sqlite3.Connection) -> None:
