@@ -16,6 +16,7 @@ from cli.runner import invoke
 from inspect_cli import open_ledger
 from inspect_cli.integrity import seal as sealing
 from inspect_cli.integrity import verify as verifying
+from inspect_cli.storage.sqlite import LAYOUT_VERSION
 
 FIXTURE = Path(__file__).parent / "data" / "sealed-ledger"
 DIGEST = (FIXTURE / "digest.txt").read_text().strip()
@@ -221,12 +222,12 @@ def test_upgrade_rebuild_repairs_a_column_edited_behind_the_ledgers_back(six):
     r = invoke(["verify", "--ledger", str(path)])
     assert r.exit_code == 8 and "indexed column(s) status, severity disagree" in r.stdout
     plain = invoke(["ledger", "upgrade", "--ledger", str(path)])
-    assert plain.exit_code == 0 and "layout 3 (current)" in plain.stdout
+    assert plain.exit_code == 0 and f"layout {LAYOUT_VERSION} (current)" in plain.stdout
     assert invoke(["verify", "--ledger", str(path)]).exit_code == 8  # without --rebuild nothing is recomputed
     r = invoke(["ledger", "upgrade", str(path), "--rebuild", "--json"])
     assert r.exit_code == 0, r.stderr
     done = r.json()
-    assert done["backend"] == "sqlite" and done["rebuild"] is True and done["layout"] == 3
+    assert done["backend"] == "sqlite" and done["rebuild"] is True and done["layout"] == LAYOUT_VERSION
     assert any(line.startswith("hazards:") and "1 row(s) disagreed" in line for line in done["done"])
     assert any(line.startswith("events:") and "1 row(s) disagreed" in line for line in done["done"])
     assert invoke(["verify", "--ledger", str(path)]).exit_code == 0
@@ -239,16 +240,21 @@ def test_upgrade_rebuild_repairs_a_column_edited_behind_the_ledgers_back(six):
 def test_upgrade_brings_an_older_layout_up_to_date_and_says_what_it_did(six):
     path, _ = six
     with sqlite3.connect(path) as conn:
-        conn.executescript("DROP INDEX hazards_status_closed_date_severity_closed_reason_created; "
-                           "DROP INDEX hazards_closed_date; ALTER TABLE hazards DROP COLUMN closed_date; "
-                           "DROP INDEX events_date; ALTER TABLE events DROP COLUMN date; PRAGMA user_version = 1;")
+        for table, column in (("hazards", "closed_date"), ("events", "date")):
+            # the indexes on the column go first (SQLite refuses to drop an indexed column)
+            for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+                                        "AND sql IS NOT NULL", (table,)).fetchall():
+                if column in [r[2] for r in conn.execute(f"PRAGMA index_info({name})")]:
+                    conn.execute(f"DROP INDEX {name}")
+            conn.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+        conn.execute("PRAGMA user_version = 1")
     r = invoke(["ledger", "upgrade", "--ledger", str(path)])
     assert r.exit_code == 0, r.stderr
-    assert "layout 1 → 3" in r.stdout
+    assert f"layout 1 → {LAYOUT_VERSION}" in r.stdout
     assert "hazards: added the indexed column(s) closed_date" in r.stdout
     assert "events: added the indexed column(s) date" in r.stdout and "events_date" in r.stdout
     with sqlite3.connect(path) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 3
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == LAYOUT_VERSION
         assert conn.execute("SELECT COUNT(*) FROM events WHERE date = '2026-03-02'").fetchone()[0] == 6
     assert invoke(["verify", "--ledger", str(path)]).exit_code == 0
 
