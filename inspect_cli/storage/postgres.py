@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 
 URL_PREFIXES = ("postgresql://", "postgres://")
 _SCALAR = (str, int, float, bool, type(None))
+_BATCH = 1000  # keys or records per statement of the batched reads and writes
 
 
 def is_url(text: Optional[str]) -> bool:
@@ -126,6 +127,19 @@ class PgStore:
         self.conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (f"{table}/{id}",))
         self._locked.add((table, id))
 
+    def lock_many(self, table: str, ids: Iterable[str]) -> None:
+        """:meth:`lock` on many keys in one round trip, taken in key order (two commands locking
+        overlapping sets take them in the same order instead of deadlocking)."""
+        if not self.writable or table == "settings":
+            return
+        wanted = sorted({str(i) for i in ids} - {k for t, k in self._locked if t == table})
+        for i in range(0, len(wanted), _BATCH):
+            chunk = wanted[i:i + _BATCH]
+            self.conn.execute("SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT hashtextextended(x, 0) AS k "
+                              "FROM unnest(%s::text[]) AS x ORDER BY x COLLATE \"C\") AS keys",
+                              ([f"{table}/{k}" for k in chunk],))
+            self._locked.update((table, k) for k in chunk)
+
     # writing ---------------------------------------------------------------
     def _ensure(self, table: str) -> None:
         if table not in self.held:
@@ -140,24 +154,37 @@ class PgStore:
         self.put_many(table, [(id, record)])
 
     def put_many(self, table: str, records: Iterable[tuple[str, dict[str, Any]]]) -> None:
+        """Insert or replace records, up to :data:`_BATCH` per statement (one round trip each)."""
         self._ensure(table)
-        rows = [(str(k), _jsonb(r)) for k, r in records]
-        if not rows:
-            return
-        with self.conn.cursor() as cur:
-            if table in APPEND_ONLY:
+        rows: dict[str, Any] = {}
+        append_only = table in APPEND_ONLY
+        for k, r in records:
+            k = str(k)
+            if append_only and k in rows:
+                if json.loads(rows[k]) != json.loads(_dumps(r)):  # the first one is what would be kept
+                    raise LedgerError(f"{table} {k} cannot be changed: a recorded {table[:-1]} is permanent; "
+                                      "nothing was changed")
+                continue
+            rows[k] = _dumps(r)  # a key given twice: its last record, in its first place (as one put each)
+        keys = list(rows)
+        for i in range(0, len(keys), _BATCH):
+            chunk = keys[i:i + _BATCH]
+            values = ("SELECT k, d::jsonb FROM unnest(%s::text[], %s::text[]) WITH ORDINALITY AS r(k, d, o) ORDER BY o")
+            params = (chunk, [rows[k] for k in chunk])
+            if append_only:
                 # never an UPDATE (the writer role may not): a record already there must be equal
-                cur.executemany(f"INSERT INTO {ident(table)} (id, data) VALUES (%s, %s) ON CONFLICT (id) DO NOTHING", rows)
-                if cur.rowcount != len(rows):
-                    self._same_as_stored(table, dict((k, r.obj) for k, r in rows))
-                return
-            cur.executemany(f"INSERT INTO {ident(table)} (id, data) VALUES (%s, %s) "
-                            "ON CONFLICT (id) DO UPDATE SET data = EXCLUDED.data", rows)
+                cur = self.conn.execute(f"INSERT INTO {ident(table)} (id, data) {values} ON CONFLICT (id) DO NOTHING",
+                                        params)
+                if cur.rowcount != len(chunk):
+                    self._same_as_stored(table, {k: json.loads(rows[k]) for k in chunk})
+                continue
+            self.conn.execute(f"INSERT INTO {ident(table)} (id, data) {values} "
+                              "ON CONFLICT (id) DO UPDATE SET data = EXCLUDED.data", params)
 
     def _same_as_stored(self, table: str, wanted: dict[str, Any]) -> None:
         stored = dict(self.conn.execute(f"SELECT id, data FROM {ident(table)} WHERE id = ANY(%s)",
                                         (list(wanted),)).fetchall())
-        changed = [k for k, v in wanted.items() if k in stored and stored[k] != json.loads(_dumps(v))]
+        changed = [k for k, v in wanted.items() if k in stored and stored[k] != v]
         if changed:
             raise LedgerError(f"{table} {', '.join(changed[:3])} cannot be changed: a recorded {table[:-1]} is "
                               "permanent; nothing was changed")
@@ -169,6 +196,34 @@ class PgStore:
         self.lock(table, id)
         row = self.conn.execute(f"SELECT data FROM {ident(table)} WHERE id = %s", (id,)).fetchone()
         return row[0] if row else None
+
+    def get_many(self, table: str, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """The records of ``ids`` that exist, by key, locked as :meth:`get` locks them, in one
+        round trip per :data:`_BATCH` keys."""
+        wanted = sorted({str(i) for i in ids})
+        if table not in self.held or not wanted:
+            return {}
+        self.lock_many(table, wanted)
+        out: dict[str, dict[str, Any]] = {}
+        for i in range(0, len(wanted), _BATCH):
+            out.update(self.conn.execute(f"SELECT id, data FROM {ident(table)} WHERE id = ANY(%s)",
+                                         (wanted[i:i + _BATCH],)).fetchall())
+        return out
+
+    def get_prefixed(self, table: str, prefixes: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """The records whose key starts with one of ``prefixes``, by key, locked as :meth:`get`
+        locks them (a merge reads the conflicts of many records this way at once)."""
+        wanted = sorted(set(prefixes))
+        if table not in self.held or not wanted:
+            return {}
+        out: dict[str, dict[str, Any]] = {}
+        for i in range(0, len(wanted), _BATCH):
+            patterns = [p.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+                        for p in wanted[i:i + _BATCH]]
+            out.update(self.conn.execute(f"SELECT id, data FROM {ident(table)} WHERE id LIKE ANY(%s)",
+                                         (patterns,)).fetchall())
+        self.lock_many(table, out)
+        return out
 
     def find(self, table: str, where: Optional[Where] = None, order_by: Optional[str] = None,
              descending: bool = False, limit: Optional[int] = None, offset: int = 0,
