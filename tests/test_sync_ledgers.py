@@ -152,7 +152,11 @@ def test_sync_with_itself_is_a_usage_error(tmp_path):
     assert r.exit_code == 2
 
 
-def test_a_site_held_differently_on_both_sides_is_one_conflict_reported_once(tmp_path, bureau):
+@pytest.mark.parametrize("flush", [5000, 1])
+def test_a_site_held_differently_on_both_sides_is_one_conflict_reported_once(tmp_path, bureau, flush, monkeypatch):
+    from inspect_cli.sync import ledgers
+
+    monkeypatch.setattr(ledgers, "FLUSH", flush)  # 1: every write of the merge goes out at once
     a, _ = laptop(tmp_path, "a")
     b = tmp_path / "b.json"
     ledger_with_site(b, name="另一个名字有限公司")  # the same site code, another name

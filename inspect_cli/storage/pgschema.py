@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .pglayout import ALL_TABLES, EVIDENCE_TABLE, LAYOUT_VERSION, META_TABLE, SCHEMA, create_schema, ident, new_meta
+from .pglayout import LAYOUT_VERSION, META_TABLE, SCHEMA, create_schema, ident, new_meta
 
 # Tables the writer may UPDATE (projections and bookkeeping); the guards still refuse what is permanent.
 WRITER_UPDATES = ("sites", "inspections", "hazards", "settings", "draws", "documents", "imports", "conflicts", "cases")

@@ -136,7 +136,7 @@ class PgStore:
         for i in range(0, len(wanted), _BATCH):
             chunk = wanted[i:i + _BATCH]
             self.conn.execute("SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT hashtextextended(x, 0) AS k "
-                              "FROM unnest(%s::text[]) AS x ORDER BY x COLLATE \"C\") AS keys",
+                              "FROM unnest(%b::text[]) AS x ORDER BY x COLLATE \"C\") AS keys",
                               ([f"{table}/{k}" for k in chunk],))
             self._locked.update((table, k) for k in chunk)
 
@@ -155,21 +155,26 @@ class PgStore:
 
     def put_many(self, table: str, records: Iterable[tuple[str, dict[str, Any]]]) -> None:
         """Insert or replace records, up to :data:`_BATCH` per statement (one round trip each)."""
+        self.put_json(table, ((k, _dumps(r)) for k, r in records))
+
+    def put_json(self, table: str, records: Iterable[tuple[str, str]]) -> None:
+        """:meth:`put_many` of records given as their JSON text."""
         self._ensure(table)
-        rows: dict[str, Any] = {}
+        rows: dict[str, str] = {}
         append_only = table in APPEND_ONLY
-        for k, r in records:
+        for k, text in records:
             k = str(k)
             if append_only and k in rows:
-                if json.loads(rows[k]) != json.loads(_dumps(r)):  # the first one is what would be kept
+                if json.loads(rows[k]) != json.loads(text):  # the first one is what would be kept
                     raise LedgerError(f"{table} {k} cannot be changed: a recorded {table[:-1]} is permanent; "
                                       "nothing was changed")
                 continue
-            rows[k] = _dumps(r)  # a key given twice: its last record, in its first place (as one put each)
+            rows[k] = text  # a key given twice: its last record, in its first place (as one put each)
         keys = list(rows)
         for i in range(0, len(keys), _BATCH):
             chunk = keys[i:i + _BATCH]
-            values = ("SELECT k, d::jsonb FROM unnest(%s::text[], %s::text[]) WITH ORDINALITY AS r(k, d, o) ORDER BY o")
+            # binary parameters: the text format would escape every quote of every record
+            values = "SELECT k, d::jsonb FROM unnest(%b::text[], %b::text[]) WITH ORDINALITY AS r(k, d, o) ORDER BY o"
             params = (chunk, [rows[k] for k in chunk])
             if append_only:
                 # never an UPDATE (the writer role may not): a record already there must be equal
@@ -200,13 +205,17 @@ class PgStore:
     def get_many(self, table: str, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
         """The records of ``ids`` that exist, by key, locked as :meth:`get` locks them, in one
         round trip per :data:`_BATCH` keys."""
+        return {k: json.loads(v) for k, v in self.get_many_json(table, ids).items()}
+
+    def get_many_json(self, table: str, ids: Iterable[str]) -> dict[str, str]:
+        """:meth:`get_many` with each record as its JSON text (decoded only if used)."""
         wanted = sorted({str(i) for i in ids})
         if table not in self.held or not wanted:
             return {}
         self.lock_many(table, wanted)
-        out: dict[str, dict[str, Any]] = {}
+        out: dict[str, str] = {}
         for i in range(0, len(wanted), _BATCH):
-            out.update(self.conn.execute(f"SELECT id, data FROM {ident(table)} WHERE id = ANY(%s)",
+            out.update(self.conn.execute(f"SELECT id, data::text FROM {ident(table)} WHERE id = ANY(%b::text[])",
                                          (wanted[i:i + _BATCH],)).fetchall())
         return out
 
@@ -220,7 +229,7 @@ class PgStore:
         for i in range(0, len(wanted), _BATCH):
             patterns = [p.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
                         for p in wanted[i:i + _BATCH]]
-            out.update(self.conn.execute(f"SELECT id, data FROM {ident(table)} WHERE id LIKE ANY(%s)",
+            out.update(self.conn.execute(f"SELECT id, data FROM {ident(table)} WHERE id LIKE ANY(%b::text[])",
                                          (patterns,)).fetchall())
         self.lock_many(table, out)
         return out
@@ -483,7 +492,7 @@ class PostgresBackend:
         psycopg = driver()
         errors = psycopg.errors
         if isinstance(e, (errors.LockNotAvailable, errors.DeadlockDetected, errors.SerializationFailure)):
-            return LedgerBusy(f"other inspect commands kept the records this command needs locked (waited "
+            return LedgerBusy("other inspect commands kept the records this command needs locked (waited "
                               "INSPECT_LOCK_TIMEOUT); nothing was changed. Try again.")
         if isinstance(e, errors.InsufficientPrivilege):
             return LedgerError(f"the database user of {self.path} may not {doing} this: {_first_line(e)}. "

@@ -14,7 +14,6 @@ do changes neither side.
 """
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 from pathlib import Path
@@ -31,6 +30,7 @@ KEYS = {"sites": "code"}
 FINGERPRINT = {"hazards": ("head",), "cases": ("head",), "inspections": ("status",)}
 ALL = TABLES
 CHUNK = 500
+FLUSH = 5000  # records a merge into a server keeps before writing them (a table at a time)
 
 
 def _digest(r: dict[str, Any]) -> str:
@@ -126,19 +126,22 @@ class _Scoped:
     def __init__(self, store: Store, records: dict[str, list[dict[str, Any]]]) -> None:
         self._store = store
         self._subjects = sorted({e["subject"] for e in records.get("events", [])})
-        self._known: dict[tuple[str, str], Optional[dict[str, Any]]] = {}
-        self._pending: dict[str, dict[str, dict[str, Any]]] = {}
-        self._conflicts_of: set[str] = set()
         self._subject_set = set(self._subjects)
         self._histories: Optional[dict[str, list[dict[str, Any]]]] = None
-        get_many = getattr(store, "get_many", None)
+        # records by (table, key) as JSON text (each get decodes its own copy); None: known absent
+        self._known: dict[tuple[str, str], Optional[str]] = {}
+        self._pending: dict[str, dict[str, str]] = {}
+        self._conflicts_of: set[str] = set()
+        self._written: set[tuple[str, str]] = set()
+        self._waiting = 0
+        get_many = getattr(store, "get_many_json", None)
         self._batched = get_many is not None
         if get_many is None:
             return
         wanted: dict[str, set[str]] = {t: {str(r[KEYS.get(t, "id")]) for r in records.get(t, [])
                                            if isinstance(r, dict) and KEYS.get(t, "id") in r}
                                        for t in ("sites", "inspections", "hazards", "draws", "cases")}
-        wanted["hazards"] |= set(self._subjects)
+        wanted["hazards"] |= self._subject_set
         wanted["cases"] = wanted["cases"] | {str(e["subject"]) for e in records.get("case_events", [])
                                              if isinstance(e, dict) and "subject" in e}
         wanted["documents"] = {f"{d.get('kind')}:{d.get('subject')}" for d in records.get("documents", [])
@@ -153,7 +156,7 @@ class _Scoped:
         get_prefixed = getattr(store, "get_prefixed", None)
         if get_prefixed is not None:
             for key, record in get_prefixed("conflicts", [p + ":" for p in self._conflicts_of]).items():
-                self._known[("conflicts", key)] = record
+                self._known[("conflicts", key)] = _dumps(record)
         else:
             self._conflicts_of = set()
 
@@ -161,11 +164,15 @@ class _Scoped:
         return getattr(self._store, name)
 
     def get(self, table: str, id: str) -> Optional[dict[str, Any]]:
-        pending = self._pending.get(table, {})
-        if id in pending:
-            return copy.deepcopy(pending[id])
-        if (table, id) in self._known:
-            return copy.deepcopy(self._known[(table, id)])
+        text = self._pending.get(table, {}).get(id)
+        if text is None and (table, id) in self._written:
+            return self._store.get(table, id)
+        if text is None and (table, id) in self._known:
+            text = self._known[(table, id)]
+            if text is None:
+                return None
+        if text is not None:
+            return cast(dict[str, Any], json.loads(text))
         if table == "conflicts" and ":" in id and id[:id.rindex(":")] in self._conflicts_of:
             return None  # read with the other conflicts of its record: there is none
         return self._store.get(table, id)
@@ -179,23 +186,27 @@ class _Scoped:
             return
         pending = self._pending.setdefault(table, {})
         for key, record in records:
-            pending[str(key)] = copy.deepcopy(record)
+            pending[str(key)] = _dumps(record)
+            self._waiting += 1
+        if self._waiting >= FLUSH:
+            self.flush()
 
     def flush(self) -> None:
         """Write what the merge put, a table at a time (each table's records in the order put)."""
-        pending, self._pending = self._pending, {}
+        pending, self._pending, self._waiting = self._pending, {}, 0
         if "events" in pending:
             self._histories = None
         for table, rows in pending.items():
-            self._store.put_many(table, list(rows.items()))
-            for key, record in rows.items():
-                self._known[(table, key)] = record
+            getattr(self._store, "put_json")(table, list(rows.items()))
+            for key in rows:  # read back from the store from now on (memory holds what waits only)
+                self._known.pop((table, key), None)
+                self._written.add((table, key))
 
     def find(self, table: str, where: Optional[dict[str, Any]] = None, **kw: Any) -> list[dict[str, Any]]:
         self.flush()
         if (self._batched and table == "events" and kw == {"order_by": "seq"} and where and list(where) == ["subject"]
                 and isinstance(where["subject"], str) and where["subject"] in self._subject_set):
-            return copy.deepcopy(self._history(where["subject"]))
+            return [dict(e) for e in self._history(where["subject"])]
         if table == "events" and not where and not kw:
             out: list[dict[str, Any]] = []
             for i in range(0, len(self._subjects), CHUNK):
@@ -227,6 +238,10 @@ class _Scoped:
     def iter_items(self, table: str, *args: Any, **kw: Any) -> Any:
         self.flush()
         return getattr(self._store, "iter_items")(table, *args, **kw)
+
+
+def _dumps(record: Any) -> str:
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
 
 
 def _stage_evidence(folder: Path, names: list[str], target: "Ledger") -> int:
