@@ -94,13 +94,25 @@ def _num(v: Any) -> bool:
 class PgStore:
     """The tables of one transaction on one connection."""
 
-    def __init__(self, conn: "psycopg.Connection[Any]", writable: bool) -> None:
+    def __init__(self, conn: "psycopg.Connection[Any]", writable: bool, held: Optional[set[str]] = None) -> None:
         self.conn = conn
         self.writable = writable
-        self.held = held_tables(conn)
+        # the schema's tables: those an earlier transaction of this process saw (a table is never
+        # dropped), read again once if a table is asked for that was not there then
+        self.held = set(held) if held is not None else held_tables(conn)
+        self._fresh = held is None
         self._locked: set[tuple[str, str]] = set()
 
+    def has(self, table: str) -> bool:
+        if table not in self.held and not self._fresh:
+            self.held |= held_tables(self.conn)
+            self._fresh = True
+        return table in self.held
+
     def tables(self) -> list[str]:
+        if not self._fresh:
+            self.held |= held_tables(self.conn)
+            self._fresh = True
         return standard_tables(self.held)
 
     def items(self, table: str) -> list[tuple[str, dict[str, Any]]]:
@@ -109,7 +121,7 @@ class PgStore:
     def iter_items(self, table: str, batch: int = 2000) -> Iterator[list[tuple[str, dict[str, Any]]]]:
         """Every ``(key, record)`` in insertion order, ``batch`` at a time (a server-side cursor:
         memory stays bounded however large the table)."""
-        if table not in self.held:
+        if not self.has(table):
             return
         with self.conn.cursor(name=f"items_{table}") as cur:
             cur.itersize = batch
@@ -143,7 +155,7 @@ class PgStore:
 
     # writing ---------------------------------------------------------------
     def _ensure(self, table: str) -> None:
-        if table not in self.held:
+        if not self.has(table):
             try:
                 create_table(self.conn, table)
             except Exception as e:
@@ -197,7 +209,7 @@ class PgStore:
 
     # reading ---------------------------------------------------------------
     def get(self, table: str, id: str) -> Optional[dict[str, Any]]:
-        if table not in self.held:
+        if not self.has(table):
             return None
         self.lock(table, id)
         row = self.conn.execute(f"SELECT data FROM {ident(table)} WHERE id = %s", (id,)).fetchone()
@@ -211,7 +223,7 @@ class PgStore:
     def get_many_json(self, table: str, ids: Iterable[str]) -> dict[str, str]:
         """:meth:`get_many` with each record as its JSON text (decoded only if used)."""
         wanted = sorted({str(i) for i in ids})
-        if table not in self.held or not wanted:
+        if not wanted or not self.has(table):
             return {}
         self.lock_many(table, wanted)
         out: dict[str, str] = {}
@@ -224,7 +236,7 @@ class PgStore:
         """The records whose key starts with one of ``prefixes``, by key, locked as :meth:`get`
         locks them (a merge reads the conflicts of many records this way at once)."""
         wanted = sorted(set(prefixes))
-        if table not in self.held or not wanted:
+        if not wanted or not self.has(table):
             return {}
         out: dict[str, dict[str, Any]] = {}
         for i in range(0, len(wanted), _BATCH):
@@ -238,7 +250,7 @@ class PgStore:
     def find(self, table: str, where: Optional[Where] = None, order_by: Optional[str] = None,
              descending: bool = False, limit: Optional[int] = None, offset: int = 0,
              fields: Optional[tuple[str, ...]] = None) -> list[dict[str, Any]]:
-        if table not in self.held:
+        if not self.has(table):
             return []
         clause, params, rest = self._where(table, where)
         what = "data"
@@ -263,7 +275,7 @@ class PgStore:
         return picked[offset: offset + limit if limit is not None else None]
 
     def count(self, table: str, where: Optional[Where] = None) -> int:
-        if table not in self.held:
+        if not self.has(table):
             return 0
         clause, params, rest = self._where(table, where)
         if rest:
@@ -282,7 +294,7 @@ class PgStore:
         over lists or mappings, or two SQL groups that are one Python group) is tallied by
         :func:`count_records` over the matching records' fields instead.
         """
-        if table not in self.held:
+        if not self.has(table):
             return {}
         clause, params, rest = self._where(table, where)
         if rest:
@@ -346,7 +358,7 @@ class PgStore:
         return [r[0] for r in self.conn.execute("EXPLAIN " + sql, params)]
 
     def meta(self) -> dict[str, Any]:
-        if META_TABLE not in self.held:
+        if not self.has(META_TABLE):
             return {}
         row = self.conn.execute(f"SELECT value FROM {ident(META_TABLE)} WHERE key = %s", (META_ID,)).fetchone()
         return dict(row[0]) if row else {}
@@ -514,6 +526,10 @@ class PostgresBackend:
         self.url = url
         self.path = redact(url)
         self._idle: Optional["psycopg.Connection[Any]"] = None  # kept between the transactions of one process
+        # what the first transaction of this process checked (the ledger's layout) and saw (its
+        # tables): later transactions of the same command skip those round trips
+        self._checked = False
+        self._held: Optional[set[str]] = None
 
     def _take(self) -> "psycopg.Connection[Any]":
         """A connection for one transaction: the idle one of this process, or a new one."""
@@ -550,8 +566,15 @@ class PostgresBackend:
         return conn  # type: ignore[no-any-return]
 
     def exists(self) -> bool:
-        with self.read() as st:
-            return bool(st.meta())
+        if self._checked:  # a ledger is never deleted by inspect-cli
+            return True
+        with self.read():
+            return self._checked  # the read checked the ledger: set unless there is none
+
+    def _store(self, conn: "psycopg.Connection[Any]", writable: bool) -> PgStore:
+        store = PgStore(conn, writable, self._held)
+        self._held = store.held
+        return store
 
     def size_bytes(self) -> int:
         conn = self.connect(autocommit=True)
@@ -589,7 +612,10 @@ class PostgresBackend:
     def _check(self, store: PgStore) -> bool:
         """True for our ledger, False for a database without it; LedgerError for anything else."""
         from .files import check_format
-        if META_TABLE not in store.held:
+
+        if self._checked:
+            return True
+        if not store.has(META_TABLE):
             if store.held:
                 raise LedgerError(f"the schema {SCHEMA!r} of {self.path} holds tables of another program (no ledger "
                                   "metadata). It was left untouched.")
@@ -604,6 +630,7 @@ class PostgresBackend:
             raise LedgerError(f"{self.path} has the older PostgreSQL layout {layout}; its owner must run "
                               f"`inspect ledger upgrade --ledger {self.path}` (layout {LAYOUT_VERSION}) first. "
                               "Nothing was changed.")
+        self._checked = True
         return True
 
     @contextmanager
@@ -612,8 +639,10 @@ class PostgresBackend:
         conn = self._take()
         try:
             try:
-                conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-                store = PgStore(conn, writable=False)
+                # sent with the transaction's BEGIN (no round trip of its own)
+                conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+                conn.read_only = True
+                store = self._store(conn, writable=False)
                 self._check(store)
             except psycopg.Error as e:
                 raise self._error(e, "read") from None
@@ -632,12 +661,15 @@ class PostgresBackend:
         conn = self._take()
         try:
             try:
+                conn.isolation_level = None  # the server's default, READ COMMITTED
+                conn.read_only = False
                 conn.execute(f"SET LOCAL lock_timeout = {int(lock_timeout() * 1000)}")
-                store = PgStore(conn, writable=True)
+                store = self._store(conn, writable=True)
                 if not self._check(store):
                     conn.execute("SELECT pg_advisory_xact_lock(hashtextextended('inspect-cli ledger init', 0))")
                     create_schema(conn)
                     store = PgStore(conn, writable=True)
+                    self._held = store.held
                     if not store.meta():
                         store.set_meta(new_meta(FORMAT))
             except psycopg.Error as e:
