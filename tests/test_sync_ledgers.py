@@ -205,3 +205,41 @@ def test_a_push_to_the_bureau_takes_as_many_round_trips_for_many_hazards_as_for_
     few = _statements_of_a_push(tmp_path, request, monkeypatch, "few", 1)
     many = _statements_of_a_push(tmp_path, request, monkeypatch, "many", 6)
     assert many == few
+
+
+def _sync_on_a_terminal(tmp_path, bureau, *extra):
+    """``inspect sync --json`` with stderr on a pseudo-terminal: (stdout, what the terminal showed)."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    a, _ = laptop(tmp_path, "a")
+    controller, terminal = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "inspect_cli", "sync", bureau, "--ledger", a, "--json", *extra],
+                            stdout=subprocess.PIPE, stderr=terminal, env=dict(os.environ, INSPECT_TODAY="2026-03-03"))
+    os.close(terminal)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(controller, 65536)
+        except OSError:  # the process closed its end
+            break
+        if not chunk:
+            break
+        shown += chunk
+    out = proc.communicate(timeout=120)[0]
+    os.close(controller)
+    assert proc.returncode == 0
+    return json.loads(out), shown.decode("utf-8", "replace")
+
+
+def test_on_a_terminal_sync_draws_its_progress_on_stderr_and_stdout_stays_json(tmp_path, bureau):
+    result, shown = _sync_on_a_terminal(tmp_path, bureau)
+    assert result["pushed"]["hazards"] == 2
+    assert "Pushing" in shown or "Comparing" in shown
+
+
+def test_sync_quiet_draws_nothing_even_on_a_terminal(tmp_path, bureau):
+    result, shown = _sync_on_a_terminal(tmp_path, bureau, "--quiet")
+    assert result["pushed"]["hazards"] == 2 and shown.strip() == ""

@@ -269,7 +269,14 @@ def _stage_evidence(folder: Path, names: list[str], target: "Ledger") -> int:
 
 def sync(here: "Ledger", there: "Ledger", progress: Progress = None) -> dict[str, Any]:
     """Push what ``there`` lacks, then pull what ``here`` lacks; the counts of both directions."""
-    mine, theirs = _manifest_of(here), _manifest_of(there)
+    if progress:
+        progress("compare", 0, 2)
+    mine = _manifest_of(here)
+    if progress:
+        progress("compare", 1, 2)
+    theirs = _manifest_of(there)
+    if progress:
+        progress("compare", 2, 2)
     push_keys = lacking(mine, theirs)
     pull_keys = lacking(theirs, mine)
     pushed = transfer(here, there, push_keys, "push", progress)
