@@ -161,7 +161,15 @@ class _Scoped:
             self._conflicts_of = set()
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(self._store, name)
+        attr = getattr(self._store, name)
+        if not callable(attr):
+            return attr
+
+        def call(*args: Any, **kw: Any) -> Any:  # any other method sees what the merge wrote
+            self.flush()
+            return attr(*args, **kw)
+
+        return call
 
     def get(self, table: str, id: str) -> Optional[dict[str, Any]]:
         text = self._pending.get(table, {}).get(id)
