@@ -152,7 +152,7 @@ def test_sync_with_itself_is_a_usage_error(tmp_path):
     assert r.exit_code == 2
 
 
-@pytest.mark.parametrize("flush", [5000, 1])
+@pytest.mark.parametrize("flush", [1000, 1])
 def test_a_site_held_differently_on_both_sides_is_one_conflict_reported_once(tmp_path, bureau, flush, monkeypatch):
     from inspect_cli.sync import ledgers
 

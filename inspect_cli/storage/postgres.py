@@ -47,6 +47,7 @@ if TYPE_CHECKING:
 URL_PREFIXES = ("postgresql://", "postgres://")
 _SCALAR = (str, int, float, bool, type(None))
 _BATCH = 1000  # keys or records per statement of the batched reads and writes
+_BATCH_BYTES = 1_000_000  # and at most about this much JSON text per statement written
 
 
 def is_url(text: Optional[str]) -> bool:
@@ -183,9 +184,7 @@ class PgStore:
                                       "nothing was changed")
                 continue
             rows[k] = text  # a key given twice: its last record, in its first place (as one put each)
-        keys = list(rows)
-        for i in range(0, len(keys), _BATCH):
-            chunk = keys[i:i + _BATCH]
+        for chunk in _chunks(rows):
             # binary parameters: the text format would escape every quote of every record
             values = "SELECT k, d::jsonb FROM unnest(%b::text[], %b::text[]) WITH ORDINALITY AS r(k, d, o) ORDER BY o"
             params = (chunk, [rows[k] for k in chunk])
@@ -483,6 +482,21 @@ class PgStore:
         return None
 
 
+
+
+def _chunks(rows: dict[str, str]) -> Iterator[list[str]]:
+    """Keys of ``rows`` in order, at most :data:`_BATCH` and about :data:`_BATCH_BYTES` of JSON a
+    statement (the statement's parameters are held in memory twice while it is sent)."""
+    chunk: list[str] = []
+    size = 0
+    for k, text in rows.items():
+        if chunk and (len(chunk) >= _BATCH or size + len(text) > _BATCH_BYTES):
+            yield chunk
+            chunk, size = [], 0
+        chunk.append(k)
+        size += len(text)
+    if chunk:
+        yield chunk
 
 
 def _pick(row: Any, i: int) -> Any:

@@ -30,7 +30,7 @@ KEYS = {"sites": "code"}
 FINGERPRINT = {"hazards": ("head",), "cases": ("head",), "inspections": ("status",)}
 ALL = TABLES
 CHUNK = 500
-FLUSH = 5000  # records a merge into a server keeps before writing them (a table at a time)
+FLUSH = 1000  # records a merge into a server keeps before writing them (a table at a time)
 
 
 def _digest(r: dict[str, Any]) -> str:
