@@ -52,11 +52,17 @@ def inspect_exe() -> str:
     return str(exe) if exe.exists() else "inspect"
 
 
-def timed(args: list[str], env: dict[str, str]) -> float:
+def timed(args: list[str], env: dict[str, str], cpu: list[float] | None = None) -> float:
+    """Wall time of one command; its CPU time (user + system, which a loaded machine inflates
+    much less than the wall time) is appended to ``cpu``."""
     t = time.perf_counter()
-    p = subprocess.run([inspect_exe()] + args, env=env, capture_output=True, text=True)
-    if p.returncode != 0:
-        raise SystemExit(f"{args}: exit {p.returncode}: {p.stderr[-500:]}")
+    p = subprocess.Popen([inspect_exe()] + args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    err = p.stderr.read() if p.stderr else b""
+    _, status, usage = os.wait4(p.pid, 0)
+    if status != 0:
+        raise SystemExit(f"{args}: exit status {status}: {err[-500:].decode(errors='replace')}")
+    if cpu is not None:
+        cpu.append(usage.ru_utime + usage.ru_stime)
     return time.perf_counter() - t
 
 
@@ -74,7 +80,7 @@ def ledger_file(workdir: Path, n: int, seed: int = 1) -> Path:
     path = workdir / f"l{n}-s{seed}.sqlite"
     if not path.exists():
         subprocess.run([sys.executable, str(HERE / "generate.py"), "--hazards", str(n), "--out", str(path),
-                        "--seed", str(seed)], check=True)
+                        "--seed", str(seed), "--today", TODAY], check=True)
     return path
 
 
@@ -146,9 +152,15 @@ def main(argv: list[str] | None = None) -> int:
             "fixed": lambda i: ["hazard", "fixed", ids["open"][i], "--note", "已整改"],
             "close": lambda i: ["reinspect", "hazard", ids["fixed"][i], "--pass", *INSPECTORS, "--evidence", str(photo)],
         }
-        for key, args in cmds.items():
-            row[key] = round(statistics.median(timed(args(i), env) for i in range(a.runs)), 3)
+        cpu: dict[str, list[float]] = {k: [] for k in cmds}
+        for i in range(a.runs):  # alternately, so that a burst of load hits every command alike
+            for key, args in cmds.items():
+                row.setdefault(f"{key}_runs", []).append(timed(args(i), env, cpu[key]))
+        for key in cmds:
+            row[key] = round(statistics.median(row.pop(f"{key}_runs")), 3)
+            row[f"{key}_cpu"] = round(statistics.median(cpu[key]), 3)
         row["ratios"] = {k: round(row[k] / row["version"], 2) for k in cmds if k != "version"}
+        row["cpu_ratios"] = {k: round(row[f"{k}_cpu"] / row["version_cpu"], 2) for k in cmds if k != "version"}
         results[size] = row
         results_path.write_text(json.dumps(results, indent=1))
         print(json.dumps({size: row}, indent=1, ensure_ascii=False), flush=True)

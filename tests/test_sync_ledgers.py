@@ -150,3 +150,96 @@ def test_sync_with_itself_is_a_usage_error(tmp_path):
     a, _ = laptop(tmp_path, "a")
     r = invoke(["sync", a, "--ledger", a])
     assert r.exit_code == 2
+
+
+@pytest.mark.parametrize("flush", [1000, 1])
+def test_a_site_held_differently_on_both_sides_is_one_conflict_reported_once(tmp_path, bureau, flush, monkeypatch):
+    from inspect_cli.sync import ledgers
+
+    monkeypatch.setattr(ledgers, "FLUSH", flush)  # 1: every write of the merge goes out at once
+    a, _ = laptop(tmp_path, "a")
+    b = tmp_path / "b.json"
+    ledger_with_site(b, name="另一个名字有限公司")  # the same site code, another name
+    first = sync(a, bureau)
+    assert first["pushed"]["sites"] == 1
+    got = sync(str(b), bureau)
+    assert got["pushed"]["conflicts"] == 1 and got["pulled"]["conflicts"] == 1
+    # the conflicts are already stored on both sides: the next sync neither adds nor reports one
+    again = sync(str(b), bureau)
+    assert again["conflicts"] == [] and all(v == 0 for d in ("pushed", "pulled") for v in again[d].values())
+    assert open_ledger(bureau).site(SITE)["name"] == "某某木业有限公司"
+    assert open_ledger(str(b)).site(SITE)["name"] == "另一个名字有限公司"
+
+
+def _statements_of_a_push(tmp_path, request, monkeypatch, name, sites):
+    """How many SQL statements the bureau runs while a laptop with ``sites`` inspected sites syncs."""
+    import psycopg
+
+    bureau = fresh_database(request)
+    path = tmp_path / f"{name}.json"
+    ledger = None
+    for n in range(sites):
+        code = SITE if n == 0 else other_code(n)
+        if ledger is None:
+            ledger = ledger_with_site(path, code=code)
+        else:
+            ledger.add_site({"code": code, "name": f"工厂{n}", "industry": "木材加工", "attributes": {"wood_dust": True}})
+        inspect_dust(ledger, {"GM10-11-10": {}, "DP6-9": {}}, tmp_path, code=code)
+    counted = []
+    real = psycopg.Cursor.execute
+
+    def execute(self, query, *args, **kw):
+        counted.append(str(query))
+        return real(self, query, *args, **kw)
+
+    monkeypatch.setattr(psycopg.Cursor, "execute", execute)
+    got = sync(str(path), bureau)
+    monkeypatch.setattr(psycopg.Cursor, "execute", real)
+    assert got["pushed"]["hazards"] == 2 * sites
+    return len(counted)
+
+
+def test_a_push_to_the_bureau_takes_as_many_round_trips_for_many_hazards_as_for_few(tmp_path, request, monkeypatch):
+    # a laptop far from the bureau pays for each round trip: the merge reads what it will look
+    # up and writes what it adds a table at a time, never a statement per record
+    few = _statements_of_a_push(tmp_path, request, monkeypatch, "few", 1)
+    many = _statements_of_a_push(tmp_path, request, monkeypatch, "many", 6)
+    assert many == few
+
+
+def _sync_on_a_terminal(tmp_path, bureau, *extra):
+    """``inspect sync --json`` with stderr on a pseudo-terminal: (stdout, what the terminal showed)."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    a, _ = laptop(tmp_path, "a")
+    controller, terminal = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "inspect_cli", "sync", bureau, "--ledger", a, "--json", *extra],
+                            stdout=subprocess.PIPE, stderr=terminal, env=dict(os.environ, INSPECT_TODAY="2026-03-03"))
+    os.close(terminal)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(controller, 65536)
+        except OSError:  # the process closed its end
+            break
+        if not chunk:
+            break
+        shown += chunk
+    out = proc.communicate(timeout=120)[0]
+    os.close(controller)
+    assert proc.returncode == 0
+    return json.loads(out), shown.decode("utf-8", "replace")
+
+
+def test_on_a_terminal_sync_draws_its_progress_on_stderr_and_stdout_stays_json(tmp_path, bureau):
+    result, shown = _sync_on_a_terminal(tmp_path, bureau)
+    assert result["pushed"]["hazards"] == 2
+    assert "Pushing" in shown or "Comparing" in shown
+
+
+def test_sync_quiet_draws_nothing_even_on_a_terminal(tmp_path, bureau):
+    result, shown = _sync_on_a_terminal(tmp_path, bureau, "--quiet")
+    assert result["pushed"]["hazards"] == 2 and shown.strip() == ""

@@ -6,7 +6,10 @@ from typing import Any, Optional
 
 import click
 
-from .options import console, emit_json, json_option, ledger_option, today_option
+from .options import emit_json, json_option, ledger_option, today_option
+from .progress import quiet_option, wanted
+
+PHASES = {"compare": "Comparing", "push": "Pushing", "pull": "Pulling"}
 
 
 @click.command("sync")
@@ -17,8 +20,9 @@ from .options import console, emit_json, json_option, ledger_option, today_optio
 @ledger_option
 @today_option
 @json_option
+@quiet_option
 def sync_cmd(other: str, reserve: Optional[int], ledger_path: Optional[str], today: Optional[str],
-             as_json: bool) -> None:
+             as_json: bool, quiet: bool) -> None:
     """Push what URL lacks, pull what this ledger lacks; verified like an import.
 
     \b
@@ -35,16 +39,17 @@ def sync_cmd(other: str, reserve: Optional[int], ledger_path: Optional[str], tod
         from ..errors import UsageError
 
         raise UsageError(f"{other} is this ledger: sync needs another one")
-    tty = not as_json and sys.stderr.isatty()
-    if tty:
-        from rich.progress import Progress
+    if wanted(quiet):  # a bar on stderr for a person at a terminal; stdout stays the result (or JSON)
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-        with Progress(console=console(stderr=True), transient=True) as bar:
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=Console(file=sys.stderr, highlight=False), transient=True) as bar:
             tasks: dict[str, Any] = {}
 
             def update(what: str, done: int, total: int) -> None:
                 if what not in tasks:
-                    tasks[what] = bar.add_task("Pushing" if what == "push" else "Pulling", total=total)
+                    tasks[what] = bar.add_task(PHASES.get(what, what), total=total)
                 bar.update(tasks[what], completed=done, total=total)
 
             result = here.sync(there, reserve, update)

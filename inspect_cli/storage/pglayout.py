@@ -16,22 +16,30 @@ META_TABLE = "_meta"
 EVIDENCE_TABLE = "_evidence"
 META_ID = "ledger"
 # generated columns: (name, SQL type); "text" columns hold a field only when it is a string,
-# "numeric" ones only when it is a number, so an SQL comparison means what Python's does.
+# "numeric" ones only when it is a number, so an SQL comparison means what Python's does;
+# "jsonb" ones hold the field's JSON value whatever its type (a list, say).
+# The same fields as the SQLite layout 3 indexes (storage/sqlite.py), for the same queries.
 COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
     "hazards": tuple((c, "text") for c in ("site", "status", "severity", "deadline", "checklist", "domain",
-                                           "inspection", "created", "closed_date")),
+                                           "inspection", "created", "closed_date", "closed_reason", "item",
+                                           "checklist_version")),
     "events": (("subject", "text"), ("seq", "numeric"), ("date", "text")),
     "case_events": (("subject", "text"), ("seq", "numeric"), ("date", "text")),
-    "inspections": (("site", "text"), ("date", "text"), ("checklist", "text")),
+    "inspections": (("site", "text"), ("date", "text"), ("checklist", "text"), ("kind", "text"), ("status", "text"),
+                    ("domain", "text"), ("hazards", "jsonb")),
     "sites": (("industry", "text"), ("risk_class", "text")),
     "cases": (("status", "text"), ("site", "text")),
 }
 INDEXES: dict[str, tuple[tuple[str, ...], ...]] = {
     "hazards": (("status", "deadline"), ("severity", "status", "deadline"), ("site", "deadline"), ("deadline",),
-                ("checklist",), ("domain",), ("inspection",), ("created",), ("closed_date",)),
+                ("checklist",), ("domain",), ("inspection",), ("created",), ("closed_date",),
+                # the tallies of stats and the bulletin (count_by): GROUP BY these, from the index
+                ("domain", "severity", "status", "created"), ("checklist", "checklist_version", "item", "site", "created"),
+                ("status", "closed_date", "severity", "closed_reason", "created")),
     "events": (("subject", "seq"), ("date",)),
     "case_events": (("subject", "seq"),),
-    "inspections": (("site", "date"), ("date",), ("checklist",)),
+    "inspections": (("site", "date"), ("date",), ("checklist",), ("date", "status", "kind", "domain"),
+                    ("status", "kind", "domain", "date")),
     "sites": (("industry",), ("risk_class",)),
     "cases": (("status",), ("site",)),
 }
@@ -53,7 +61,9 @@ def held_tables(conn: Any) -> set[str]:
         "WHERE s.nspname = %s AND c.relkind IN ('r', 'p')", (SCHEMA,))}
 
 
-LAYOUT_VERSION = 1
+# 2: the columns (and indexes) of the tallies: hazards' closed_reason, item, checklist_version;
+# inspections' kind, status, domain, hazards (``inspect ledger upgrade`` adds them)
+LAYOUT_VERSION = 2
 ALL_TABLES = TABLES + ("cases", "case_events")
 
 GUARD_FUNCTION = f"""
@@ -92,6 +102,8 @@ GUARDED = ("events", "case_events", "documents", "inspections")
 
 
 def _column_sql(name: str, kind: str) -> str:
+    if kind == "jsonb":
+        return f'"{name}" jsonb GENERATED ALWAYS AS (data->\'{name}\') STORED'
     if kind == "numeric":
         expr = f"CASE WHEN jsonb_typeof(data->'{name}') = 'number' THEN (data->>'{name}')::numeric END"
         return f'"{name}" numeric GENERATED ALWAYS AS ({expr}) STORED'
@@ -114,6 +126,25 @@ def create_table(conn: Any, table: str) -> None:
         conn.execute(f'DROP TRIGGER IF EXISTS "{table}_no_truncate" ON {ident(table)}')
         conn.execute(f'CREATE TRIGGER "{table}_no_truncate" BEFORE TRUNCATE ON {ident(table)} '
                      f"FOR EACH STATEMENT EXECUTE FUNCTION {SCHEMA}.refuse_truncate()")
+
+
+def add_columns(conn: Any) -> list[str]:
+    """The generated columns of :data:`COLUMNS` that the ledger's tables lack (an older layout),
+    each computed from the records already there; what was added, for the user."""
+    done = []
+    have = held_tables(conn)
+    for table, cols in COLUMNS.items():
+        if table not in have:
+            continue
+        present = {r[0] for r in conn.execute(
+            "SELECT a.attname FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace s "
+            "ON s.oid = c.relnamespace WHERE s.nspname = %s AND c.relname = %s AND a.attnum > 0 AND NOT a.attisdropped",
+            (SCHEMA, table))}
+        missing = [(n, k) for n, k in cols if n not in present]
+        if missing:
+            conn.execute(f"ALTER TABLE {ident(table)} " + ", ".join(f"ADD COLUMN {_column_sql(n, k)}" for n, k in missing))
+            done.append(f"{table}: added the indexed columns {', '.join(n for n, _ in missing)}")
+    return done
 
 
 def create_schema(conn: Any) -> list[str]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .pglayout import ALL_TABLES, EVIDENCE_TABLE, LAYOUT_VERSION, META_TABLE, SCHEMA, create_schema, ident, new_meta
+from .pglayout import LAYOUT_VERSION, META_TABLE, SCHEMA, add_columns, create_schema, ident, new_meta
 
 # Tables the writer may UPDATE (projections and bookkeeping); the guards still refuse what is permanent.
 WRITER_UPDATES = ("sites", "inspections", "hazards", "settings", "draws", "documents", "imports", "conflicts", "cases")
@@ -78,8 +78,10 @@ def upgrade(conn: Any) -> list[str]:
     store = PgStore(conn, writable=True)
     meta = store.meta()
     before = int(meta.get("layout") or 0)
-    done = create_schema(conn)
-    # (layout 1 is the first: later layouts add their steps here, each guarded by `before < N`)
+    done = []
+    if before < 2:  # layout 2: the generated columns of the tallies (before their indexes are made)
+        done += add_columns(conn)
+    done = create_schema(conn) + done
     if before < LAYOUT_VERSION or not meta:
         store = PgStore(conn, writable=True)
         store.set_meta(dict(meta or {"format": FORMAT, "schema": 1}, layout=LAYOUT_VERSION))

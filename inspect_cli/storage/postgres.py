@@ -31,12 +31,13 @@ from __future__ import annotations
 
 import json
 from contextlib import contextmanager
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Optional
 from urllib.parse import urlsplit, urlunsplit
 
 from ..errors import LedgerBusy, LedgerError, LedgerUnavailable
-from .interface import Where, count_records, matches, standard_tables
+from .interface import Where, count_records, group_value, matches, standard_tables
 from .pglayout import (APPEND_ONLY, COLUMNS, EVIDENCE_TABLE, LAYOUT_VERSION, META_ID, META_TABLE, SCHEMA,
                        create_schema, create_table, held_tables, ident, new_meta)
 
@@ -45,6 +46,8 @@ if TYPE_CHECKING:
 
 URL_PREFIXES = ("postgresql://", "postgres://")
 _SCALAR = (str, int, float, bool, type(None))
+_BATCH = 1000  # keys or records per statement of the batched reads and writes
+_BATCH_BYTES = 1_000_000  # and at most about this much JSON text per statement written
 
 
 def is_url(text: Optional[str]) -> bool:
@@ -92,13 +95,25 @@ def _num(v: Any) -> bool:
 class PgStore:
     """The tables of one transaction on one connection."""
 
-    def __init__(self, conn: "psycopg.Connection[Any]", writable: bool) -> None:
+    def __init__(self, conn: "psycopg.Connection[Any]", writable: bool, held: Optional[set[str]] = None) -> None:
         self.conn = conn
         self.writable = writable
-        self.held = held_tables(conn)
+        # the schema's tables: those an earlier transaction of this process saw (a table is never
+        # dropped), read again once if a table is asked for that was not there then
+        self.held = set(held) if held is not None else held_tables(conn)
+        self._fresh = held is None
         self._locked: set[tuple[str, str]] = set()
 
+    def has(self, table: str) -> bool:
+        if table not in self.held and not self._fresh:
+            self.held |= held_tables(self.conn)
+            self._fresh = True
+        return table in self.held
+
     def tables(self) -> list[str]:
+        if not self._fresh:
+            self.held |= held_tables(self.conn)
+            self._fresh = True
         return standard_tables(self.held)
 
     def items(self, table: str) -> list[tuple[str, dict[str, Any]]]:
@@ -107,7 +122,7 @@ class PgStore:
     def iter_items(self, table: str, batch: int = 2000) -> Iterator[list[tuple[str, dict[str, Any]]]]:
         """Every ``(key, record)`` in insertion order, ``batch`` at a time (a server-side cursor:
         memory stays bounded however large the table)."""
-        if table not in self.held:
+        if not self.has(table):
             return
         with self.conn.cursor(name=f"items_{table}") as cur:
             cur.itersize = batch
@@ -126,9 +141,22 @@ class PgStore:
         self.conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (f"{table}/{id}",))
         self._locked.add((table, id))
 
+    def lock_many(self, table: str, ids: Iterable[str]) -> None:
+        """:meth:`lock` on many keys in one round trip, taken in key order (two commands locking
+        overlapping sets take them in the same order instead of deadlocking)."""
+        if not self.writable or table == "settings":
+            return
+        wanted = sorted({str(i) for i in ids} - {k for t, k in self._locked if t == table})
+        for i in range(0, len(wanted), _BATCH):
+            chunk = wanted[i:i + _BATCH]
+            self.conn.execute("SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT hashtextextended(x, 0) AS k "
+                              "FROM unnest(%b::text[]) AS x ORDER BY x COLLATE \"C\") AS keys",
+                              ([f"{table}/{k}" for k in chunk],))
+            self._locked.update((table, k) for k in chunk)
+
     # writing ---------------------------------------------------------------
     def _ensure(self, table: str) -> None:
-        if table not in self.held:
+        if not self.has(table):
             try:
                 create_table(self.conn, table)
             except Exception as e:
@@ -140,40 +168,88 @@ class PgStore:
         self.put_many(table, [(id, record)])
 
     def put_many(self, table: str, records: Iterable[tuple[str, dict[str, Any]]]) -> None:
+        """Insert or replace records, up to :data:`_BATCH` per statement (one round trip each)."""
+        self.put_json(table, ((k, _dumps(r)) for k, r in records))
+
+    def put_json(self, table: str, records: Iterable[tuple[str, str]]) -> None:
+        """:meth:`put_many` of records given as their JSON text."""
         self._ensure(table)
-        rows = [(str(k), _jsonb(r)) for k, r in records]
-        if not rows:
-            return
-        with self.conn.cursor() as cur:
-            if table in APPEND_ONLY:
+        rows: dict[str, str] = {}
+        append_only = table in APPEND_ONLY
+        for k, text in records:
+            k = str(k)
+            if append_only and k in rows:
+                if json.loads(rows[k]) != json.loads(text):  # the first one is what would be kept
+                    raise LedgerError(f"{table} {k} cannot be changed: a recorded {table[:-1]} is permanent; "
+                                      "nothing was changed")
+                continue
+            rows[k] = text  # a key given twice: its last record, in its first place (as one put each)
+        for chunk in _chunks(rows):
+            # binary parameters: the text format would escape every quote of every record
+            values = "SELECT k, d::jsonb FROM unnest(%b::text[], %b::text[]) WITH ORDINALITY AS r(k, d, o) ORDER BY o"
+            params = (chunk, [rows[k] for k in chunk])
+            if append_only:
                 # never an UPDATE (the writer role may not): a record already there must be equal
-                cur.executemany(f"INSERT INTO {ident(table)} (id, data) VALUES (%s, %s) ON CONFLICT (id) DO NOTHING", rows)
-                if cur.rowcount != len(rows):
-                    self._same_as_stored(table, dict((k, r.obj) for k, r in rows))
-                return
-            cur.executemany(f"INSERT INTO {ident(table)} (id, data) VALUES (%s, %s) "
-                            "ON CONFLICT (id) DO UPDATE SET data = EXCLUDED.data", rows)
+                cur = self.conn.execute(f"INSERT INTO {ident(table)} (id, data) {values} ON CONFLICT (id) DO NOTHING",
+                                        params)
+                if cur.rowcount != len(chunk):
+                    self._same_as_stored(table, {k: json.loads(rows[k]) for k in chunk})
+                continue
+            self.conn.execute(f"INSERT INTO {ident(table)} (id, data) {values} "
+                              "ON CONFLICT (id) DO UPDATE SET data = EXCLUDED.data", params)
 
     def _same_as_stored(self, table: str, wanted: dict[str, Any]) -> None:
         stored = dict(self.conn.execute(f"SELECT id, data FROM {ident(table)} WHERE id = ANY(%s)",
                                         (list(wanted),)).fetchall())
-        changed = [k for k, v in wanted.items() if k in stored and stored[k] != json.loads(_dumps(v))]
+        changed = [k for k, v in wanted.items() if k in stored and stored[k] != v]
         if changed:
             raise LedgerError(f"{table} {', '.join(changed[:3])} cannot be changed: a recorded {table[:-1]} is "
                               "permanent; nothing was changed")
 
     # reading ---------------------------------------------------------------
     def get(self, table: str, id: str) -> Optional[dict[str, Any]]:
-        if table not in self.held:
+        if not self.has(table):
             return None
         self.lock(table, id)
         row = self.conn.execute(f"SELECT data FROM {ident(table)} WHERE id = %s", (id,)).fetchone()
         return row[0] if row else None
 
+    def get_many(self, table: str, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """The records of ``ids`` that exist, by key, locked as :meth:`get` locks them, in one
+        round trip per :data:`_BATCH` keys."""
+        return {k: json.loads(v) for k, v in self.get_many_json(table, ids).items()}
+
+    def get_many_json(self, table: str, ids: Iterable[str]) -> dict[str, str]:
+        """:meth:`get_many` with each record as its JSON text (decoded only if used)."""
+        wanted = sorted({str(i) for i in ids})
+        if not wanted or not self.has(table):
+            return {}
+        self.lock_many(table, wanted)
+        out: dict[str, str] = {}
+        for i in range(0, len(wanted), _BATCH):
+            out.update(self.conn.execute(f"SELECT id, data::text FROM {ident(table)} WHERE id = ANY(%b::text[])",
+                                         (wanted[i:i + _BATCH],)).fetchall())
+        return out
+
+    def get_prefixed(self, table: str, prefixes: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """The records whose key starts with one of ``prefixes``, by key, locked as :meth:`get`
+        locks them (a merge reads the conflicts of many records this way at once)."""
+        wanted = sorted(set(prefixes))
+        if not wanted or not self.has(table):
+            return {}
+        out: dict[str, dict[str, Any]] = {}
+        for i in range(0, len(wanted), _BATCH):
+            patterns = [p.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+                        for p in wanted[i:i + _BATCH]]
+            out.update(self.conn.execute(f"SELECT id, data FROM {ident(table)} WHERE id LIKE ANY(%b::text[])",
+                                         (patterns,)).fetchall())
+        self.lock_many(table, out)
+        return out
+
     def find(self, table: str, where: Optional[Where] = None, order_by: Optional[str] = None,
              descending: bool = False, limit: Optional[int] = None, offset: int = 0,
              fields: Optional[tuple[str, ...]] = None) -> list[dict[str, Any]]:
-        if table not in self.held:
+        if not self.has(table):
             return []
         clause, params, rest = self._where(table, where)
         what = "data"
@@ -198,7 +274,7 @@ class PgStore:
         return picked[offset: offset + limit if limit is not None else None]
 
     def count(self, table: str, where: Optional[Where] = None) -> int:
-        if table not in self.held:
+        if not self.has(table):
             return 0
         clause, params, rest = self._where(table, where)
         if rest:
@@ -207,15 +283,66 @@ class PgStore:
 
     def count_by(self, table: str, by: tuple[str, ...], where: Optional[Where] = None,
                  distinct: Optional[str] = None) -> dict[tuple[Any, ...], int]:
-        """The reference tally over the matching records' fields (see :meth:`Store.count_by`).
+        """``GROUP BY`` in PostgreSQL (see :meth:`Store.count_by`): on the generated columns it
+        reads the index or the column, never the JSON of a record whose field is a string.
 
-        Correct on every layout; a ``GROUP BY`` over the indexed columns, as SQLite does, is
-        the faster path still to write for the bureau's server.
+        Python's equality is the reference (:func:`count_records`): ``1``, ``1.0`` and ``true`` are
+        one value there, a string and a list whose JSON text it spells too. Groups are made in SQL
+        on JSON values and merged here; a distinct count is made in SQL on a canonical text of
+        each value. The rare query where that could differ from Python's answer (a distinct count
+        over lists or mappings, or two SQL groups that are one Python group) is tallied by
+        :func:`count_records` over the matching records' fields instead.
         """
-        if table not in self.held:
+        if not self.has(table):
             return {}
+        clause, params, rest = self._where(table, where)
+        if rest:
+            return self._tally(table, by, where, distinct)
+        keys: list[str] = []
+        for f in by:
+            keys += self._group_exprs(table, f)
+        what = ["count(*)"]
+        if distinct:
+            value = self._json_expr(table, distinct)
+            what += [f"count(DISTINCT {_canonical(value)})",
+                     f"bool_or(jsonb_typeof({value}) IN ('array', 'object'))"]
+        sql = f"SELECT {', '.join(keys + what)} FROM {ident(table)}{clause}"
+        if keys:
+            sql += " GROUP BY " + ", ".join(str(i + 1) for i in range(len(keys)))
+        out: dict[tuple[Any, ...], int] = {}
+        width = len(keys)
+        for row in self.conn.execute(sql, params):
+            if not row[width]:
+                continue  # no matching record (a query without GROUP BY still gives a row): no group
+            key = tuple(group_value(_pick(row, i)) for i in range(0, width, 2))
+            if distinct:
+                if row[width + 2] or key in out:  # see above: Python's tally decides
+                    return self._tally(table, by, where, distinct)
+                out[key] = int(row[width + 1])
+            else:
+                out[key] = out.get(key, 0) + int(row[width])
+        return out
+
+    def _tally(self, table: str, by: tuple[str, ...], where: Optional[Where], distinct: Optional[str]) -> dict[tuple[Any, ...], int]:
         fields = tuple(dict.fromkeys(by + ((distinct,) if distinct else ())))
         return count_records(self.find(table, where, fields=fields or None), by, distinct)
+
+    def _json_expr(self, table: str, field: str) -> str:
+        """The field's JSON value (SQL NULL when missing or null)."""
+        if field == "id":
+            return "to_jsonb(id)"
+        if self._column(table, field) == "jsonb":
+            return f"NULLIF(\"{field}\", 'null'::jsonb)"
+        return f"NULLIF(data->{_lit(field)}, 'null'::jsonb)"
+
+    def _group_exprs(self, table: str, field: str) -> list[str]:
+        """Two expressions for a group key: the field from its column, else its JSON value."""
+        kind = self._column(table, field)
+        if field == "id":
+            return ["id", "NULL::jsonb"]
+        if kind in ("text", "numeric"):
+            return [f'"{field}"', f'CASE WHEN "{field}" IS NULL THEN {self._json_expr(table, field)} END']
+        return ["NULL::text", self._json_expr(table, field)]
 
     def explain(self, table: str, where: Optional[Where] = None, order_by: Optional[str] = None,
                 descending: bool = False, limit: Optional[int] = None) -> list[str]:
@@ -230,7 +357,7 @@ class PgStore:
         return [r[0] for r in self.conn.execute("EXPLAIN " + sql, params)]
 
     def meta(self) -> dict[str, Any]:
-        if META_TABLE not in self.held:
+        if not self.has(META_TABLE):
             return {}
         row = self.conn.execute(f"SELECT value FROM {ident(META_TABLE)} WHERE key = %s", (META_ID,)).fetchone()
         return dict(row[0]) if row else {}
@@ -269,7 +396,7 @@ class PgStore:
     def _order(self, table: str, field: str) -> list[str]:
         if field == "id":
             return ["id"]
-        if self._column(table, field):
+        if self._column(table, field) in ("text", "numeric"):
             return [f'"{field}"']
         path = _lit(field)
         return [f"(CASE WHEN jsonb_typeof(data->{path}) = 'number' THEN (data->>{path})::numeric END)",
@@ -291,9 +418,15 @@ class PgStore:
         path = _lit(field)
         if value is None:
             return f"(data->{path} IS NULL OR data->{path} = 'null'::jsonb)", []
+        if isinstance(value, bool) or (_num(value) and value in (0, 1)):
+            # Python holds True == 1 == 1.0 (and False == 0): a boolean matches its number, and back
+            number = self._typed(table, field, 0)
+            return f"({number} = %s OR data->{path} = %s)", [int(value), _jsonb(bool(value))]
         expr = self._typed(table, field, value)
         if expr is not None:
             return f"{expr} = %s", [value]
+        if self._column(table, field) == "jsonb":
+            return f'"{field}" = %s', [_jsonb(value)]
         return f"data->{path} = %s", [_jsonb(value)]
 
     def _where(self, table: str, where: Optional[Where]) -> tuple[str, list[Any], dict[str, Any]]:
@@ -351,6 +484,41 @@ class PgStore:
 
 
 
+def _chunks(rows: dict[str, str]) -> Iterator[list[str]]:
+    """Keys of ``rows`` in order, at most :data:`_BATCH` and about :data:`_BATCH_BYTES` of JSON a
+    statement (the statement's parameters are held in memory twice while it is sent)."""
+    chunk: list[str] = []
+    size = 0
+    for k, text in rows.items():
+        if chunk and (len(chunk) >= _BATCH or size + len(text) > _BATCH_BYTES):
+            yield chunk
+            chunk, size = [], 0
+        chunk.append(k)
+        size += len(text)
+    if chunk:
+        yield chunk
+
+
+def _pick(row: Any, i: int) -> Any:
+    """A group key's value from its pair of columns (see :meth:`PgStore._group_exprs`): a
+    numeric column's value as the int or float the record holds."""
+    value = row[i]
+    if value is None:
+        return row[i + 1]
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def _canonical(value: str) -> str:
+    """One text per value Python holds equal: a string as itself, a number (or a boolean, which
+    Python counts as 1 or 0) by its trimmed numeric value; lists and mappings are left out
+    (:meth:`PgStore.count_by` hands those to Python)."""
+    return (f"CASE jsonb_typeof({value}) WHEN 'string' THEN 's' || ({value} #>> '{{}}') "
+            f"WHEN 'number' THEN 'n' || trim_scale(({value})::numeric)::text "
+            f"WHEN 'boolean' THEN CASE WHEN {value} = 'true'::jsonb THEN 'n1' ELSE 'n0' END END")
+
+
 def _lit(field: str) -> str:
     """A JSON key as an SQL string literal (keys come from code, but quote them anyway)."""
     return "'" + field.replace("'", "''") + "'"
@@ -372,6 +540,10 @@ class PostgresBackend:
         self.url = url
         self.path = redact(url)
         self._idle: Optional["psycopg.Connection[Any]"] = None  # kept between the transactions of one process
+        # what the first transaction of this process checked (the ledger's layout) and saw (its
+        # tables): later transactions of the same command skip those round trips
+        self._checked = False
+        self._held: Optional[set[str]] = None
 
     def _take(self) -> "psycopg.Connection[Any]":
         """A connection for one transaction: the idle one of this process, or a new one."""
@@ -408,8 +580,15 @@ class PostgresBackend:
         return conn  # type: ignore[no-any-return]
 
     def exists(self) -> bool:
-        with self.read() as st:
-            return bool(st.meta())
+        if self._checked:  # a ledger is never deleted by inspect-cli
+            return True
+        with self.read():
+            return self._checked  # the read checked the ledger: set unless there is none
+
+    def _store(self, conn: "psycopg.Connection[Any]", writable: bool) -> PgStore:
+        store = PgStore(conn, writable, self._held)
+        self._held = store.held
+        return store
 
     def size_bytes(self) -> int:
         conn = self.connect(autocommit=True)
@@ -428,7 +607,7 @@ class PostgresBackend:
         psycopg = driver()
         errors = psycopg.errors
         if isinstance(e, (errors.LockNotAvailable, errors.DeadlockDetected, errors.SerializationFailure)):
-            return LedgerBusy(f"other inspect commands kept the records this command needs locked (waited "
+            return LedgerBusy("other inspect commands kept the records this command needs locked (waited "
                               "INSPECT_LOCK_TIMEOUT); nothing was changed. Try again.")
         if isinstance(e, errors.InsufficientPrivilege):
             return LedgerError(f"the database user of {self.path} may not {doing} this: {_first_line(e)}. "
@@ -447,7 +626,10 @@ class PostgresBackend:
     def _check(self, store: PgStore) -> bool:
         """True for our ledger, False for a database without it; LedgerError for anything else."""
         from .files import check_format
-        if META_TABLE not in store.held:
+
+        if self._checked:
+            return True
+        if not store.has(META_TABLE):
             if store.held:
                 raise LedgerError(f"the schema {SCHEMA!r} of {self.path} holds tables of another program (no ledger "
                                   "metadata). It was left untouched.")
@@ -462,6 +644,7 @@ class PostgresBackend:
             raise LedgerError(f"{self.path} has the older PostgreSQL layout {layout}; its owner must run "
                               f"`inspect ledger upgrade --ledger {self.path}` (layout {LAYOUT_VERSION}) first. "
                               "Nothing was changed.")
+        self._checked = True
         return True
 
     @contextmanager
@@ -470,8 +653,10 @@ class PostgresBackend:
         conn = self._take()
         try:
             try:
-                conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-                store = PgStore(conn, writable=False)
+                # sent with the transaction's BEGIN (no round trip of its own)
+                conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+                conn.read_only = True
+                store = self._store(conn, writable=False)
                 self._check(store)
             except psycopg.Error as e:
                 raise self._error(e, "read") from None
@@ -490,12 +675,15 @@ class PostgresBackend:
         conn = self._take()
         try:
             try:
+                conn.isolation_level = None  # the server's default, READ COMMITTED
+                conn.read_only = False
                 conn.execute(f"SET LOCAL lock_timeout = {int(lock_timeout() * 1000)}")
-                store = PgStore(conn, writable=True)
+                store = self._store(conn, writable=True)
                 if not self._check(store):
                     conn.execute("SELECT pg_advisory_xact_lock(hashtextextended('inspect-cli ledger init', 0))")
                     create_schema(conn)
                     store = PgStore(conn, writable=True)
+                    self._held = store.held
                     if not store.meta():
                         store.set_meta(new_meta(FORMAT))
             except psycopg.Error as e:

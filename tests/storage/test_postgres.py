@@ -156,8 +156,40 @@ def test_an_older_layout_is_refused_until_ledger_upgrade(url, tmp_path):
     r = invoke(["hazard", "list", "--ledger", url])
     assert r.exit_code == 6 and "inspect ledger upgrade" in r.stderr
     r = invoke(["ledger", "upgrade", url])
-    assert r.exit_code == 0 and "layout 0 → 1" in r.stdout, r.stderr
+    assert r.exit_code == 0 and "layout 0 → 2" in r.stdout, r.stderr
     assert invoke(["hazard", "list", "--ledger", url]).exit_code == 0
+
+
+def test_ledger_upgrade_from_layout_1_adds_the_tally_columns_and_keeps_the_guards(url, tmp_path):
+    from inspect_cli.storage.pglayout import COLUMNS
+
+    with_hazards(url, tmp_path)
+    want = json.loads(invoke(["stats", "--json", "--ledger", url], env={"INSPECT_TODAY": "2026-03-05"}).stdout)
+    # a ledger made by the previous version: layout 1 had none of the tally columns
+    psql(url, "ALTER TABLE inspect.hazards DROP COLUMN closed_reason, DROP COLUMN item, DROP COLUMN checklist_version")
+    psql(url, "ALTER TABLE inspect.inspections DROP COLUMN kind, DROP COLUMN status, DROP COLUMN domain, "
+              "DROP COLUMN hazards")
+    psql(url, "UPDATE inspect._meta SET value = value || '{\"layout\": 1}'")
+    r = invoke(["stats", "--json", "--ledger", url], env={"INSPECT_TODAY": "2026-03-05"})
+    assert r.exit_code == 6 and "inspect ledger upgrade" in r.stderr  # a reader never upgrades
+    assert not psql(url, "SELECT 1 FROM information_schema.columns WHERE table_schema = 'inspect' "
+                         "AND table_name = 'hazards' AND column_name = 'item'")
+    r = invoke(["ledger", "upgrade", url])
+    assert r.exit_code == 0 and "layout 1 → 2" in r.stdout and "closed_reason" in r.stdout, r.stderr
+    for table, cols in COLUMNS.items():
+        got = {c for (c,) in psql(url, "SELECT column_name FROM information_schema.columns WHERE table_schema = "
+                                       f"'inspect' AND table_name = '{table}'")}
+        assert {c for c, _ in cols} <= got, table
+    # the new columns hold what the records say, and the tallies read them
+    assert psql(url, "SELECT count(*) FROM inspect.hazards WHERE item IS DISTINCT FROM data->>'item'") == [(0,)]
+    assert psql(url, "SELECT count(*) FROM inspect.inspections WHERE hazards IS DISTINCT FROM data->'hazards'") == [(0,)]
+    assert json.loads(invoke(["stats", "--json", "--ledger", url],
+                             env={"INSPECT_TODAY": "2026-03-05"}).stdout) == want
+    # the guards still refuse to rewrite history
+    with pytest.raises(Exception, match="hash-chained history"):
+        psql(url, "UPDATE inspect.events SET data = data || '{\"note\": \"x\"}'")
+    r = invoke(["ledger", "upgrade", url])
+    assert r.exit_code == 0 and "layout 2 is current" in r.stdout
 
 
 # evidence -------------------------------------------------------------------------------------
