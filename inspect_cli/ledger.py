@@ -25,6 +25,9 @@ from .paths import evidence_dir, ledger_path
 from .settings import DEFAULTS, coerce
 from .storage import open_backend
 from .storage.interface import Backend, Store
+from .errors import LedgerError
+
+SEAL_SETTING = "seal"  # the settings row holding the latest seal's digest (Ledger.seal)
 
 if TYPE_CHECKING:
     from .records import Event, Hazard, Inspection, Site  # TypedDicts: types only (~2 ms to build)
@@ -892,8 +895,27 @@ class Ledger:
 
         self.require_existing()
         with self.read() as st:
-            return sealing.make(st, self.clock.today.isoformat(), self.clock.now(), str(self.path), Path(out),
+            made = sealing.make(st, self.clock.today.isoformat(), self.clock.now(), str(self.path), Path(out),
                                 progress)
+        # The ledger remembers its latest seal, which the monthly bulletin cites: computing a
+        # digest of the whole ledger for every bulletin would read every record (minutes at
+        # city scale). Settings are not sealed, so this leaves the seal just made valid.
+        note = {"date": made["date"], "sealed_at": made["sealed_at"], "digest": made["digest"],
+                "counts": made["counts"], "file": Path(out).name}
+        try:
+            with self.write() as st:
+                st.put("settings", SEAL_SETTING, note)
+            made["recorded"] = True
+        except LedgerError as e:  # a read-only ledger (the reader role, a replica, a read-only file)
+            made["recorded"] = False
+            made["not_recorded"] = str(e)
+        return made
+
+    def last_seal(self) -> Optional[dict[str, Any]]:
+        """The latest seal :meth:`seal` recorded in this ledger (date, digest, counts, file), or None."""
+        with self.read() as st:
+            found = st.get("settings", SEAL_SETTING)
+        return found if isinstance(found, dict) and isinstance(found.get("digest"), str) else None
 
     def seal_work(self) -> int:
         """How many records :meth:`seal` reads, for a progress bar."""
@@ -911,12 +933,6 @@ class Ledger:
             found = [h for hid in hazard_ids if (h := st.get("hazards", hid)) is not None]
         return sealing.head_hashes(found)
 
-    def seal_digest(self) -> str:
-        """The digest a seal of this ledger would carry now (for the monthly bulletin)."""
-        from .integrity import seal as sealing
-
-        with self.read() as st:
-            return sealing.seal_digest(st)
 
 
 def _link_relapses(st: Store, rec: dict[str, Any], created: list[dict[str, Any]]) -> None:

@@ -75,3 +75,6 @@ def seal(out: str, ledger_path: Optional[str], today: Optional[str], as_json: bo
     counts = ", ".join(f"{v} {k}(s)" for k, v in made["counts"].items())
     click.echo(f"Sealed {counts} on {made['date']} into {out}.")
     click.echo(made["digest"])
+    if not made.get("recorded"):
+        click.echo(f"Not recorded in the ledger ({made.get('not_recorded')}): the monthly bulletin cites the latest "
+                   "seal recorded there.", err=True)

@@ -127,7 +127,9 @@ def bulletin(ledger: Ledger, subject: Optional[str], lang: str, settings: dict[s
         rate_chart=rate_chart, buckets=buckets, overdue=[short(h) for h in overdue[:MAX_OVERDUE_ROWS]],
         overdue_total=tally.overdue_total, overdue_chart=overdue_chart, sites=sites, sites_chart=sites_chart,
         flags=flags,
-        seal_digest=ledger.seal_digest(),  # pins the ledger as this bulletin saw it (inspect verify --seal)
+        # the latest seal of the ledger (inspect seal): the ledger this bulletin reports extends it,
+        # which anyone holding the seal file checks with inspect verify --seal
+        seal=ledger.last_seal(),
         **figures(ledger, tally, first, as_of, lang, settings.get("_notes")),
     )
     from ..case.rates import bulletin_figures

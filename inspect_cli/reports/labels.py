@@ -222,6 +222,8 @@ _LABELS: dict[str, tuple[str, str]] = {
     "head_digest": ("本文书所载隐患记录摘要（SHA-256）", "Digest of the hazard records this document states (SHA-256)"),
     "seal_digest": ("本通报所据台账封存摘要（SHA-256，可用 inspect verify --seal 核对）",
                     "Seal digest of the ledger this bulletin reports (SHA-256; check with inspect verify --seal)"),
+    "sealed_on": ("封存日期", "sealed on"),
+    "no_seal": ("台账尚未封存，本通报不载封存摘要。", "The ledger has not been sealed: this bulletin carries no seal digest."),
 }
 
 STATUS, EVENTS, KINDS = vocab.STATUS, vocab.EVENTS, KIND_NAMES

@@ -15,13 +15,40 @@ def _digest(text: str, label: str) -> str:
     return m.group(1)
 
 
-def test_the_bulletin_prints_the_digest_that_inspect_seal_gives(ledger, ledger_path, tmp_path):
+def test_the_bulletin_prints_the_digest_of_the_latest_seal_and_the_ledger_still_verifies_against_it(
+        ledger, ledger_path, tmp_path):
     out = tmp_path / "bulletin.md"
     render_report(ledger, "bulletin", None, fmt="md", out=out, month="2026-03")
-    printed = _digest(out.read_text(encoding="utf-8"), "封存摘要")
-    r = invoke(["seal", "--out", str(tmp_path / "seal.json"), "--ledger", str(ledger_path), "--json"])
+    assert "台账尚未封存" in out.read_text(encoding="utf-8")  # no seal yet: no digest, said so
+    r = invoke(["seal", "--out", str(tmp_path / "seal.json"), "--ledger", str(ledger_path), "--json",
+                "--today", "2026-03-31"])
     assert r.exit_code == 0, r.stderr
-    assert printed == json.loads(r.stdout)["digest"]
+    sealed = json.loads(r.stdout)
+    assert sealed["recorded"] is True
+    ledger.interim(next(h["id"] for h in ledger.hazards()[0] if h["status"] == "open"), "设置警戒线")  # a later change
+    render_report(ledger, "bulletin", None, fmt="md", out=out, month="2026-03")
+    text = out.read_text(encoding="utf-8")
+    assert _digest(text, "封存摘要") == sealed["digest"] and "封存日期 2026-03-31" in text
+    # what the paper cites can be checked: the ledger extends the seal
+    v = invoke(["verify", "--seal", str(tmp_path / "seal.json"), "--digest", sealed["digest"][:16],
+                "--ledger", str(ledger_path)])
+    assert v.exit_code == 0, v.stdout + v.stderr
+
+
+def test_a_seal_of_a_ledger_it_cannot_write_is_written_but_not_recorded(ledger, tmp_path, monkeypatch):
+    from contextlib import contextmanager
+
+    from inspect_cli.errors import LedgerError
+
+    @contextmanager
+    def read_only():  # what the reader role or a hot standby gives
+        raise LedgerError("the ledger is read-only here")
+        yield
+
+    monkeypatch.setattr(ledger, "write", read_only)
+    made = ledger.seal(tmp_path / "seal.json")
+    assert (tmp_path / "seal.json").exists() and made["recorded"] is False and "read-only" in made["not_recorded"]
+    assert ledger.last_seal() is None
 
 
 def test_an_order_prints_the_digest_of_its_hazards_heads_and_it_moves_with_them(ledger, tmp_path):
