@@ -911,6 +911,13 @@ class Ledger:
             made["not_recorded"] = str(e)
         return made
 
+    def seal_digest(self) -> str:
+        """The digest a seal of this ledger would carry now (reads every sealed record)."""
+        from .integrity import seal as sealing
+
+        with self.read() as st:
+            return sealing.seal_digest(st)
+
     def last_seal(self) -> Optional[dict[str, Any]]:
         """The latest seal :meth:`seal` recorded in this ledger (date, digest, counts, file), or None."""
         with self.read() as st:

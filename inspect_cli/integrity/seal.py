@@ -57,6 +57,20 @@ def _is_sealed_document(d: Any) -> bool:
     return bool(d.get("number") and d.get("kind") and d.get("subject"))
 
 
+def _document_id(key: str, d: dict[str, Any]) -> str:
+    """``KIND:SUBJECT``; a correction (the row ``KIND:SUBJECT@N``) is a sealed record of its own."""
+    base = f"{d['kind']}:{d['subject']}"
+    return key if key.startswith(base + "@") else base
+
+
+def _sealed_form(key: str, d: dict[str, Any]) -> dict[str, Any]:
+    """A document as sealed: the row a later correction replaces gains ``replaced_by`` and
+    nothing else (docnumbers.py), so that mark is left out and an earlier seal still holds. A
+    replaced row of an older ledger (``KIND:SUBJECT~N``, moved there with the mark) is sealed
+    as it is, as it always was; a row that never had the mark hashes as it always did."""
+    return d if "~" in key else {k: v for k, v in d.items() if k != "replaced_by"}
+
+
 def _rows(store: Store, progress: Optional[Advance] = None) -> Iterator[tuple[str, str, str, str, str]]:
     """``(at, rank, kind, id, sha256)`` of every sealed record, table by table, each table in
     insertion order, ``BATCH`` records at a time (the order :func:`leaves` sorts them from)."""
@@ -72,9 +86,9 @@ def _rows(store: Store, progress: Optional[Advance] = None) -> Iterator[tuple[st
     for _, e in _each(store, "case_events", advance):  # a case (行政处罚案件) is the replay of its events, like a hazard
         yield (str(e.get("at") or e.get("date") or ""), "2", "case_event", f"{e.get('subject')}/{e['id']}",
                record_hash(e))
-    for _, d in _each(store, "documents", advance):
+    for key, d in _each(store, "documents", advance):
         if _is_sealed_document(d):
-            yield str(d.get("date") or ""), "3", "document", f"{d['kind']}:{d['subject']}", record_hash(d)
+            yield str(d.get("date") or ""), "3", "document", _document_id(key, d), record_hash(_sealed_form(key, d))
 
 
 def _each(store: Store, table: str, advance: Advance) -> Iterator[tuple[str, Any]]:

@@ -162,3 +162,28 @@ def test_frozen_texts_are_compact_and_photos_are_stored_once(ledger, tmp_path):
         st.put("documents", key, {"data": "data:image/png;base64,AAAA"})
     with pytest.raises(IntegrityError, match="does not match its hash"):
         render_report(ledger, "order", "I-00000-00002", out=tmp_path / "again.html")
+
+
+@pytest.mark.parametrize("suffix", [".json", ".sqlite"])
+def test_a_correction_after_a_seal_keeps_the_seal_valid(tmp_path, suffix):
+    from inspect_cli.ledger import open_ledger
+
+    path = tmp_path / f"ledger{suffix}"
+    ledger = ledger_with_site(path, today="2026-03-02")
+    ins = inspect_dust(ledger, {"DP6-9": {}}, tmp_path)["inspection"]["id"]
+    ledger.set_setting("org.code", "穗应急")
+    ledger = open_ledger(path, today="2026-03-03")
+    first = render_report(ledger, "order", ins, fmt="md", out=tmp_path / "a.md")["number"]
+    r = invoke(["seal", "--out", str(tmp_path / "seal.json"), "--ledger", str(path), "--json", "--today", "2026-03-03"])
+    assert r.exit_code == 0, r.stderr
+    new = render_report(ledger, "order", ins, fmt="md", out=tmp_path / "b.md", correct="整改期限写错")["number"]
+    assert new != first
+    v = invoke(["verify", "--seal", str(tmp_path / "seal.json"), "--ledger", str(path), "--json"])
+    assert v.exit_code == 0, v.stdout
+    assert v.json()["seal"]["added"]["document"] == 1 and v.json()["seal"]["changed"] == 0
+    # the document sealed is still what was sealed: its number cannot be changed behind the seal
+    with ledger.write() as st:
+        row = st.get("documents", f"order:{ins}")
+        st.put("documents", f"order:{ins}", dict(row, number="（穗应急）应急责改〔2026〕99号"))
+    v = invoke(["verify", "--seal", str(tmp_path / "seal.json"), "--ledger", str(path)])
+    assert v.exit_code == 8 and "changed since the seal" in v.stdout
