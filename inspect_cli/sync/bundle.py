@@ -29,6 +29,7 @@ import json
 import re
 import stat
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator, Optional
@@ -181,7 +182,7 @@ def read_bundle(path: Path) -> tuple[Bundle, zipfile.ZipFile]:
         evidence = {name[len("evidence/"):]: info for name, info in members.items() if name.startswith("evidence/")}
         bundle = Bundle(path, meta, records, settings, evidence)
         check_evidence_bytes(z, bundle)
-    except (zipfile.BadZipFile, UnicodeDecodeError, OSError, RuntimeError) as e:
+    except (zipfile.BadZipFile, zlib.error, UnicodeDecodeError, OSError, RuntimeError) as e:
         z.close()
         raise ValidationFailed(f"{path} is not a readable inspect-cli bundle ({e}); nothing was imported") from None
     except BaseException:

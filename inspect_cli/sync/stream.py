@@ -25,13 +25,14 @@ import os
 import sqlite3
 import tempfile
 import zipfile
+import zlib
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Optional
 
 from .. import evidence as ev
 from ..case import sync as case_sync
-from ..errors import IntegrityError, ValidationFailed
+from ..errors import IntegrityError, LedgerError, ValidationFailed
 from ..storage.interface import Store, Where
 from . import bundle as B
 
@@ -58,27 +59,29 @@ def _nothing(n: int = 1) -> None:
 
 
 # reading a ledger page by page -------------------------------------------------------------------
-def pages(store: Store, table: str, key: str, where: Optional[Where] = None, size: int = PAGE) -> Iterator[list[Record]]:
+def pages(store: Store, table: str, key: str, where: Optional[Where] = None,
+          size: Optional[int] = None) -> Iterator[list[Record]]:
     """A table's records ordered by their unique field ``key``, ``size`` at a time (keyset paging:
     each page is one :meth:`Store.find` after the last key seen)."""
+    size = size or PAGE
     after = ""
     while True:
         cond: Where = dict(where or {})
         cond[key] = (">", after)
-        rows = store.find(table, cond, order_by=key, limit=size)
-        rows = [r for r in rows if isinstance(r.get(key), str)]
-        if not rows:
-            return
-        _held(len(rows))
-        yield rows
-        if len(rows) < size:
+        found = store.find(table, cond, order_by=key, limit=size)
+        rows = [r for r in found if isinstance(r.get(key), str)]
+        if rows:
+            _held(len(rows))
+            yield rows
+        if len(found) < size or not rows:
             return
         after = str(rows[-1][key])
 
 
 def _by_ids(store: Store, table: str, ids: Iterable[str], field: str = "id",
-            size: int = PAGE) -> Iterator[list[Record]]:
+            size: Optional[int] = None) -> Iterator[list[Record]]:
     """The records whose ``field`` is one of ``ids`` (sorted), a page of ids at a time."""
+    size = size or PAGE
     chunk: list[str] = []
     for i in ids:
         chunk.append(i)
@@ -117,7 +120,8 @@ def _unique(rows: Iterable[Record], key: str) -> Iterator[Record]:
         last = r.get(key)
 
 
-def _chunked(rows: Iterable[Record], size: int = PAGE) -> Iterator[list[Record]]:
+def _chunked(rows: Iterable[Record], size: Optional[int] = None) -> Iterator[list[Record]]:
+    size = size or PAGE
     chunk: list[Record] = []
     for r in rows:
         chunk.append(r)
@@ -180,7 +184,8 @@ def export_tables(store: Store, since: Optional[str]) -> Iterator[tuple[str, Ite
     yield "case_events", _by_ids(store, "case_events", sorted(changed_cases), field="subject")
 
 
-def _chunked_ids(ids: list[str], size: int = PAGE) -> Iterator[list[str]]:
+def _chunked_ids(ids: list[str], size: Optional[int] = None) -> Iterator[list[str]]:
+    size = size or PAGE
     for i in range(0, len(ids), size):
         yield ids[i:i + size]
 
@@ -506,7 +511,8 @@ def merge_staged(store: Store, staged: Staged, bundle: B.Bundle, today: dt.date,
     return report
 
 
-def _chunked_ints(ns: list[int], size: int = PAGE) -> Iterator[list[int]]:
+def _chunked_ints(ns: list[int], size: Optional[int] = None) -> Iterator[list[int]]:
+    size = size or PAGE
     for i in range(0, len(ns), size):
         yield ns[i:i + size]
 
@@ -580,23 +586,28 @@ def _merge_hazards(store: Store, staged: Staged, hids: list[str], problems: _Pro
 
 # import ---------------------------------------------------------------------------------------------------
 @contextmanager
+def _reading(path: Path) -> Iterator[None]:
+    """A bundle that cannot be read (a damaged zip, a member that does not inflate) is refused."""
+    try:
+        yield
+    except (zipfile.BadZipFile, zlib.error, UnicodeDecodeError, OSError, RuntimeError) as e:
+        raise ValidationFailed(f"{path} is not a readable inspect-cli bundle ({e}); nothing was imported") from None
+
+
+@contextmanager
 def _opened(path: Path) -> Iterator[tuple[zipfile.ZipFile, B.Bundle, dict[str, zipfile.ZipInfo]]]:
     """The bundle's zip, its meta and settings read and its evidence checked against its names."""
-    try:
+    with _reading(path):
         z = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as e:
-        raise ValidationFailed(f"{path} is not a readable inspect-cli bundle ({e}); nothing was imported") from None
     with z:
-        try:
+        with _reading(path):
             members = B.check_members(z)
             meta, settings = B.read_meta(z, members, path)
             bundle = B.Bundle(path, meta, {t: [] for t in B.TABLES}, settings,
                               {name[len("evidence/"):]: info for name, info in members.items()
                                if name.startswith("evidence/")})
             B.check_evidence_bytes(z, bundle)
-            yield z, bundle, members
-        except (zipfile.BadZipFile, UnicodeDecodeError, OSError, RuntimeError, sqlite3.DatabaseError) as e:
-            raise ValidationFailed(f"{path} is not a readable inspect-cli bundle ({e}); nothing was imported") from None
+        yield z, bundle, members
 
 
 def bundle_records(path: Path) -> Optional[int]:
@@ -618,11 +629,18 @@ def import_bundle(ledger: Any, path: Path, progress: Advance = None) -> dict[str
     ``progress(n)`` is called as records are staged, then as they are merged."""
     advance = progress or _nothing
     with _opened(path) as (z, bundle, members), tempfile.TemporaryDirectory(prefix="inspect-import-") as work:
-        staged = Staged(Path(work))
         try:
-            problems = stage(z, bundle, members, staged, advance)
-            staged.finish()
-            check_staged(staged, problems)
+            staged = Staged(Path(work))
+        except sqlite3.Error as e:
+            raise _unstaged(path, work, e) from None
+        try:
+            try:
+                with _reading(path):
+                    problems = stage(z, bundle, members, staged, advance)
+                staged.finish()
+                check_staged(staged, problems)
+            except sqlite3.Error as e:
+                raise _unstaged(path, work, e) from None
             if problems:
                 raise IntegrityError(f"{path}: the bundle does not verify; nothing was imported", problems.listed())
             with ledger.write() as st:
@@ -636,3 +654,9 @@ def import_bundle(ledger: Any, path: Path, progress: Advance = None) -> dict[str
         finally:
             staged.close()
     return report
+
+
+def _unstaged(path: Path, work: str, e: sqlite3.Error) -> LedgerError:
+    """The staging file (in TMPDIR) could not be written: full, say."""
+    return LedgerError(f"could not stage {path} in {work} ({e}): free space there or set TMPDIR to a roomier "
+                       "folder; nothing was imported")
