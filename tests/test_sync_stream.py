@@ -323,3 +323,23 @@ def test_a_bundle_whose_member_does_not_inflate_is_refused(tmp_path, generated):
     r = _import(tmp_path / "cut.zip", tmp_path / "b.sqlite")
     assert r.exit_code == 4 and "not a readable inspect-cli bundle" in r.stderr  # not an internal error (70)
     assert not (tmp_path / "b.sqlite").exists()
+
+
+def test_a_postgresql_ledger_exports_and_imports_in_pages(tmp_path, generated, monkeypatch, request):
+    """The bureau's server ledger: the same paged export (evidence fetched from the database)
+    and batched import (evidence stored in it with the merge)."""
+    from pgserver import fresh_database
+
+    url = fresh_database(request)
+    src = _copy(generated, tmp_path / "a.sqlite")
+    bundle = _export(src, tmp_path / "a.zip")
+    _small_batches(monkeypatch, hazards=8, page=13)
+    r = _import(bundle, url)
+    assert r.exit_code == 0, r.stderr
+    assert r.json()["added"]["hazards"] == 90 and r.json()["evidence"] == 1
+    again = _export(url, tmp_path / "b.zip")
+    first, second = parts(bundle), parts(again)
+    assert set(first) == set(second)
+    assert all(first[n] == second[n] for n in first if n != "bundle.json")
+    assert _import(again, tmp_path / "c.sqlite").exit_code == 0
+    assert _content(tmp_path / "c.sqlite") == _content(src)
