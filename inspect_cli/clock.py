@@ -40,8 +40,15 @@ def iso_date(value: object) -> str:
         raise ValueError(f"{value!r} is not a real date") from None
 
 
+_SHANGHAI = dt.timezone(dt.timedelta(hours=8), "CST")
+
+
 def _zone() -> dt.tzinfo:
     name = os.environ.get("INSPECT_TZ", DEFAULT_TZ)
+    if name == DEFAULT_TZ:
+        # Asia/Shanghai has kept UTC+8 without DST since 1991: a fixed offset gives the same
+        # times for every date this tool records, without loading the tz database (~3 ms a command)
+        return _SHANGHAI
     try:
         from zoneinfo import ZoneInfo, available_timezones
 
@@ -50,7 +57,7 @@ def _zone() -> dt.tzinfo:
         if name != DEFAULT_TZ and available_timezones():
             raise UsageError(f"INSPECT_TZ={name!r} is not a time zone; e.g. Asia/Shanghai, Asia/Urumqi") from None
         # no tz database on this machine: Asia/Shanghai has had no DST since 1991
-        return dt.timezone(dt.timedelta(hours=8), "CST")
+        return _SHANGHAI
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ read aloud cannot be misheard as 1 or 0; lower case and I/L/O typed back are acc
 from __future__ import annotations
 
 import re
-import secrets
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 # A record id as inspect-cli writes it (``normalise`` reads I/L/O/U as 1/1/0/V, so an id
@@ -20,6 +19,8 @@ PREFIXES = {"site": "S", "inspection": "I", "hazard": "H", "event": "E", "draw":
 
 
 def new_id(kind: str) -> str:
+    import secrets  # lazily: random and its friends cost a read-only command ~1.5 ms
+
     n = secrets.randbits(50)
     chars = "".join(ALPHABET[(n >> (5 * i)) & 31] for i in range(10))
     return f"{PREFIXES[kind]}-{chars[:5]}-{chars[5:]}"

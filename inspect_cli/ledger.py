@@ -21,13 +21,13 @@ from .hazard import moves as hz
 from .hazard import history
 from .clock import Clock
 from .hazard.moves import HazardQuery
-from .records import Event, Hazard, Inspection, Site
 from .paths import evidence_dir, ledger_path
 from .settings import DEFAULTS, coerce
 from .storage import open_backend
 from .storage.interface import Backend, Store
 
 if TYPE_CHECKING:
+    from .records import Event, Hazard, Inspection, Site  # TypedDicts: types only (~2 ms to build)
     from .case.records import CaseQuery, OpenRequest
     from .checklist.model import Checklist
     from .reports.issued import IssuedDocument
@@ -196,7 +196,7 @@ class Ledger:
         from .site.record import add_site
 
         with self.write() as st:
-            return cast(Site, add_site(st, raw, self.clock, risk_classes(self.settings(st))))
+            return cast("Site", add_site(st, raw, self.clock, risk_classes(self.settings(st))))
 
     def import_sites(self, csv_path: Path, skip_invalid: bool = False, dry_run: bool = False) -> dict[str, Any]:
         from .plan.classes import risk_classes
@@ -215,7 +215,7 @@ class Ledger:
         from .inspection import record as ins
 
         with self.read() as st:
-            return cast(Site, ins.site_of(st, code))
+            return cast("Site", ins.site_of(st, code))
 
     def visit_site(self, inspection: Inspection) -> Site:
         """The inspected site, with what other inspections of the same visit already answered."""
@@ -223,12 +223,12 @@ class Ledger:
         from .inspection.visit import with_visit
 
         with self.read() as st:
-            return cast(Site, with_visit(st, dict(ins.site_of(st, inspection["site"])), inspection["date"],
+            return cast("Site", with_visit(st, dict(ins.site_of(st, inspection["site"])), inspection["date"],
                                          inspection["id"]))
 
     def sites(self, **where: Any) -> list[Site]:
         with self.read() as st:
-            return cast(list[Site], st.find("sites", {k: v for k, v in where.items() if v is not None}, order_by="code"))
+            return cast("list[Site]", st.find("sites", {k: v for k, v in where.items() if v is not None}, order_by="code"))
 
     # inspections ----------------------------------------------------------
     def run_answers(self, checklist: Checklist, site_code: str, inspectors: list[dict[str, str]], kind: str,
@@ -275,7 +275,7 @@ class Ledger:
         with self.write() as st:
             site = ins.site_of(st, site_code)
             rec = ins.start(st, checklist, site, inspectors, kind, self.clock)
-            return cast(Inspection, self._tag_campaign(st, rec, campaign))
+            return cast("Inspection", self._tag_campaign(st, rec, campaign))
 
     def _tag_campaign(self, st: Store, rec: dict[str, Any], campaign: Optional[str]) -> dict[str, Any]:
         """An inspection made under a campaign (专项整治) carries its id; refused outside it."""
@@ -295,7 +295,7 @@ class Ledger:
         with self.write() as st:
             rec = ins.get(st, inspection_id)
             who = ", ".join(i["name"] for i in rec["inspectors"])
-            return cast(Inspection, ins.answer(st, inspection_id, key, detail, who, self.clock))
+            return cast("Inspection", ins.answer(st, inspection_id, key, detail, who, self.clock))
 
     def set_site_value(self, inspection_id: str, name: str, value: Any) -> Inspection:
         """A site attribute's value found on site during an interactive inspection (kept with it)."""
@@ -305,13 +305,13 @@ class Ledger:
             rec = ins.get(st, inspection_id)
             rec.setdefault("site_values", {})[name] = value
             st.put("inspections", rec["id"], rec)
-            return cast(Inspection, rec)
+            return cast("Inspection", rec)
 
     def set_units(self, inspection_id: str, section_id: str, names: list[str]) -> Inspection:
         from .inspection import record as ins
 
         with self.write() as st:
-            return cast(Inspection, ins.set_units(st, inspection_id, section_id, names))
+            return cast("Inspection", ins.set_units(st, inspection_id, section_id, names))
 
     def set_visit_times(self, inspection_id: str, started: Any, finished: Any) -> Inspection:
         """Record the 检查时间 the inspector gives (see :mod:`inspect_cli.visit_times`)."""
@@ -324,7 +324,7 @@ class Ledger:
             if a:
                 rec.update(started=a, finished=b)
                 st.put("inspections", rec["id"], rec)
-            return cast(Inspection, rec)
+            return cast("Inspection", rec)
 
     def finish_inspection(self, inspection_id: str, checklist: Checklist) -> tuple[Inspection, list[Hazard]]:
         from .inspection import record as ins
@@ -332,18 +332,18 @@ class Ledger:
         with self.write() as st:
             rec, created = ins.finish(st, inspection_id, checklist, self.clock, self.settings(st))
             _link_relapses(st, rec, created)
-            return cast(Inspection, rec), cast(list[Hazard], created)
+            return cast("Inspection", rec), cast("list[Hazard]", created)
 
     def inspection(self, inspection_id: str) -> Inspection:
         from .inspection import record as ins
 
         with self.read() as st:
-            return cast(Inspection, ins.get(st, inspection_id))
+            return cast("Inspection", ins.get(st, inspection_id))
 
     def inspections(self, **where: Any) -> list[Inspection]:
         with self.read() as st:
             found = st.find("inspections", {k: v for k, v in where.items() if v is not None}, order_by="date")
-            return cast(list[Inspection], found)
+            return cast("list[Inspection]", found)
 
     def find_inspections(self, query: Any = None) -> list[dict[str, Any]]:
         """Summaries of inspections matching an :class:`~inspect_cli.inspection.index.InspectionQuery`."""
@@ -368,7 +368,7 @@ class Ledger:
     def hazards(self, query: Optional[HazardQuery] = None) -> tuple[list[Hazard], int]:
         with self.read() as st:
             rows, total = hz.query(st, query or HazardQuery(), self.clock.today)
-            return cast(list[Hazard], rows), total
+            return cast("list[Hazard]", rows), total
 
     def hazard(self, hazard_id: str) -> tuple[Hazard, list[Event]]:
         with self.read() as st:
@@ -379,7 +379,7 @@ class Ledger:
             out = hz.with_derived(h, self.clock.today)
             if conflicts:
                 out["conflicts"] = [{k: v for k, v in c.items() if k != "their_events"} for c in conflicts]
-            from .case.records import cases_of_hazard
+            from .case.links import cases_of_hazard
 
             cases = cases_of_hazard(st, h["id"])  # the hazard shows its cases; they never change it
             if cases:
@@ -387,15 +387,15 @@ class Ledger:
             relapse = st.get("relapses", h["id"])
             if relapse:
                 out["relapse_of"] = relapse
-            return cast(Hazard, out), cast(list[Event], line)
+            return cast("Hazard", out), cast("list[Event]", line)
 
     def plan(self, hazard_id: str, plan: Any) -> Hazard:
         with self.write() as st:
-            return cast(Hazard, hz.plan(st, hazard_id, plan, self.clock, self.actor))
+            return cast("Hazard", hz.plan(st, hazard_id, plan, self.clock, self.actor))
 
     def extend(self, hazard_id: str, to: str, reason: str) -> Hazard:
         with self.write() as st:
-            return cast(Hazard, hz.extend(st, hazard_id, to, reason, self.clock, self.actor))
+            return cast("Hazard", hz.extend(st, hazard_id, to, reason, self.clock, self.actor))
 
     def fixed(self, hazard_id: str, note: str = "", evidence: tuple[Path, ...] = (),
               details: Optional[dict[str, str]] = None) -> Hazard:
@@ -403,22 +403,22 @@ class Ledger:
         hz.check_text_lengths({"note": note, **(details or {})})  # before any evidence is copied
         files = _store_files(evidence, self.evidence_dir) if evidence else []
         with self.write() as st:
-            return cast(Hazard, hz.fixed(st, hazard_id, note, files, self.clock, self.actor, details))
+            return cast("Hazard", hz.fixed(st, hazard_id, note, files, self.clock, self.actor, details))
 
     def interim(self, hazard_id: str, measures: str) -> Hazard:
         with self.write() as st:
-            return cast(Hazard, hz.interim(st, hazard_id, measures, self.clock, self.actor))
+            return cast("Hazard", hz.interim(st, hazard_id, measures, self.clock, self.actor))
 
     def supervise(self, hazard_id: str, level: str, authority: str) -> Hazard:
         with self.write() as st:
-            return cast(Hazard, hz.supervise(st, hazard_id, level, authority, self.clock, self.actor))
+            return cast("Hazard", hz.supervise(st, hazard_id, level, authority, self.clock, self.actor))
 
     def reinspect(self, hazard_id: str, result: str, inspectors: list[dict[str, str]], note: str = "",
                   evidence: tuple[Path, ...] = (), deadline: Optional[str] = None) -> Hazard:
         files = _store_files(evidence, self.evidence_dir) if evidence else []
         actor = ", ".join(i["name"] for i in inspectors) or self.actor
         with self.write() as st:
-            return cast(Hazard, hz.reinspect(st, hazard_id, result, inspectors, note, files, deadline, self.clock,
+            return cast("Hazard", hz.reinspect(st, hazard_id, result, inspectors, note, files, deadline, self.clock,
                                              actor, self.settings(st)))
 
     # cases (行政处罚案件) ---------------------------------------------------------
@@ -617,7 +617,7 @@ class Ledger:
         from .analysis.asof import hazards_as_of
 
         with self.read() as st:
-            return cast(list[Hazard], hazards_as_of(st, iso_day, fields, ids))
+            return cast("list[Hazard]", hazards_as_of(st, iso_day, fields, ids))
 
     def events_of(self, hazard_ids: list[str]) -> dict[str, list[Event]]:
         """The events of several hazards (each its main line), in order, keyed by hazard id."""
@@ -627,9 +627,9 @@ class Ledger:
         with self.read() as st:
             for i in range(0, len(hazard_ids), 500):
                 for e in st.find("events", {"subject": ("in", hazard_ids[i:i + 500])}, order_by="seq"):
-                    out.setdefault(e["subject"], []).append(cast(Event, e))
+                    out.setdefault(e["subject"], []).append(cast("Event", e))
         # each hazard's main line: another laptop's branch is a conflict, not its history
-        return {hid: cast(list[Event], history.main_line(cast(list[dict[str, Any]], evs))) for hid, evs in out.items()}
+        return {hid: cast("list[Event]", history.main_line(cast(list[dict[str, Any]], evs))) for hid, evs in out.items()}
 
     def site_names(self, codes: list[str]) -> dict[str, str]:
         """Site names by code; an unknown code is left out."""

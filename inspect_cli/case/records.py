@@ -20,6 +20,7 @@ from ..hazard.lifecycle import ACTIVE as HAZARD_ACTIVE
 from ..hazard.lifecycle import distinct_certified
 from ..storage.interface import Store
 from . import machine
+from .links import cases_of_hazard
 
 TABLE, EVENTS = "cases", "case_events"
 ART_102 = "《中华人民共和国安全生产法》第一百零二条"
@@ -96,12 +97,6 @@ def region_of(site: dict[str, Any]) -> str:
         return attr.strip()
     m = _REGION.match(str(site.get("address") or "").strip())
     return m.group(1) if m else UNKNOWN_REGION
-
-
-def cases_of_hazard(store: Store, hazard_id: str) -> list[dict[str, Any]]:
-    return [{"id": c["id"], "stage": c.get("stage"), "opened": c.get("opened"), "withdrawn": c.get("withdrawn")}
-            for c in store.find(TABLE, order_by="opened", fields=("id", "hazards", "stage", "opened", "withdrawn"))
-            if hazard_id in (c.get("hazards") or [])]
 
 
 def _hazard(store: Store, hazard_id: str) -> dict[str, Any]:

@@ -15,7 +15,6 @@ of the imports. Every other branch is a *conflict* (:func:`conflicts`) until a
 """
 from __future__ import annotations
 
-import hashlib
 import json
 from typing import Any, Callable, Optional
 
@@ -36,6 +35,8 @@ def canonical(event: Event) -> bytes:
 
 
 def event_hash(event: Event) -> str:
+    import hashlib  # lazily: a read that checks no chain never loads OpenSSL (~2 ms)
+
     return hashlib.sha256(canonical(event)).hexdigest()
 
 

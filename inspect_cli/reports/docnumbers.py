@@ -7,7 +7,12 @@ Two kinds of records live there:
   ``{"kind", "year", "seq"}``: the last number used;
 - ``KIND:SUBJECT`` → ``{"kind", "subject", "year", "seq", "number", "date", ...}``: the
   number given to one document and, once rendered, its frozen content (see
-  :mod:`inspect_cli.reports.issued`), so printing the same document again gives the same document.
+  :mod:`inspect_cli.reports.issued`), so printing the same document again gives the same document;
+- ``KIND:SUBJECT@N`` → the N-th correction of that document. An issued row is never rewritten
+  (the PostgreSQL guard refuses it): the row a correction replaces only gains ``replaced_by``,
+  and the current document is the end of that chain (:func:`current_key`). Ledgers written
+  before this kept the current document at ``KIND:SUBJECT`` and moved a replaced one to
+  ``KIND:SUBJECT~N``; they are read as they are.
 
 Two laptops issuing offline never print the same number when each has its own
 ``org.device`` code: the sequence part then reads ``DEVICE-SEQ`` (e.g. 〔2026〕B-7号), each device
@@ -47,8 +52,34 @@ def device_code(settings: dict[str, Any]) -> str:
     return str(settings.get("org.device") or "").strip()
 
 
+def _chain(store: Any, kind: str, subject: str) -> tuple[str, Optional[dict[str, Any]], int]:
+    """The key and row of the current version of a document, and how many versions it has."""
+    key = f"{kind}:{subject}"
+    row: Optional[dict[str, Any]] = store.get("documents", key)
+    n = 0
+    while row is not None and row.get("replaced_by"):
+        nxt = store.get("documents", f"{kind}:{subject}@{n + 1}")
+        if nxt is None:  # the correction itself never arrived (a partial copy): this is the last held
+            break
+        n += 1
+        key, row = f"{kind}:{subject}@{n}", nxt
+    return key, row, (0 if row is None else n + 1)
+
+
+def current_key(store: Any, kind: str, subject: str) -> str:
+    """The key of the row holding the document's current version (``KIND:SUBJECT`` or ``…@N``)."""
+    return _chain(store, kind, subject)[0]
+
+
 def lookup(store: Any, kind: str, subject: str) -> Optional[dict[str, Any]]:
-    return store.get("documents", f"{kind}:{subject}")  # type: ignore[no-any-return]
+    """The current version of a numbered document, None when never issued."""
+    return _chain(store, kind, subject)[1]
+
+
+def next_version_key(store: Any, kind: str, subject: str) -> str:
+    """Where a new version of the document goes: ``KIND:SUBJECT`` first, then ``…@1``, ``…@2``."""
+    versions = _chain(store, kind, subject)[2]
+    return f"{kind}:{subject}" if versions == 0 else f"{kind}:{subject}@{versions}"
 
 
 def _counter_key(kind: str, year: int, device: str) -> str:
@@ -104,7 +135,7 @@ def assign(store: Any, kind: str, subject: str, date: str, settings: dict[str, A
         store.put("documents", f"blocks:{kind}:{year}", block[1])
     else:
         store.put("documents", key, {"kind": kind, "year": year, "seq": seq, **({"device": device} if device else {})})
-    store.put("documents", f"{kind}:{subject}",
+    store.put("documents", next_version_key(store, kind, subject) if fresh else f"{kind}:{subject}",
               {"kind": kind, "subject": subject, "year": year, "seq": seq, "number": number, "date": date,
                **({"device": device} if device else {})})
     return number

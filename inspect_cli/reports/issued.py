@@ -12,8 +12,11 @@ Rows of the ``documents`` table used here (besides the ``seq:…`` counters of
 
 - ``KIND:SUBJECT``: the current document (number, date, issue time, hashes of its variants,
   ``replaces``);
-- ``frozen:KIND:SUBJECT``: the stored texts and inputs (kept apart so listing is cheap);
-- ``KIND:SUBJECT~N``: a document replaced by a correction (with its ``frozen:`` row);
+- ``frozen:KEY``: the stored texts and inputs of the document row ``KEY`` (kept apart so
+  listing is cheap);
+- ``KIND:SUBJECT@N``: the N-th correction of the document; the row it replaces gains
+  ``replaced_by`` and is otherwise left as issued (ledgers written before kept a replaced
+  document at ``KIND:SUBJECT~N`` instead);
 - ``image:SHA256``: an embedded image (``data:`` URI) of a frozen text, stored once however
   many documents print it; the frozen text holds ``inspect-image:SHA256`` in its place and is
   kept zlib-compressed, so a frozen document costs a few kB beside its photos.
@@ -28,7 +31,7 @@ import zlib
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Optional
 
-from .docnumbers import FROZEN, NUMBERED, assign, lookup
+from .docnumbers import FROZEN, NUMBERED, assign, current_key, lookup
 
 FROZEN_PREFIX = "frozen:"
 IMAGE_PREFIX = "image:"
@@ -134,10 +137,11 @@ def _shown(ctx: Mapping[str, Any], claim: list[Any]) -> Optional[str]:
 
 def frozen_text(store: Any, kind: str, subject: str, variant: str) -> Optional[str]:
     """The stored text of an issued document's rendering, or None when never rendered so."""
-    row = lookup(store, kind, subject)
+    key = current_key(store, kind, subject)
+    row = store.get("documents", key)
     if not row or variant not in (row.get("sha256") or {}):
         return None
-    frozen = store.get("documents", f"{FROZEN_PREFIX}{kind}:{subject}") or {}
+    frozen = store.get("documents", f"{FROZEN_PREFIX}{key}") or {}
     packed = (frozen.get("texts") or {}).get(variant)
     text = None if packed is None else _unpack(store, str(packed))
     if text is None or sha256_text(text) != row["sha256"][variant]:
@@ -196,25 +200,20 @@ def take_and_freeze(st: Any, now: str, ctx: Mapping[str, Any], settings: Mapping
 
 
 def _retire(st: Any, kind: str, subject: str, new_number: str) -> None:
-    """Move the document a correction replaces to ``KIND:SUBJECT~N``, marked replaced."""
-    old = lookup(st, kind, subject)
-    if not old:
-        return
-    n = 1
-    while st.get("documents", f"{kind}:{subject}~{n}") is not None:
-        n += 1
-    st.put("documents", f"{kind}:{subject}~{n}", dict(old, replaced_by=new_number))
-    frozen = st.get("documents", f"{FROZEN_PREFIX}{kind}:{subject}")
-    if frozen is not None:
-        st.put("documents", f"{FROZEN_PREFIX}{kind}:{subject}~{n}", frozen)
-        st.put("documents", f"{FROZEN_PREFIX}{kind}:{subject}", {"texts": {}, "inputs": {}})
+    """Mark the document a correction replaces: its row gains ``replaced_by`` and is otherwise
+    kept as issued, with its frozen texts (nothing issued is ever rewritten)."""
+    key = current_key(st, kind, subject)
+    old = st.get("documents", key)
+    if old:
+        st.put("documents", key, dict(old, replaced_by=new_number))
 
 
 def _freeze(st: Any, now: str, ctx: Mapping[str, Any], own: list[Any], rendered: tuple[str, str]) -> None:
     kind, subject = own[0], own[1]
     variant, text = rendered
-    row = dict(lookup(st, kind, subject) or {})
-    frozen = dict(st.get("documents", f"{FROZEN_PREFIX}{kind}:{subject}") or {"texts": {}, "inputs": {}})
+    key = current_key(st, kind, subject)
+    row = dict(st.get("documents", key) or {})
+    frozen = dict(st.get("documents", f"{FROZEN_PREFIX}{key}") or {"texts": {}, "inputs": {}})
     inputs = json.dumps(_inputs(ctx), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     frozen["texts"] = dict(frozen.get("texts") or {}, **{variant: _pack(st, text)})
     frozen["inputs"] = dict(frozen.get("inputs") or {}, **{variant: inputs})
@@ -224,8 +223,8 @@ def _freeze(st: Any, now: str, ctx: Mapping[str, Any], own: list[Any], rendered:
     if own[4]:
         row["replaces"] = ctx.get("replaces_number") or ""
         row["reason"] = ctx.get("replaces_reason") or ""
-    st.put("documents", f"{kind}:{subject}", row)
-    st.put("documents", f"{FROZEN_PREFIX}{kind}:{subject}", frozen)
+    st.put("documents", key, row)
+    st.put("documents", f"{FROZEN_PREFIX}{key}", frozen)
 
 
 def _pack(st: Any, text: str) -> str:
