@@ -343,3 +343,35 @@ def test_a_postgresql_ledger_exports_and_imports_in_pages(tmp_path, generated, m
     assert all(first[n] == second[n] for n in first if n != "bundle.json")
     assert _import(again, tmp_path / "c.sqlite").exit_code == 0
     assert _content(tmp_path / "c.sqlite") == _content(src)
+
+
+def test_any_order_and_any_batch_sizes_give_the_same_ledger(tmp_path, generated):
+    """Property: however the bundle orders its events and however small the pages and batches,
+    the imported ledger is the exported one."""
+    import tempfile
+
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as hs
+
+    src = _copy(generated, tmp_path / "a.sqlite")
+    p = parts(_export(src, tmp_path / "a.zip"))
+    events = rows(p["events.jsonl"])
+    want = _content(src)
+
+    @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(seed=hs.integers(0, 2**16), batch=hs.integers(1, 120), page=hs.integers(1, 300))
+    def check(seed: int, batch: int, page: int) -> None:
+        shuffled = list(events)
+        random.Random(seed).shuffle(shuffled)
+        with tempfile.TemporaryDirectory(dir=tmp_path) as d:
+            bundle = write(Path(d) / "b.zip", dict(p, **{"events.jsonl": jsonl(shuffled)}))
+            saved = (stream.HAZARD_BATCH, stream.PAGE)
+            stream.HAZARD_BATCH, stream.PAGE = batch, page
+            try:
+                report = open_ledger(Path(d) / "b.sqlite", today=TODAY).import_bundle(bundle)
+            finally:
+                stream.HAZARD_BATCH, stream.PAGE = saved
+            assert report["added"]["hazards"] == 90
+            assert _content(Path(d) / "b.sqlite") == want
+
+    check()
