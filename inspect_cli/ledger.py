@@ -527,6 +527,12 @@ class Ledger:
 
         return import_bundle(self, Path(bundle), progress)
 
+    def export_size(self) -> int:
+        """How many records a whole export writes (for a progress bar)."""
+        from .sync.bundle import TABLES
+
+        return self.record_count(*TABLES)
+
     def bundle_records(self, bundle: Path) -> Optional[int]:
         """How many records a bundle says it holds (the size of its import, for a progress bar)."""
         from .sync.stream import bundle_records

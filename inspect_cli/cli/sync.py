@@ -6,9 +6,6 @@ from typing import Optional
 
 import click
 
-# the tables a bundle holds (inspect_cli.sync.bundle.TABLES: not imported, to keep --help light)
-BUNDLE_TABLES = ("sites", "inspections", "hazards", "events", "draws", "documents", "cases", "case_events")
-
 from .options import date_value, emit_json, json_option, ledger_option, open_ledger, today_option
 from .progress import progress, quiet_option
 
@@ -29,7 +26,7 @@ def export_cmd(out: str, since: Optional[str], ledger_path: Optional[str], today
     since = date_value(since, "--since")
     ledger = open_ledger(ledger_path, today)
     ledger.require_existing()
-    total = None if since else ledger.record_count(*BUNDLE_TABLES)
+    total = None if since else ledger.export_size()
     with progress("Exporting", total, quiet) as advance:
         counts = ledger.export(Path(out), since, advance)
     if as_json:
