@@ -575,7 +575,8 @@ def _legacy_branches(store: Store) -> list[Record]:
     """The other side's events that inspect-cli before bundle version 2 kept only in its
     ``conflicts`` table: merged into the hazards' histories (the records stay as they are)."""
     out = []
-    for rec in store.find("conflicts"):
+    # only the fields read here: a record conflict holds a whole copy of the other side's record
+    for rec in store.find("conflicts", fields=("table", "hazard", "their_events")):
         if "table" in rec or "hazard" not in rec or not isinstance(rec.get("their_events"), list):
             continue
         out += [e for e in rec["their_events"] if not _event_problems(e)]
