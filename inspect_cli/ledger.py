@@ -609,13 +609,20 @@ class Ledger:
         with self.read() as st:
             return sum(st.count(t) for t in (tables or tuple(st.tables())))
 
-    def bulletin_tally(self, as_of: Any, iso_first: str, iso_last: str, year_start: str, rows: int) -> Any:
-        """The bulletin's figures by GROUP BY (:mod:`.analysis.tally`), or None when hazards
-        changed after ``as_of`` (the caller then replays them with :meth:`hazards_as_of`)."""
-        from .analysis.tally import bulletin_tally
+    def bulletin_tally(self, spec: Any) -> Any:
+        """The monthly bulletin's figures as of ``spec.as_of`` (an :class:`.analysis.tally.Spec`),
+        counted by GROUP BY with the hazards changed since corrected by replay (:mod:`.analysis.tally`)."""
+        from .analysis.tally import counted
 
         with self.read() as st:
-            return bulletin_tally(st, as_of, iso_first, iso_last, year_start, rows)
+            return counted(st, spec)
+
+    def site_fields(self, fields: tuple[str, ...]) -> dict[str, dict[str, Any]]:
+        """These fields of every site, by code (the bulletin's 区域 and 行业)."""
+        if not self.exists():
+            return {}
+        with self.read() as st:
+            return {str(s["code"]): s for s in st.find("sites", fields=("code",) + tuple(fields)) if "code" in s}
 
     def hazards_as_of(self, iso_day: str, fields: Optional[tuple[str, ...]] = None,
                       ids: Optional[list[str]] = None) -> list[Hazard]:

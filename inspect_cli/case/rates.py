@@ -108,7 +108,7 @@ def compute(store: Store, today: dt.date, since: Optional[str] = None, until: Op
             regions = {str(code): region_of(s) if s else "?" for code in per_site
                        for s in [store.get("sites", str(code))]}
         else:
-            regions = {s["code"]: region_of(s) for s in store.find("sites", fields=("code", "address", "attributes"))}
+            regions = _regions(store)
         for code, n in per_site.items():
             by["region"].setdefault(regions.get(str(code), "?"), _row())["inspections_with_findings"] += n
     for date, n in margin("date").items():
@@ -146,6 +146,27 @@ def compute(store: Store, today: dt.date, since: Optional[str] = None, until: Op
         by["region"] = {}  # not asked for: left empty rather than counting the cases only
     return {"metrics": metrics,
             **{f"by_{k}": {key: _finish(v) for key, v in sorted(rows_.items())} for k, rows_ in by.items()}}
+
+
+def _regions(store: Store) -> dict[str, str]:
+    """区域 of every site by code, from the fields :func:`region_of` reads (region, attributes,
+    address), grouped by site (one group per site): on SQLite these are columns of the sites
+    table, so no site record is decoded."""
+    import json
+
+    out: dict[str, str] = {}
+    known: dict[tuple[Any, Any, Any], str] = {}  # sites share their region, attributes and address text
+    for code, region, attributes, address in store.count_by("sites", ("code", "region", "attributes", "address")):
+        key = (region, attributes, address)
+        if key not in known:
+            if isinstance(attributes, str) and attributes.startswith("{"):
+                try:
+                    attributes = json.loads(attributes)
+                except ValueError:
+                    pass
+            known[key] = region_of({"region": region, "attributes": attributes, "address": address})
+        out[str(code)] = known[key]
+    return out
 
 
 _BULLETIN_LABELS = {

@@ -19,7 +19,7 @@ from ..storage.interface import Store
 PLAN_COLUMNS = ("site", "site_name", "hazard_id", "item", "unit", "severity", "status", "current_deadline",
                 "description", "result", "note", "deadline", "evidence")
 RESULTS = ("pass", "fail", "skip")
-PLAN_FIELDS = ("id", "site", "site_name", "item", "severity", "status", "deadline", "description")
+PLAN_FIELDS = ("id", "site", "site_name", "item", "unit", "severity", "status", "deadline", "description")
 Progress = Callable[[int, int], None]
 
 
@@ -47,9 +47,9 @@ def write_plan(rows: list[dict[str, Any]], path: Path) -> None:
         data = dump({"reinspections": rows}).encode("utf-8")
     else:
         buf = io.StringIO()
-        w = csv.DictWriter(buf, fieldnames=PLAN_COLUMNS, lineterminator="\n")
-        w.writeheader()
-        w.writerows({k: csv_safe(v) for k, v in r.items()} for r in rows)
+        w = csv.writer(buf, lineterminator="\n")  # rows as lists: a DictWriter costs a dict per row
+        w.writerow(PLAN_COLUMNS)
+        w.writerows([csv_safe(r[k]) for k in PLAN_COLUMNS] for r in rows)
         data = ("\ufeff" + buf.getvalue()).encode("utf-8")  # BOM: Excel opens it as UTF-8
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(path, data)

@@ -1,21 +1,19 @@
 """The monthly bulletin (月度通报): counts, closure rate against its target, overdue ages, sites.
 
 Built to stay usable on a city's year: the figures are GROUP BY counts of indexed columns
-(:mod:`..analysis.tally`), whole records only for the rows it lists; a past month whose
-hazards changed since is replayed in one light pass.
+(:mod:`..analysis.tally`), whole records only for the rows it lists; for a past month only
+the hazards changed since are replayed, to correct the counts.
 """
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, Any, Mapping, Optional
 
 from ..hazard import lifecycle
-from ..hazard.moves import with_derived
 from . import labels as lb
 from ..analysis.stats import BUCKETS
-from ..analysis.tally import LIGHT_FIELDS, Tally
-from .bulletin_figures import EXTRA_FIELDS, figures
-from .context import (MAX_OVERDUE_ROWS, TOP_SITES, _order, _ref, base, fmt_date,
+from ..analysis.tally import Spec
+from .bulletin_figures import Window, figures
+from .context import (MAX_OVERDUE_ROWS, TOP_SITES, _ref, base, fmt_date,
                       parse_month)
 
 if TYPE_CHECKING:
@@ -33,16 +31,16 @@ def bulletin(ledger: Ledger, subject: Optional[str], lang: str, settings: dict[s
     first, last = parse_month(month, today)
     as_of = min(last, today)
     iso_first, iso_last, iso_as_of = first.isoformat(), last.isoformat(), as_of.isoformat()
-    # One light pass over every hazard (indexed columns only), full records for what is listed;
-    # every figure is tallied in that single pass (a city's year is 360k hazards).
+    # Counted where the data is (GROUP BY over indexed columns, analysis/tally.py); a past
+    # month's counts are corrected by replaying only the hazards changed since its last day.
+    # Whole records (as of the day) only for the rows listed.
     full = _FullRecords(ledger, iso_as_of)
     target = float(settings.get("bulletin.major_closure_target") or 0.8)
     year_start = f"{first.year}-01-01"
-    # The office figures (workload, documents, 区域/行业 …) need every hazard's light record as
-    # of the day, so the counts are tallied in the same pass over them; a GROUP BY tally on top
-    # (Ledger.bulletin_tally) would only read the same hazards a second time.
-    light = ledger.hazards_as_of(iso_as_of, LIGHT_FIELDS + EXTRA_FIELDS)
-    tally = _tally(light, as_of, iso_first, iso_last, year_start)
+    w = Window.of(first.year, first.month)
+    spec = Spec(as_of=as_of, first=iso_first, last=iso_last, year_start=year_start, rows=MAX_OVERDUE_ROWS,
+                windows=tuple((x.first.isoformat(), x.last.isoformat()) for x in (w, w.previous(), w.year_before())))
+    tally = ledger.bulletin_tally(spec)
 
     # 1. domain × severity × status
     domains = sorted({d for d, _ in tally.total})
@@ -72,8 +70,7 @@ def bulletin(ledger: Ledger, subject: Optional[str], lang: str, settings: dict[s
                 "closed_reason": h.get("closed_reason") or "", "days_overdue": h.get("days_overdue") or 0,
                 "status_label": lb.pick(lb.STATUS, h.get("status"), lang),
                 "flag_no_plan": h.get("severity") == "major" and h.get("status") == "closed" and not h.get("plan")}
-    new = sorted(tally.new, key=_order)
-    closed = sorted(tally.closed, key=_order)
+    new, closed = tally.new, tally.closed  # the first rows, by (created, id)
 
     # 3. closure rate of major hazards, this year to date and overall
     def rate(total_closed: list[int]) -> Optional[float]:
@@ -95,7 +92,7 @@ def bulletin(ledger: Ledger, subject: Optional[str], lang: str, settings: dict[s
                               target_label=f"{L['target']} {target:.0%}", percent=True, max_value=1.0) if rate_rows else ""
 
     # 4. overdue by age
-    overdue = sorted(tally.overdue, key=lambda h: (-h["days_overdue"], h["id"]))
+    overdue = tally.overdue  # the first rows, most days overdue first, then id
     buckets: list[dict[str, Any]] = []
     for key, lo, hi in BUCKETS:
         label = key.replace("-", "–")
@@ -105,7 +102,7 @@ def bulletin(ledger: Ledger, subject: Optional[str], lang: str, settings: dict[s
     overdue_chart = stacked_bars(bucket_rows, [L["bucket"]], title=L["b_overdue"])
 
     # 5. sites with most open hazards
-    per_site = tally.per_site
+    per_site = tally.per_site()
     sites = sorted(per_site.values(), key=lambda s: (-s["open"], -s["major"], s["code"]))[:TOP_SITES]
     names = ledger.site_names([s["code"] for s in sites])
     for s in sites:
@@ -113,14 +110,12 @@ def bulletin(ledger: Ledger, subject: Optional[str], lang: str, settings: dict[s
     sites_chart = stacked_bars([(s["name"] or s["code"], [s["open"] - s["major"], s["major"]]) for s in sites],
                                [L["general"], L["major"]], title=L["b_sites"]) if sites else ""
 
-    closed_majors = tally.closed_majors
     # A month of a city is tens of thousands of new hazards: the bulletin counts them all and
     # lists the first MAX_OVERDUE_ROWS of each table (the ledger report has the rest).
-    # (the counted tally read each closed major's plan already; the replayed one did not)
-    unplanned = [h for h in closed_majors if not ("plan" in h and h["plan"])]
+    unplanned = tally.unplanned  # closed majors without a 治理方案, by (created, id)
     full.load([h["id"] for h in unplanned] + [h["id"] for h in new[:MAX_OVERDUE_ROWS]]
               + [h["id"] for h in closed[:MAX_OVERDUE_ROWS]] + [h["id"] for h in overdue[:MAX_OVERDUE_ROWS]])
-    flags = [short(h) for h in sorted(unplanned, key=_order) if not full.get(h["id"]).get("plan")]
+    flags = [short(h) for h in unplanned if not full.get(h["id"]).get("plan")]
     ctx.update(
         month=f"{first.year}-{first.month:02d}", month_label=(f"{first.year}年{first.month}月" if lang == "zh" else first.strftime("%Y-%m")),
         as_of=fmt_date(iso_as_of, lang), statuses=[lb.pick(lb.STATUS, s, lang) for s in lifecycle.STATES],
@@ -133,7 +128,7 @@ def bulletin(ledger: Ledger, subject: Optional[str], lang: str, settings: dict[s
         overdue_total=tally.overdue_total, overdue_chart=overdue_chart, sites=sites, sites_chart=sites_chart,
         flags=flags,
         seal_digest=ledger.seal_digest(),  # pins the ledger as this bulletin saw it (inspect verify --seal)
-        **figures(ledger, light, first, as_of, lang, settings.get("_notes")),
+        **figures(ledger, tally, first, as_of, lang, settings.get("_notes")),
     )
     from ..case.rates import bulletin_figures
 
@@ -165,41 +160,3 @@ class _FullRecords:
         if hazard_id not in self.records:
             self.load([hazard_id])
         return self.records.get(hazard_id, {})
-
-
-def _tally(hazards: list[Hazard], as_of: dt.date, iso_first: str, iso_last: str, year_start: str) -> Tally:
-    """Every figure of the bulletin in one pass over hazards as they stood (replayed past months)."""
-    t = Tally()
-    iso_as_of = as_of.isoformat()
-    for h in hazards:
-        d, sev, status = h.get("domain") or "", h.get("severity"), h.get("status")
-        created = str(h.get("created") or "")
-        t.cell[(d, sev, status)] += 1
-        t.total[(d, sev)] += 1
-        late = status in lifecycle.ACTIVE and bool(h.get("deadline")) and h["deadline"] < iso_as_of
-        if late:
-            t.overdue_cell[(d, sev)] += 1
-            t.overdue.append(with_derived(h, as_of))
-            t.overdue_days[t.overdue[-1]["days_overdue"]] += 1
-            t.overdue_total += 1
-        if iso_first <= created <= iso_last:
-            t.new.append(with_derived(h, as_of))
-            t.new_total += 1
-        if status == "closed" and iso_first <= str(h.get("closed_date") or "") <= iso_last:
-            t.closed.append(with_derived(h, as_of))
-            t.closed_total += 1
-        if sev == "major":
-            t.majors_all[0] += 1
-            t.majors_all[1] += status == "closed"
-            if created >= year_start:
-                t.majors_year[0] += 1
-                t.majors_year[1] += status == "closed"
-            if status == "closed":
-                t.closed_majors.append(dict(h))
-        if status in lifecycle.ACTIVE:
-            s = t.per_site.setdefault(h.get("site") or "", {"code": h.get("site") or "", "name": "",
-                                                              "open": 0, "major": 0, "overdue": 0})
-            s["open"] += 1
-            s["major"] += sev == "major"
-            s["overdue"] += late
-    return t

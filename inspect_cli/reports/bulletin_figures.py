@@ -3,8 +3,8 @@
 Workload (sites inspected, visits, officers), documents issued by type, hazards and closure
 by 区域 and by 行业, 按期整改率 and 检查覆盖率, 整改资金, 挂牌督办 status, the same figures for last
 month and for the same month last year, and the narrative slots (典型问题, 下一步工作) of a
-``--notes`` Markdown file. All from records already read by the bulletin (the light hazard
-rows) plus one light read of inspections, sites and document numbers.
+``--notes`` Markdown file. All from the bulletin's tally (GROUP BY counts :mod:`..analysis.tally`, as of the bulletin's day) plus the sites' 区域/行业 and
+the document numbers.
 """
 from __future__ import annotations
 
@@ -15,17 +15,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping, Optional, Sequence
 
+from ..analysis.tally import yuan
 from ..errors import UsageError
 from . import labels as lb
 
+__all__ = ["Window", "figures", "read_notes", "yuan"]
+
 if TYPE_CHECKING:
+    from ..analysis.tally import Tally
+    from ..analysis.tally import Window as TallyWindow
     from ..ledger import Ledger
     from .issued import IssuedDocument
 
-EXTRA_FIELDS = ("supervision", "fix", "plan")  # light hazard fields these figures need
 NOTES_MAX = 200_000
 NOTE_SLOTS = ("典型问题", "下一步工作")
-_AMOUNT = re.compile(r"(\d+(?:\.\d+)?)\s*(万)?\s*元")
 
 
 @dataclass(frozen=True)
@@ -50,26 +53,6 @@ class Window:
         return bool(iso) and self.first.isoformat() <= str(iso)[:10] <= self.last.isoformat()
 
 
-def yuan(value: Any) -> Optional[float]:
-    """An amount of money: a number (yuan), or the first ``N元`` / ``N万元`` in a text."""
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, (int, float)):
-        return float(value)
-    m = _AMOUNT.search(str(value))
-    if not m:
-        return None
-    return float(m.group(1)) * (10_000 if m.group(2) else 1)
-
-
-def _funds(h: Mapping[str, Any]) -> Optional[float]:
-    fix = h.get("fix") or {}
-    amount = yuan(fix.get("funds"))
-    if amount is None:
-        amount = yuan((h.get("plan") or {}).get("funds"))
-    return amount
-
-
 def _rate(part: int, whole: int) -> Optional[float]:
     return part / whole if whole else None
 
@@ -78,54 +61,35 @@ def pct(rate: Optional[float]) -> str:
     return "—" if rate is None else f"{rate:.1%}"
 
 
-def window_figures(w: Window, hazards: Sequence[Mapping[str, Any]], inspections: Sequence[Mapping[str, Any]],
-                   documents: Sequence["IssuedDocument"]) -> dict[str, Any]:
-    """The comparable figures of one month."""
-    visits = [i for i in inspections if w.holds(i.get("date"))]
-    officers = {str(p.get("cert") or p.get("name")) for i in visits for p in i.get("inspectors") or []
-                if p.get("cert") or p.get("name")}
-    new = [h for h in hazards if w.holds(h.get("created"))]
-    closed = [h for h in hazards if h.get("status") == "closed" and w.holds(h.get("closed_date"))]
-    on_time = [h for h in closed if h.get("deadline") and str(h["closed_date"]) <= str(h["deadline"])]
-    fixed = [h for h in hazards if w.holds((h.get("fix") or {}).get("date")) or
-             (h.get("status") == "closed" and w.holds(h.get("closed_date")) and not h.get("fix"))]
-    amounts = [a for a in (_funds(h) for h in fixed) if a is not None]
+def window_figures(w: Window, counted: "TallyWindow", documents: Sequence["IssuedDocument"]) -> dict[str, Any]:
+    """The comparable figures of one month (its hazards and visits counted by the tally)."""
     docs: dict[str, int] = {"record": 0, "order": 0, "review": 0}
     for d in documents:
         if w.holds(d.date) and d.kind in docs:
             docs[d.kind] += 1
     return {
-        "visits": len(visits), "sites": len({i.get("site") for i in visits}), "officers": len(officers),
+        "visits": counted.visits, "sites": counted.sites, "officers": counted.officers,
         "documents": docs, "documents_total": sum(docs.values()),
-        "new": len(new), "new_major": sum(1 for h in new if h.get("severity") == "major"),
-        "closed": len(closed), "on_time": len(on_time), "on_time_rate": _rate(len(on_time), len(closed)),
-        "funds": sum(amounts), "funds_known": len(amounts),
+        "new": counted.new, "new_major": counted.new_major,
+        "closed": counted.closed, "on_time": counted.on_time, "on_time_rate": _rate(counted.on_time, counted.closed),
+        "funds": counted.funds, "funds_known": len(counted.amounts),
     }
 
 
-def breakdown(hazards: Sequence[Mapping[str, Any]], sites: Mapping[str, Mapping[str, Any]], key: str, w: Window,
+def breakdown(per_site: Mapping[str, Sequence[int]], sites: Mapping[str, Mapping[str, Any]], key: str,
               unknown: str) -> list[dict[str, Any]]:
-    """Hazards and closure per 区域 or 行业 (``key`` of the site), largest first."""
+    """Hazards and closure per 区域 or 行业 (``key`` of the site), largest first, from the tally's
+    counts per site (total, closed, major, new and closed this month)."""
     rows: dict[str, dict[str, Any]] = {}
-    for h in hazards:
-        name = str((sites.get(str(h.get("site") or "")) or {}).get(key) or "") or unknown
+    for code, counts in per_site.items():
+        name = str((sites.get(code) or {}).get(key) or "") or unknown
         r = rows.setdefault(name, {"name": name, "total": 0, "closed": 0, "major": 0, "new": 0, "closed_month": 0})
-        r["total"] += 1
-        r["closed"] += h.get("status") == "closed"
-        r["major"] += h.get("severity") == "major"
-        r["new"] += w.holds(h.get("created"))
-        r["closed_month"] += h.get("status") == "closed" and w.holds(h.get("closed_date"))
+        for n, k in enumerate(("total", "closed", "major", "new", "closed_month")):
+            r[k] += counts[n]
     out = sorted(rows.values(), key=lambda r: (-r["total"], r["name"] == unknown, r["name"]))
     for r in out:
         r["rate"] = pct(_rate(r["closed"], r["total"]))
     return out
-
-
-def supervision(hazards: Sequence[Mapping[str, Any]], as_of: dt.date) -> dict[str, int]:
-    listed = [h for h in hazards if h.get("supervision")]
-    closed = [h for h in listed if h.get("status") == "closed"]
-    late = [h for h in listed if h.get("status") != "closed" and h.get("deadline") and str(h["deadline"]) < as_of.isoformat()]
-    return {"listed": len(listed), "closed": len(closed), "open": len(listed) - len(closed), "overdue": len(late)}
 
 
 def read_notes(path: Optional[str]) -> list[dict[str, Any]]:
@@ -177,16 +141,16 @@ def read_notes(path: Optional[str]) -> list[dict[str, Any]]:
     return sorted(sections, key=lambda s: order.get(s["title"], len(order)))
 
 
-def figures(ledger: "Ledger", hazards: Sequence[Mapping[str, Any]], first: dt.date, as_of: dt.date, lang: str,
+def figures(ledger: "Ledger", tally: "Tally", first: dt.date, as_of: dt.date, lang: str,
             notes: Optional[str]) -> dict[str, Any]:
     """Everything the bulletin adds to its hazard tables (see the module doc)."""
     L = lb.labels(lang)
     w = Window.of(first.year, first.month)
-    inspections, sites, documents = ledger.report_sources()
-    this = window_figures(w, hazards, inspections, documents)
-    last_month = window_figures(w.previous(), hazards, inspections, documents)
-    last_year = window_figures(w.year_before(), hazards, inspections, documents)
-    registered = sum(1 for s in sites.values() if not s.get("added") or str(s["added"])[:10] <= as_of.isoformat())
+    sites = ledger.site_fields(("industry", "region"))
+    documents = ledger.issued_documents()
+    this, last_month, last_year = (window_figures(x, counted, documents)
+                                   for x, counted in zip((w, w.previous(), w.year_before()), tally.windows))
+    registered = tally.registered_sites
     coverage = _rate(this["sites"], registered)
 
     def fmt(key: str, f: dict[str, Any]) -> str:
@@ -202,7 +166,8 @@ def figures(ledger: "Ledger", hazards: Sequence[Mapping[str, Any]], first: dt.da
                    "change": _change(this[k], last_month[k]) if k not in ("on_time_rate", "funds") else ""}
                   for k in keys]
     funds_text = f"{this['funds']:,.0f}" if this["funds_known"] else "—"
-    sup = supervision(hazards, as_of)
+    listed, closed = tally.supervision["listed"], tally.supervision["closed"]
+    sup = {"listed": listed, "closed": closed, "open": listed - closed, "overdue": tally.supervision["overdue"]}
     return {
         "work_text": L["b_work_text"].format(sites=this["sites"], visits=this["visits"], officers=this["officers"],
                                              coverage=pct(coverage), registered=registered),
@@ -213,8 +178,8 @@ def figures(ledger: "Ledger", hazards: Sequence[Mapping[str, Any]], first: dt.da
         "documents_by_type": [{"label": L[f"title_{k}"], "count": this["documents"][k]} for k in ("record", "order", "review")],
         "on_time_pct": pct(this["on_time_rate"]),
         "funds_text": funds_text, "funds_known": this["funds_known"],
-        "by_region": breakdown(hazards, sites, "region", w, L["f_unknown"]),
-        "by_industry": breakdown(hazards, sites, "industry", w, L["f_unknown"]),
+        "by_region": breakdown(tally.sites, sites, "region", L["f_unknown"]),
+        "by_industry": breakdown(tally.sites, sites, "industry", L["f_unknown"]),
         "supervision": sup,
         "comparison": comparison,
         "comparison_months": [f"{w.first.year}年{w.first.month}月" if lang == "zh" else w.first.strftime("%Y-%m")

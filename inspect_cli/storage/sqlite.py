@@ -27,17 +27,20 @@ from ..errors import LedgerError
 from .interface import SCHEMA_VERSION, TABLES, Where, count_records, matches, standard_tables
 
 # 2: events.date and hazards.closed_date are indexed columns; 3: the fields stats, the bulletin
-# and the re-inspection plan tally (an inspection's kind/status/domain/hazards, a hazard's item…)
-LAYOUT_VERSION = 3
+# and the re-inspection plan tally (an inspection's kind/status/domain/hazards, a hazard's item…);
+# 4: what the monthly bulletin counts as of a past day (issue 14): a hazard's supervision, fix and
+# plan, an event's type, an inspection's inspectors, a site's code, region, added date, address
+# and attributes (the 区域 of the enforcement rates)
+LAYOUT_VERSION = 4
 META_TABLE = "_meta"
 META_ID = "ledger"
 HEADER = b"SQLite format 3\x00"
 COLUMNS: dict[str, tuple[str, ...]] = {
     "hazards": ("site", "status", "severity", "deadline", "checklist", "domain", "inspection", "created",
-                "closed_date", "closed_reason", "item", "checklist_version"),
-    "events": ("subject", "seq", "date"),
-    "inspections": ("site", "date", "checklist", "kind", "status", "domain", "hazards"),
-    "sites": ("industry", "risk_class"),
+                "closed_date", "closed_reason", "item", "checklist_version", "supervision", "fix", "plan"),
+    "events": ("subject", "seq", "date", "type"),
+    "inspections": ("site", "date", "checklist", "kind", "status", "domain", "hazards", "inspectors"),
+    "sites": ("industry", "risk_class", "code", "region", "added", "address", "attributes"),
 }
 INDEXES: dict[str, tuple[tuple[str, ...], ...]] = {
     # (status, deadline, severity) serves the overdue list, the re-inspection plan and the overdue
@@ -47,17 +50,27 @@ INDEXES: dict[str, tuple[tuple[str, ...], ...]] = {
                 ("checklist",), ("domain",), ("inspection",), ("created",), ("closed_date",),
                 # covering indexes of the tallies: stats and the bulletin count from these alone
                 ("domain", "severity", "status", "created"), ("checklist", "checklist_version", "item", "site", "created"),
-                ("status", "closed_date", "severity", "closed_reason", "created")),
-    "events": (("subject", "seq"), ("date",)),
+                ("status", "closed_date", "severity", "closed_reason", "created"),
+                # the bulletin: per site as of a day, and the few hazards under listed supervision
+                ("site", "severity", "status", "created"), ("supervision", "status", "deadline", "created")),
+    # (date, subject): the hazards changed after a day, from the index alone; (type, date, subject):
+    # the hazards fixed in a month (the bulletin's 整改资金)
+    "events": (("subject", "seq"), ("date", "subject"), ("type", "date", "subject")),
     # (date, status, kind, domain) counts a window of stats; (status, kind, domain, date) the whole
     # ledger; (status, kind, hazards, …) the inspections with findings of the enforcement rates
     "inspections": (("site", "date"), ("date",), ("checklist",), ("date", "status", "kind", "domain"),
-                    ("status", "kind", "domain", "date"), ("status", "kind", "hazards", "site", "date", "domain")),
+                    ("status", "kind", "domain", "date"),
+                    # the enforcement rates' margins (domain, month; site): the window is a range of the first
+                    ("status", "date", "kind", "hazards", "domain"), ("status", "site", "kind", "hazards", "date"),
+                    ("status", "date", "site", "inspectors")),  # the bulletin's visits, sites and officers
     "sites": (("industry",), ("risk_class",)),
 }
+# a hazard's supervision, fix and plan are mappings (their JSON text in the column): the
+# bulletin groups on them (Store.count_by) instead of decoding every record
 # Columns holding a list (as its JSON text, for conditions such as ``!= []``): a projection
 # reads them from the record, where their type is known.
-JSON_COLUMNS: dict[str, tuple[str, ...]] = {"inspections": ("hazards",)}
+JSON_COLUMNS: dict[str, tuple[str, ...]] = {"inspections": ("hazards", "inspectors"),
+                                            "hazards": ("supervision", "fix", "plan"), "sites": ("attributes",)}
 # Tables whose records carry their key as "id": a condition on id uses the primary key.
 KEYED_BY_ID = ("hazards", "events", "inspections", "draws", "conflicts")
 # The field of each record that is its key, where the key is a field (checked by verify:

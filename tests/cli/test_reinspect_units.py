@@ -10,9 +10,9 @@ from builders import INSPECTOR_ARGS, SITE, answers, ledger_with_site, registry, 
 from cli.runner import invoke
 
 
-@pytest.fixture
-def two_units(tmp_path):
-    path = tmp_path / "ledger.json"
+@pytest.fixture(params=["ledger.json", "ledger.sqlite"])
+def two_units(tmp_path, request):
+    path = tmp_path / request.param  # SQLite reads only the plan's fields: the unit must be one of them
     ledger = ledger_with_site(path)
     (tmp_path / "photo.png").write_bytes(b"\x89PNG\r\n\x1a\n1234")
     fail = {f"GM10-11-3[{u}]": {"answer": "failed", "evidence": ["photo.png"], "location": f"{u}泄爆口"}

@@ -29,13 +29,16 @@ def test_workload_documents_and_comparisons(ledger, tmp_path):
 
 
 def test_on_time_rate_counts_only_closures_by_the_deadline():
+    from inspect_cli.analysis.tally import Spec, from_records
     from inspect_cli.reports.bulletin_figures import window_figures
 
     w = Window.of(2026, 3)
     hazards = [{"status": "closed", "closed_date": "2026-03-05", "deadline": "2026-03-10", "created": "2026-03-01"},
                {"status": "closed", "closed_date": "2026-03-20", "deadline": "2026-03-10", "created": "2026-03-01"},
                {"status": "open", "deadline": "2026-03-10", "created": "2026-03-01"}]
-    f = window_figures(w, hazards, [], [])
+    spec = Spec(as_of=dt.date(2026, 3, 31), first="2026-03-01", last="2026-03-31", year_start="2026-01-01", rows=10,
+                windows=(("2026-03-01", "2026-03-31"),))
+    f = window_figures(w, from_records(hazards, [], [], spec).windows[0], [])
     assert (f["closed"], f["on_time"], f["on_time_rate"]) == (2, 1, 0.5)
 
 

@@ -243,7 +243,8 @@ def test_a_ledger_of_the_older_layout_is_upgraded_in_place(tmp_path):
     ledger = ledger_with_site(path, today="2026-03-02")
     inspect_dust(ledger, {"DP6-9": {}}, tmp_path)
     conn = sqlite3.connect(path)
-    conn.executescript("DROP INDEX events_date; ALTER TABLE events DROP COLUMN date; "
+    conn.executescript("DROP INDEX events_date_subject; DROP INDEX events_type_date_subject; "
+                       "ALTER TABLE events DROP COLUMN date; "
                        "DROP INDEX hazards_status_closed_date_severity_closed_reason_created; "
                        "DROP INDEX hazards_closed_date; ALTER TABLE hazards DROP COLUMN closed_date; "
                        "PRAGMA user_version = 1;")
@@ -274,7 +275,9 @@ def test_a_layout_2_ledger_gets_its_tally_columns_and_counts_the_same(tmp_path):
     conn.executescript("DROP INDEX inspections_date_status_kind_domain; DROP INDEX hazards_domain_severity_status_created;"
                        "DROP INDEX hazards_checklist_checklist_version_item_site_created;"
                        "DROP INDEX hazards_status_closed_date_severity_closed_reason_created;"
-                       "DROP INDEX inspections_status_kind_hazards_site_date_domain; DROP INDEX inspections_status_kind_domain_date;"
+                       "DROP INDEX inspections_status_date_kind_hazards_domain; DROP INDEX inspections_status_kind_domain_date;"
+                       "DROP INDEX inspections_status_site_kind_hazards_date;"
+                       "DROP INDEX inspections_status_date_site_inspectors;"
                        "ALTER TABLE inspections DROP COLUMN hazards;"
                        "ALTER TABLE inspections DROP COLUMN kind; ALTER TABLE inspections DROP COLUMN status;"
                        "ALTER TABLE inspections DROP COLUMN domain; ALTER TABLE hazards DROP COLUMN closed_reason;"
@@ -288,3 +291,36 @@ def test_a_layout_2_ledger_gets_its_tally_columns_and_counts_the_same(tmp_path):
     assert conn.execute("SELECT kind, status FROM inspections").fetchall() == [("enforcement", "completed")]
     assert sorted(r[0] for r in conn.execute("SELECT item FROM hazards")) == ["DP6-9", "GM10-11-10"]
     conn.close()
+
+
+def test_a_layout_3_ledger_gets_the_bulletin_columns_and_the_same_bulletin(tmp_path):
+    """Layout 4 adds what the bulletin counts on (a hazard's supervision/fix/plan, an event's type,
+    inspectors, a site's code/region/added): a layout-3 ledger is filled in place, same bulletin."""
+    import sqlite3
+
+    from builders import inspect_dust, ledger_with_site
+    from cli.runner import invoke
+
+    path = tmp_path / "ledger.sqlite"
+    ledger = ledger_with_site(path, today="2026-03-02")
+    inspect_dust(ledger, {"DP6-9": {}, "GM10-11-10": {}}, tmp_path)
+    args = ["report", "bulletin", "--month", "2026-03", "--format", "md", "--ledger", str(path), "--today", "2026-03-20"]
+    assert invoke(args + ["--out", str(tmp_path / "before.md")]).exit_code == 0
+    conn = sqlite3.connect(path)
+    conn.executescript("DROP INDEX events_date_subject; DROP INDEX events_type_date_subject; "
+                       "DROP INDEX hazards_supervision_status_deadline_created; "
+                       "DROP INDEX inspections_status_date_site_inspectors; "
+                       "ALTER TABLE events DROP COLUMN type; ALTER TABLE hazards DROP COLUMN supervision; "
+                       "ALTER TABLE hazards DROP COLUMN fix; ALTER TABLE hazards DROP COLUMN plan; "
+                       "ALTER TABLE inspections DROP COLUMN inspectors; ALTER TABLE sites DROP COLUMN code; "
+                       "ALTER TABLE sites DROP COLUMN region; ALTER TABLE sites DROP COLUMN added; "
+                       "ALTER TABLE sites DROP COLUMN address; ALTER TABLE sites DROP COLUMN attributes; "
+                       "PRAGMA user_version = 3;")
+    conn.close()
+    assert invoke(args + ["--out", str(tmp_path / "after.md")]).exit_code == 0
+    assert (tmp_path / "after.md").read_text("utf-8") == (tmp_path / "before.md").read_text("utf-8")
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == LAYOUT_VERSION
+    assert conn.execute("SELECT COUNT(*) FROM events WHERE type = 'registered'").fetchone()[0] == 2
+    conn.close()
+    assert invoke(["verify", "--ledger", str(path)]).exit_code == 0
