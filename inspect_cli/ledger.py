@@ -492,32 +492,55 @@ class Ledger:
             return d.result  # type: ignore[no-any-return]
 
     # merging ledgers -------------------------------------------------------
-    def export(self, out: Path, since: Optional[str] = None) -> dict[str, Any]:
+    def export(self, out: Path, since: Optional[str] = None,
+               progress: Optional[Callable[[int], None]] = None) -> dict[str, Any]:
+        """Write a bundle as the ledger is read, in bounded memory (:mod:`.sync.stream`);
+        ``progress(n)`` is called as records are written."""
         from .errors import IntegrityError
-        from .evidence import file_problems
-        from .sync.bundle import collect, evidence_refs, org_settings, write_bundle
+        from .sync.stream import export_bundle
 
         self.require_existing()
+
+        def refuse(missing: list[str]) -> Exception:
+            return IntegrityError(f"not exported: {len(missing)} evidence file(s) cited by the records are missing or "
+                                  f"changed in {self.evidence_dir}: copy that folder from where the ledger came from "
+                                  f"(a ledger is its file and every {self.path.stem}.* beside it), then export again",
+                                  missing)
+
         with self.read() as st:
-            records = collect(st, since)
-            settings = org_settings(st)
-            files = {str(ref.get("file")): (where, ref) for where, ref in evidence_refs(records)
-                     if isinstance(ref, dict) and ref.get("file")}  # each file once, however often cited
-            folder = self.evidence_folder(records)  # a PostgreSQL ledger's evidence is fetched into it first
-            missing = [p for where, ref in files.values() for p in file_problems(folder, ref, where)]
-            if missing:  # a bundle must not pass for whole while photos its records cite are lost
-                raise IntegrityError(f"not exported: {len(missing)} evidence file(s) cited by the records are missing or "
-                                     f"changed in {self.evidence_dir}: copy that folder from where the ledger came from "
-                                     f"(a ledger is its file and every {self.path.stem}.* beside it), then export again",
-                                     missing)
+            def folder_for(names: list[str]) -> Path:
+                folder = self.evidence_dir
+                if getattr(self.backend, "evidence_in_ledger", False):  # fetched into the folder first
+                    from .storage.evidence import fetch_named
+
+                    wanted = [n for n in names if not (folder / n).is_file()]
+                    if wanted:
+                        fetch_named(st, wanted, folder)
+                        self._kept.update(wanted)
+                return folder
+
             meta = {"ledger": str(self.path), "exported_at": self.clock.now(), "since": since, "by": self.actor}
-        return write_bundle(records, folder, Path(out), meta, settings)
+            return export_bundle(st, Path(out), meta, since, folder_for, refuse, progress)
 
-    def import_bundle(self, bundle: Path) -> dict[str, Any]:
-        """Merge a bundle: checked in full first, idempotent, keeps every history, reports conflicts."""
-        from .sync.bundle import import_bundle
+    def import_bundle(self, bundle: Path, progress: Optional[Callable[[int], None]] = None) -> dict[str, Any]:
+        """Merge a bundle: checked in full first, idempotent, keeps every history, reports conflicts.
+        Memory stays bounded (:mod:`.sync.stream`); ``progress(n)`` is called as records are
+        checked, then as they are merged."""
+        from .sync.stream import import_bundle
 
-        return import_bundle(self, Path(bundle))
+        return import_bundle(self, Path(bundle), progress)
+
+    def export_size(self) -> int:
+        """How many records a whole export writes (for a progress bar)."""
+        from .sync.bundle import TABLES
+
+        return self.record_count(*TABLES)
+
+    def bundle_records(self, bundle: Path) -> Optional[int]:
+        """How many records a bundle says it holds (the size of its import, for a progress bar)."""
+        from .sync.stream import bundle_records
+
+        return bundle_records(Path(bundle))
 
     # conflicts --------------------------------------------------------------
     def conflicts(self, include_resolved: bool = False) -> list[dict[str, Any]]:

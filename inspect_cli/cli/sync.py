@@ -7,6 +7,7 @@ from typing import Optional
 import click
 
 from .options import date_value, emit_json, json_option, ledger_option, open_ledger, today_option
+from .progress import progress, quiet_option
 
 
 @click.command("export")
@@ -15,9 +16,19 @@ from .options import date_value, emit_json, json_option, ledger_option, open_led
 @ledger_option
 @today_option
 @json_option
-def export_cmd(out: str, since: Optional[str], ledger_path: Optional[str], today: Optional[str], as_json: bool) -> None:
-    """Export sites, inspections, hazards, cases, their histories and evidence as a bundle."""
-    counts = open_ledger(ledger_path, today).export(Path(out), date_value(since, "--since"))
+@quiet_option
+def export_cmd(out: str, since: Optional[str], ledger_path: Optional[str], today: Optional[str], as_json: bool,
+               quiet: bool) -> None:
+    """Export sites, inspections, hazards, cases, their histories and evidence as a bundle.
+
+    The bundle is written as the ledger is read: memory stays small however large the ledger.
+    """
+    since = date_value(since, "--since")
+    ledger = open_ledger(ledger_path, today)
+    ledger.require_existing()
+    total = None if since else ledger.export_size()
+    with progress("Exporting", total, quiet) as advance:
+        counts = ledger.export(Path(out), since, advance)
     if as_json:
         emit_json(dict(counts, out=out))
     else:
@@ -29,9 +40,17 @@ def export_cmd(out: str, since: Optional[str], ledger_path: Optional[str], today
 @ledger_option
 @today_option
 @json_option
-def import_cmd(bundle: str, ledger_path: Optional[str], today: Optional[str], as_json: bool) -> None:
-    """Merge a bundle into the ledger: importing twice changes nothing; conflicts keep both sides."""
-    report = open_ledger(ledger_path, today).import_bundle(Path(bundle))
+@quiet_option
+def import_cmd(bundle: str, ledger_path: Optional[str], today: Optional[str], as_json: bool, quiet: bool) -> None:
+    """Merge a bundle into the ledger: importing twice changes nothing; conflicts keep both sides.
+
+    Every record is checked before anything is written, in bounded memory; a refused bundle
+    changes nothing.
+    """
+    ledger = open_ledger(ledger_path, today)
+    held = ledger.bundle_records(Path(bundle))
+    with progress("Importing", 2 * held if held is not None else None, quiet) as advance:
+        report = ledger.import_bundle(Path(bundle), advance)
     if as_json:
         emit_json(report)
         return

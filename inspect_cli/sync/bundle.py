@@ -16,6 +16,10 @@ of the main line that :func:`history.main_line` picks from the events alone. So 
 that exchange bundles end with the same events and the same hazards whatever the order of
 the imports; where both sides changed a hazard, the other branch is a conflict
 (``inspect conflicts``) that travels with the events.
+
+``inspect export`` and ``inspect import`` run these checks and this merge in bounded memory,
+a page and a batch of hazards at a time (:mod:`.stream`); :func:`merge` itself takes a bundle
+held in memory (``inspect sync``'s, which is what one ledger lacks of another).
 """
 from __future__ import annotations
 
@@ -25,9 +29,10 @@ import json
 import re
 import stat
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Callable, Iterator, Optional
 
 from .. import evidence as ev
 from ..hazard import history, lifecycle
@@ -164,12 +169,7 @@ def read_bundle(path: Path) -> tuple[Bundle, zipfile.ZipFile]:
         raise ValidationFailed(f"{path} is not a readable inspect-cli bundle ({e}); nothing was imported") from None
     try:
         members = check_members(z)
-        meta = _json_member(z, "bundle.json", path)
-        if not isinstance(meta, dict) or meta.get("format") != BUNDLE_FORMAT:
-            raise ValidationFailed(f"{path} is not an inspect-cli bundle; nothing was imported")
-        version = meta.get("version", 0)
-        if not isinstance(version, int) or version > BUNDLE_VERSION:
-            raise ValidationFailed(f"{path} was written by a newer inspect-cli (bundle version {version}); upgrade")
+        meta, settings = read_meta(z, members, path)
         records: dict[str, list[Record]] = {}
         for t in TABLES:
             name = f"{t}.jsonl"
@@ -179,19 +179,30 @@ def read_bundle(path: Path) -> tuple[Bundle, zipfile.ZipFile]:
                 records[t] = []
                 continue
             records[t] = _read_rows(z, members[name], path)
-        settings = _json_member(z, "settings.json", path) if "settings.json" in members else {}
-        if not isinstance(settings, dict):
-            raise ValidationFailed(f"{path}: settings.json is not a mapping; nothing was imported")
         evidence = {name[len("evidence/"):]: info for name, info in members.items() if name.startswith("evidence/")}
         bundle = Bundle(path, meta, records, settings, evidence)
         check_evidence_bytes(z, bundle)
-    except (zipfile.BadZipFile, UnicodeDecodeError, OSError, RuntimeError) as e:
+    except (zipfile.BadZipFile, zlib.error, UnicodeDecodeError, OSError, RuntimeError) as e:
         z.close()
         raise ValidationFailed(f"{path} is not a readable inspect-cli bundle ({e}); nothing was imported") from None
     except BaseException:
         z.close()
         raise
     return bundle, z
+
+
+def read_meta(z: zipfile.ZipFile, members: dict[str, zipfile.ZipInfo], path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``bundle.json`` (an inspect-cli bundle of a version this one reads) and ``settings.json``."""
+    meta = _json_member(z, "bundle.json", path)
+    if not isinstance(meta, dict) or meta.get("format") != BUNDLE_FORMAT:
+        raise ValidationFailed(f"{path} is not an inspect-cli bundle; nothing was imported")
+    version = meta.get("version", 0)
+    if not isinstance(version, int) or version > BUNDLE_VERSION:
+        raise ValidationFailed(f"{path} was written by a newer inspect-cli (bundle version {version}); upgrade")
+    settings = _json_member(z, "settings.json", path) if "settings.json" in members else {}
+    if not isinstance(settings, dict):
+        raise ValidationFailed(f"{path}: settings.json is not a mapping; nothing was imported")
+    return meta, settings
 
 
 def check_members(z: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
@@ -252,20 +263,33 @@ def _check_size(info: zipfile.ZipInfo, path: Path) -> None:
 
 
 def _read_rows(z: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> list[Record]:
-    """The records of a ``<table>.jsonl`` member, read line by line (never the whole member
-    in memory at once)."""
+    """The records of a ``<table>.jsonl`` member."""
+    return [rec for rec, _ in iter_rows(z, info, path)]
+
+
+def iter_rows(z: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> Iterator[tuple[Any, str]]:
+    """Each record of a ``<table>.jsonl`` member with its line, read line by line (never the
+    whole member in memory at once)."""
     _check_size(info, path)
-    rows: list[Record] = []
+    n = 0
     with z.open(info) as f:
-        for n, line in enumerate(f, start=1):
-            if not line.strip():
-                continue
-            try:
-                rows.append(json.loads(line))
-            except ValueError as e:
-                raise ValidationFailed(f"{path}: {info.filename} line {n} is not JSON ({e}); "
-                                       "nothing was imported") from None
-    return rows
+        rest = b""
+        while True:
+            chunk = f.read(1 << 20)  # a megabyte at a time: ZipExtFile.readline is slow
+            lines = (rest + chunk).split(b"\n")
+            rest = lines.pop() if chunk else b""
+            for line in lines:
+                n += 1
+                if not line.strip():
+                    continue
+                try:
+                    text = line.decode("utf-8").rstrip("\r")
+                    yield json.loads(text), text
+                except ValueError as e:
+                    raise ValidationFailed(f"{path}: {info.filename} line {n} is not JSON ({e}); "
+                                           "nothing was imported") from None
+            if not chunk:
+                return
 
 
 def _read_member(z: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> bytes:
@@ -312,28 +336,9 @@ def check_records(bundle: Bundle) -> list[str]:
     reference addressed by hash. Problems name the record."""
     r = bundle.records
     problems: list[str] = []
-    for s in r["sites"]:
-        if not isinstance(s, dict) or not isinstance(s.get("code"), str) or not s["code"].strip():
-            problems.append(f"site {_show(s)}: not a site record (no code)")
-        elif not isinstance(s.get("name"), str):
-            problems.append(f"site {s['code']}: has no name")
-        else:
-            problems += _shape_problems(f"site {s['code']}", s, _SITE_TEXT)
-            attrs = s.get("attributes")
-            if attrs is not None and not (isinstance(attrs, dict) and all(
-                    isinstance(k, str) and isinstance(v, (str, int, float, bool, type(None))) for k, v in attrs.items())):
-                problems.append(f"site {s['code']}: attributes must be a mapping of names to plain values")
-    for i in r["inspections"]:
-        problems += _inspection_problems(i)
-    for h in r["hazards"]:
-        if not isinstance(h, dict) or not isinstance(h.get("id"), str) or not _ID.match(h["id"]):
-            problems.append(f"hazard {_show(h)}: not a hazard record")
-    for e in r["events"]:
-        problems += _event_problems(e)
-    for d in r["draws"]:
-        problems += _draw_problems(d)
-    for d in r["documents"]:
-        problems += _document_problems(d)
+    for table in ("sites", "inspections", "hazards", "events", "draws", "documents"):
+        for rec in r[table]:
+            problems += record_problems(table, rec)
     for where, ref in evidence_refs(r):
         problems += ev.reference_problems(ref, where)
     problems += case_sync.verify_incoming(r)
@@ -344,6 +349,39 @@ def check_records(bundle: Bundle) -> list[str]:
     for h in r["hazards"]:
         if isinstance(h, dict) and h.get("id") not in subjects:
             problems.append(f"hazard {h.get('id')}: the bundle holds no history for it")
+    return problems
+
+
+def record_problems(table: str, rec: Any) -> list[str]:
+    """The checks of :func:`check_records` that need only the record itself (cases and their
+    events are checked a whole case at a time: :func:`.case.sync.verify_incoming`)."""
+    if table == "sites":
+        return _site_problems(rec)
+    if table == "inspections":
+        return _inspection_problems(rec)
+    if table == "hazards":
+        if not isinstance(rec, dict) or not isinstance(rec.get("id"), str) or not _ID.match(rec["id"]):
+            return [f"hazard {_show(rec)}: not a hazard record"]
+        return []
+    if table == "events":
+        return _event_problems(rec)
+    if table == "draws":
+        return _draw_problems(rec)
+    if table == "documents":
+        return _document_problems(rec)
+    return []
+
+
+def _site_problems(s: Any) -> list[str]:
+    if not isinstance(s, dict) or not isinstance(s.get("code"), str) or not s["code"].strip():
+        return [f"site {_show(s)}: not a site record (no code)"]
+    if not isinstance(s.get("name"), str):
+        return [f"site {s['code']}: has no name"]
+    problems = _shape_problems(f"site {s['code']}", s, _SITE_TEXT)
+    attrs = s.get("attributes")
+    if attrs is not None and not (isinstance(attrs, dict) and all(
+            isinstance(k, str) and isinstance(v, (str, int, float, bool, type(None))) for k, v in attrs.items())):
+        problems.append(f"site {s['code']}: attributes must be a mapping of names to plain values")
     return problems
 
 
@@ -516,6 +554,11 @@ def merge(store: Store, bundle: Bundle, today: dt.date, checked: bool = False) -
         store.put("documents", key, doc)
         report["added"]["documents"] += 1
     _bump_counters(store, [d for _, d in doc_plan])
+    _document_conflicts(store, doc_conflicts, report)
+    return report
+
+
+def _document_conflicts(store: Store, doc_conflicts: list[tuple[str, Record]], report: dict[str, Any]) -> None:
     for key, theirs in doc_conflicts:
         conflict_id = f"documents:{key}:{_digest(theirs)}"
         if store.get("conflicts", conflict_id) is None:
@@ -526,14 +569,14 @@ def merge(store: Store, bundle: Bundle, today: dt.date, checked: bool = False) -
                                         f"document {key} was issued on both laptops: {kept.get('number')} here, "
                                         f"{theirs['number']} there; kept this ledger's and stored the other as "
                                         f"conflict {conflict_id}"})
-    return report
 
 
 def _legacy_branches(store: Store) -> list[Record]:
     """The other side's events that inspect-cli before bundle version 2 kept only in its
     ``conflicts`` table: merged into the hazards' histories (the records stay as they are)."""
     out = []
-    for rec in store.find("conflicts"):
+    # only the fields read here: a record conflict holds a whole copy of the other side's record
+    for rec in store.find("conflicts", fields=("table", "hazard", "their_events")):
         if "table" in rec or "hazard" not in rec or not isinstance(rec.get("their_events"), list):
             continue
         out += [e for e in rec["their_events"] if not _event_problems(e)]
@@ -581,7 +624,12 @@ def _plan_hazard(hid: str, incoming: dict[str, Record], mine: list[Record], prob
         return None
     state["head"], state["events"], state["head_date"] = ((line[-1]["hash"], line[-1]["seq"], line[-1]["date"])
                                                           if line else ("", 0, ""))
-    found = history.verify_chain(state, union, lifecycle.replay, first="registered")
+    hashes = [e["hash"] for e in line]
+
+    def replay(events: list[Record]) -> dict[str, Any]:  # the main line was just replayed: not twice
+        return state if [e.get("hash") for e in events] == hashes else lifecycle.replay(events)
+
+    found = history.verify_chain(state, union, replay, first="registered")
     if found:
         problems += found
         return None
@@ -594,6 +642,10 @@ def _apply_hazard(store: Store, plan: _HazardPlan, report: dict[str, Any]) -> No
     store.put_many("events", [(e["id"], e) for e in plan.new])
     if store.get("hazards", plan.hid) != plan.state:
         store.put("hazards", plan.hid, plan.state)
+    _report_hazard(plan, report)
+
+
+def _report_hazard(plan: _HazardPlan, report: dict[str, Any]) -> None:
     report["added"]["events"] += len(plan.new)
     if plan.had:
         report["extended"] += 1
@@ -610,23 +662,37 @@ def _apply_hazard(store: Store, plan: _HazardPlan, report: dict[str, Any]) -> No
 
 def _merge_plain(store: Store, table: str, rows: list[Record], report: dict[str, Any]) -> None:
     key = "code" if table == "sites" else "id"
+    put: dict[str, Record] = {}  # written together at the end (a bundle may repeat a record)
+    kept: dict[str, Record] = {}
+
+    held: dict[str, Record] = {}
+    if key == "id":  # one indexed query for the page instead of one per record
+        ids = sorted({str(r[key]) for r in rows})
+        for i in range(0, len(ids), 500):
+            held.update((str(r.get("id")), r) for r in store.find(table, {"id": ("in", ids[i:i + 500])}))
+
+    def mine_of(k: str) -> Optional[Record]:
+        return put[k] if k in put else held.get(k) if key == "id" else store.get(table, k)
+
     for row in rows:
-        mine = store.get(table, row[key])
+        mine = mine_of(row[key])
         if mine is None:
-            store.put(table, row[key], row)
+            put[row[key]] = row
             report["added"][table] += 1
         elif mine != row:
             if table == "inspections" and mine.get("status") == "in_progress" and row.get("status") == "completed":
-                store.put(table, row[key], row)
+                put[row[key]] = row
                 continue
             if _same_but_bookkeeping(mine, row):
                 continue
             conflict_id = f"{table}:{row[key]}:{_digest(row)}"
-            if store.get("conflicts", conflict_id) is None:
-                store.put("conflicts", conflict_id, {"id": conflict_id, "table": table, "record": row[key], "theirs": row})
+            if conflict_id not in kept and store.get("conflicts", conflict_id) is None:
+                kept[conflict_id] = {"id": conflict_id, "table": table, "record": row[key], "theirs": row}
                 report["conflicts"].append({"table": table, "id": row[key], "conflict": conflict_id, "message":
                                             f"{table[:-1]} {row[key]} differs between the ledgers; kept this ledger's "
                                             f"copy and stored the other as conflict {conflict_id}"})
+    store.put_many(table, put.items())
+    store.put_many("conflicts", kept.items())
 
 
 def _digest(row: Record) -> str:
@@ -706,36 +772,23 @@ def copy_evidence(z: zipfile.ZipFile, bundle: Bundle, evidence_dir: Path) -> int
     """Write the bundle's cited evidence that is missing or short here: temp name, fsync,
     rename. Called before the records that cite it are committed."""
     wanted = cited_evidence(bundle.records)
+    return copy_cited_evidence(z, bundle, evidence_dir, lambda rel: rel in wanted)
+
+
+def copy_cited_evidence(z: zipfile.ZipFile, bundle: Bundle, evidence_dir: Path, cited: Callable[[str], bool]) -> int:
+    """:func:`copy_evidence` of the files for which ``cited(name)`` (the records cite them)."""
     copied = 0
     for rel, info in sorted(bundle.evidence.items()):
-        if rel not in wanted:
+        if not cited(rel):
             continue
         target = evidence_dir / rel
         if target.is_file() and target.stat().st_size == info.file_size:
             continue
         with z.open(info) as f:
             tmp = ev.write_temp(f, target.parent)
-        if tmp[1] != wanted[rel]:
+        if tmp[1] != rel.split("/")[1][:64]:
             ev.discard(tmp[0])
             raise IntegrityError(f"evidence/{rel} changed while it was imported; nothing was imported")
         ev.place(tmp, target)
         copied += 1
     return copied
-
-
-def import_bundle(ledger: Any, path: Path) -> dict[str, Any]:
-    """Check and merge a bundle into ``ledger`` (see the module's docstring)."""
-    bundle, z = read_bundle(path)
-    with z:
-        problems = check_records(bundle)
-        if problems:
-            raise IntegrityError(f"{path}: the bundle does not verify; nothing was imported", problems)
-        with ledger.write() as st:
-            report = merge(st, bundle, ledger.clock.today, checked=True)
-            ev.remove_stale_temps(ledger.evidence_dir)  # left by killed imports, under the lock
-            report["evidence"] = copy_evidence(z, bundle, ledger.evidence_dir)
-            if any(report["added"].values()) or report["extended"] or report["conflicts"]:
-                st.put("imports", f"{bundle.meta.get('exported_at')}|{bundle.meta.get('ledger')}", {
-                    "bundle": str(path), "meta": bundle.meta, "date": ledger.clock.today.isoformat(),
-                    "added": report["added"], "conflicts": len(report["conflicts"])})
-    return report
