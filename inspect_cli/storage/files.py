@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from ..errors import LedgerBusy, LedgerError
-from .interface import SCHEMA_VERSION
 
 META_TABLE = "_meta"
 META_ID = "ledger"

@@ -22,7 +22,7 @@ from tinydb.storages import Storage
 from ..errors import LedgerError
 from .interface import SCHEMA_VERSION, TABLES, Where, count_records, matches, sort_key, standard_tables
 from .files import (FORMAT, META_ID, META_TABLE, atomic_write_bytes, check_format,  # noqa: F401
-                    check_writable, fsync_dir, ledger_lock, lock_timeout)
+                    check_writable, ledger_lock)
 from . import tablefiles as tf
 
 # A command reads the main file and the buckets it touches, so time no longer grows with the
