@@ -375,3 +375,19 @@ def test_any_order_and_any_batch_sizes_give_the_same_ledger(tmp_path, generated)
             assert _content(Path(d) / "b.sqlite") == want
 
     check()
+
+
+def test_member_limits_records_are_streamed_the_small_json_members_are_capped(generated, tmp_path, monkeypatch):
+    """Records members are read line by line and staged on disk, so they may be as large as a
+    city's year (an inspections member is ~2 GB at 360k hazards); the members read whole
+    (bundle.json, settings.json) keep a small cap."""
+    from inspect_cli.sync import bundle as B
+
+    assert B.MAX_RECORDS_BYTES >= 8 * 1024 ** 3 and B.MAX_WHOLE_MEMBER_BYTES <= 64 * 1024 ** 2
+    bundle = _export(generated, tmp_path / "b.zip")
+    target = tmp_path / "new.sqlite"
+    monkeypatch.setattr(B, "MAX_WHOLE_MEMBER_BYTES", 64)  # bundle.json is larger than this
+    r = _import(bundle, target)
+    assert r.exit_code == 4 and "bundle.json is too large" in r.stderr and not target.exists()
+    monkeypatch.undo()
+    assert _import(bundle, target).exit_code == 0

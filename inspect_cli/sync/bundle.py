@@ -24,12 +24,10 @@ held in memory (``inspect sync``'s, which is what one ledger lacks of another).
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 import re
 import stat
 import zipfile
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator, Optional
@@ -46,7 +44,10 @@ BUNDLE_VERSION = 2  # 2: documents.jsonl and settings.json; evidence/ab/<sha256>
 # cases / case_events: administrative cases (inspect_cli/case/sync.py), absent from older bundles
 TABLES = ("sites", "inspections", "hazards", "events", "draws", "documents", "cases", "case_events")
 REQUIRED = ("sites", "inspections", "hazards", "events", "draws")  # version 1 bundles have no documents
-MAX_RECORDS_BYTES = 2 * 1024 ** 3
+# A records member is read line by line and staged on disk, never whole in memory: the limit
+# only keeps a hostile bundle from filling the disk. A city's year is ~2 GB of inspections.
+MAX_RECORDS_BYTES = 16 * 1024 ** 3
+MAX_WHOLE_MEMBER_BYTES = 64 * 1024 ** 2  # bundle.json, settings.json: read whole
 # Records written by inspect-cli deflate 2-20 times; deflate itself stops near 1,000. A large
 # member that inflates more than this is a zip bomb.
 BOMB_RATIO, BOMB_FLOOR_BYTES = 200, 64 * 1024 ** 2
@@ -58,54 +59,9 @@ Record = dict[str, Any]
 
 
 # export ----------------------------------------------------------------------------------------
-def collect(store: Store, since: Optional[str] = None) -> dict[str, list[Record]]:
-    """Records to export: with ``since``, hazards changed on or after it (with their whole
-    history, every branch), inspections of or after it, and the sites they name."""
-    events = store.find("events")
-    if since:
-        changed = {e["subject"] for e in events if str(e.get("date", "")) >= since}
-        changed |= case_sync.linked_hazards(store, since)  # a case travels with its hazards
-        events = [e for e in events if e["subject"] in changed]
-        hazards = [h for h in store.find("hazards") if h["id"] in changed]
-        inspections = [i for i in store.find("inspections") if i.get("date", "") >= since
-                       or i["id"] in {h.get("inspection") for h in hazards}]
-        codes = {h["site"] for h in hazards} | {i["site"] for i in inspections}
-        sites = [s for s in store.find("sites") if s["code"] in codes]
-        draws = [d for d in store.find("draws") if str(d.get("date", "")) >= since]
-    else:
-        hazards, inspections, sites, draws = (store.find(t) for t in ("hazards", "inspections", "sites", "draws"))
-    documents = [d for d in store.find("documents") if "number" in d and "kind" in d]
-    return {"sites": sites, "inspections": inspections, "hazards": hazards, "events": events, "draws": draws,
-            "documents": documents, **case_sync.collect(store, since)}
-
-
 def org_settings(store: Store) -> dict[str, Any]:
     saved = store.get("settings", "org") or {}
     return {k: v for k, v in saved.items() if k.startswith("org.")}
-
-
-def write_bundle(records: dict[str, list[Record]], evidence_dir: Path, out: Path, meta: dict[str, Any],
-                 settings: Optional[dict[str, Any]] = None) -> dict[str, int]:
-    from ..storage.files import atomic_write_bytes
-
-    buf = io.BytesIO()
-    refs = cited_evidence(records)
-    written = 0
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("bundle.json", json.dumps(dict(meta, format=BUNDLE_FORMAT, version=BUNDLE_VERSION,
-                                                  counts={t: len(records[t]) for t in TABLES}), ensure_ascii=False, indent=1))
-        z.writestr("settings.json", json.dumps(settings or {}, ensure_ascii=False, sort_keys=True, indent=1))
-        for table in TABLES:
-            z.writestr(f"{table}.jsonl", "".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n"
-                                                 for r in sorted(records[table], key=_key)))
-        for rel in sorted(refs):
-            path = evidence_dir / rel
-            if path.is_file() and ev.sha256_file(path) == refs[rel]:  # never re-export a damaged copy
-                z.write(path, f"evidence/{rel}")
-                written += 1
-    out.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_bytes(out, buf.getvalue())
-    return {**{t: len(records[t]) for t in TABLES}, "evidence": written}
 
 
 def _key(r: Record) -> str:
@@ -160,35 +116,6 @@ class Bundle:
     settings: dict[str, Any]
     evidence: dict[str, zipfile.ZipInfo] = field(default_factory=dict)  # "ab/sha.ext" → member
 
-
-def read_bundle(path: Path) -> tuple[Bundle, zipfile.ZipFile]:
-    """Open and check a bundle; raises before anything is written if any part is unsafe."""
-    try:
-        z = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as e:
-        raise ValidationFailed(f"{path} is not a readable inspect-cli bundle ({e}); nothing was imported") from None
-    try:
-        members = check_members(z)
-        meta, settings = read_meta(z, members, path)
-        records: dict[str, list[Record]] = {}
-        for t in TABLES:
-            name = f"{t}.jsonl"
-            if name not in members:
-                if t in REQUIRED:
-                    raise ValidationFailed(f"{path} has no {name}; nothing was imported")
-                records[t] = []
-                continue
-            records[t] = _read_rows(z, members[name], path)
-        evidence = {name[len("evidence/"):]: info for name, info in members.items() if name.startswith("evidence/")}
-        bundle = Bundle(path, meta, records, settings, evidence)
-        check_evidence_bytes(z, bundle)
-    except (zipfile.BadZipFile, zlib.error, UnicodeDecodeError, OSError, RuntimeError) as e:
-        z.close()
-        raise ValidationFailed(f"{path} is not a readable inspect-cli bundle ({e}); nothing was imported") from None
-    except BaseException:
-        z.close()
-        raise
-    return bundle, z
 
 
 def read_meta(z: zipfile.ZipFile, members: dict[str, zipfile.ZipInfo], path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -253,18 +180,13 @@ def _member_problem(info: zipfile.ZipInfo) -> str:
     return "not part of the bundle layout (bundle.json, settings.json, <table>.jsonl, evidence/ab/<sha256>)"
 
 
-def _check_size(info: zipfile.ZipInfo, path: Path) -> None:
-    if info.file_size > MAX_RECORDS_BYTES:
+def _check_size(info: zipfile.ZipInfo, path: Path, limit: int = MAX_RECORDS_BYTES) -> None:
+    if info.file_size > limit:
         raise ValidationFailed(f"{path}: {info.filename} is too large; nothing was imported")
     if info.file_size > BOMB_FLOOR_BYTES and info.file_size > BOMB_RATIO * max(info.compress_size, 1):
         raise ValidationFailed(f"{path}: {info.filename} inflates {info.file_size // max(info.compress_size, 1)} "
                                f"times ({info.file_size // 2**20} MiB): a zip bomb, not records inspect-cli "
                                "wrote; nothing was imported")
-
-
-def _read_rows(z: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> list[Record]:
-    """The records of a ``<table>.jsonl`` member."""
-    return [rec for rec, _ in iter_rows(z, info, path)]
 
 
 def iter_rows(z: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> Iterator[tuple[Any, str]]:
@@ -293,10 +215,10 @@ def iter_rows(z: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> Iterator
 
 
 def _read_member(z: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> bytes:
-    _check_size(info, path)
+    _check_size(info, path, MAX_WHOLE_MEMBER_BYTES)
     with z.open(info) as f:
-        data = f.read(MAX_RECORDS_BYTES + 1)
-    if len(data) > MAX_RECORDS_BYTES:
+        data = f.read(MAX_WHOLE_MEMBER_BYTES + 1)
+    if len(data) > MAX_WHOLE_MEMBER_BYTES:
         raise ValidationFailed(f"{path}: {info.filename} is too large; nothing was imported")
     return data
 
