@@ -115,6 +115,48 @@ def writers(url: str, ids: list[str], procs: int = 50, each: int = 20) -> dict[s
             "p99_ms": round(1000 * lat[int(len(lat) * 0.99) - 1], 1)}
 
 
+def _sync(url: str, laptop: Path, env: dict[str, str]) -> tuple[float, dict[str, Any]]:
+    t = time.perf_counter()
+    p = subprocess.run([inspect_exe(), "sync", url, "--ledger", str(laptop), "--json", "--quiet"], capture_output=True,
+                       text=True, env=dict(env, INSPECT_LEDGER=str(laptop)))
+    if p.returncode:
+        raise SystemExit(p.stderr)
+    return round(time.perf_counter() - t, 2), json.loads(p.stdout)
+
+
+def sync_in_step(url: str, src: Path, workdir: Path, size: str, env: dict[str, str]) -> dict[str, Any]:
+    """The issue's case: a laptop in step with the bureau (a copy of the ledger the bureau was
+    migrated from) records 1,000 new hazards in the field (a generated 1k ledger of another
+    seed, imported), then syncs: it pushes those and pulls what the bureau gained meanwhile."""
+    import shutil
+
+    laptop = workdir / f"instep-{size}.sqlite"
+    for old in workdir.glob(f"instep-{size}*"):
+        shutil.rmtree(old) if old.is_dir() else old.unlink()
+    shutil.copyfile(src.resolve(), laptop)
+    new = ledger_file(workdir, 1000, seed=11)
+    bundle = workdir / "new-1000.zip"
+    subprocess.run([inspect_exe(), "export", "--out", str(bundle), "--ledger", str(new), "--quiet"], check=True,
+                   capture_output=True, env=env)
+    subprocess.run([inspect_exe(), "import", str(bundle), "--ledger", str(laptop), "--quiet"], check=True,
+                   capture_output=True, env=env)
+    took, report = _sync(url, laptop, env)
+    again, _ = _sync(url, laptop, env)
+    laptop.unlink()
+    return {"sync_new_1000_s": took, "sync_new_pushed": report.get("pushed"), "sync_new_pulled": report.get("pulled"),
+            "sync_nothing_new_s": again}
+
+
+def first_sync(url: str, workdir: Path, size: str, env: dict[str, str]) -> dict[str, Any]:
+    """A new laptop with 1,000 hazards of its own syncs for the first time: it pulls the whole bureau."""
+    laptop = workdir / f"laptop-{size}.sqlite"
+    laptop.unlink(missing_ok=True)
+    subprocess.run([inspect_exe(), "ledger", "migrate", str(ledger_file(workdir, 1000, seed=7)), str(laptop)],
+                   check=True, capture_output=True)
+    took, report = _sync(url, laptop, env)
+    return {"sync_first_s": took, "sync_first_pushed": report.get("pushed")}
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--url", required=True, help="a superuser URL of a scratch server")
@@ -122,6 +164,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--workdir", type=Path, default=Path("/tmp/inspect-bench"))
     ap.add_argument("--reuse", action="store_true", help="keep the database of an earlier run (no new migration)")
+    ap.add_argument("--first-sync", action="store_true",
+                    help="also time a new laptop's first sync, which pulls the whole bureau (long at 100k and more)")
     a = ap.parse_args(argv)
     a.workdir.mkdir(parents=True, exist_ok=True)
     results_path = a.workdir / "pg-results.json"
@@ -167,21 +211,11 @@ def main(argv: list[str] | None = None) -> int:
         row["writers"] = writers(url, ids["open"][a.runs:a.runs + 40])
         results_path.write_text(json.dumps(results, indent=1))
         print(json.dumps(row["writers"]), flush=True)
-        laptop = a.workdir / f"laptop-{size}.sqlite"
-        laptop.unlink(missing_ok=True)
-        subprocess.run([inspect_exe(), "ledger", "migrate", str(ledger_file(a.workdir, 1000, seed=7)), str(laptop)],
-                       check=True, capture_output=True)
-        t = time.perf_counter()
-        p = subprocess.run([inspect_exe(), "sync", url, "--ledger", str(laptop), "--json"], capture_output=True, text=True,
-                           env=dict(env, INSPECT_LEDGER=str(laptop)))
-        if p.returncode:
-            raise SystemExit(p.stderr)
-        row["sync_1000_s"] = round(time.perf_counter() - t, 2)
-        row["sync_pushed"] = json.loads(p.stdout)["pushed"]
-        t = time.perf_counter()
-        p = subprocess.run([inspect_exe(), "sync", url, "--ledger", str(laptop), "--json"], capture_output=True, text=True,
-                           env=dict(env, INSPECT_LEDGER=str(laptop)))
-        row["sync_again_s"] = round(time.perf_counter() - t, 2)
+        row.update(sync_in_step(url, src, a.workdir, size, env))
+        results_path.write_text(json.dumps(results, indent=1))
+        print(json.dumps({k: row[k] for k in row if k.startswith("sync")}), flush=True)
+        if a.first_sync:
+            row.update(first_sync(url, a.workdir, size, env))
         results[size] = row
         results_path.write_text(json.dumps(results, indent=1))
         print(json.dumps({size: row}, indent=1, ensure_ascii=False))
