@@ -180,32 +180,18 @@ def make(store: Store, date: str, at: str, ledger: str, out: Path,
 
 
 def _write_streamed(out: Path, head: str, body: IO[str], tail: str) -> None:
-    """``head`` + ``body`` + ``tail`` into ``out``, atomically (the way of :func:`.files.atomic_write_bytes`)."""
-    import os
+    """``head`` + ``body`` + ``tail`` into ``out``, atomically (:func:`.files.atomic_writer`)."""
+    import codecs
     import shutil
-    import tempfile
 
-    from ..storage.files import fsync_dir
+    from ..storage.files import atomic_writer
 
     out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(head)
-            shutil.copyfileobj(body, f, 1 << 20)
-            f.write(tail)
-            f.flush()
-            os.fsync(f.fileno())
-        if out.exists():
-            os.chmod(tmp, out.stat().st_mode & 0o777)
-        os.replace(tmp, out)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    fsync_dir(out.parent)
+    with atomic_writer(out) as raw:
+        f = codecs.getwriter("utf-8")(raw)
+        f.write(head)
+        shutil.copyfileobj(body, f, 1 << 20)
+        f.write(tail)
 
 
 class Sealed:

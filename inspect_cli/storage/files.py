@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, BinaryIO, Iterator
 
 from ..errors import LedgerBusy, LedgerError
 
@@ -46,12 +46,21 @@ def fsync_dir(folder: Path) -> None:
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Replace ``path`` with ``data`` so that a crash leaves either the old or the new file."""
+    with atomic_writer(path) as f:
+        f.write(data)
+
+
+@contextmanager
+def atomic_writer(path: Path) -> Iterator[BinaryIO]:
+    """A binary file that replaces ``path`` when the block ends without an error: written
+    under a temp name beside it, fsync'ed, given the old file's mode, renamed into place. A
+    crash or an error leaves the old file (or none) and no temp file."""
     import tempfile  # lazily: only writes of a ledger file need it (it pulls in shutil, bz2, lzma)
 
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
+        with os.fdopen(fd, "w+b") as f:
+            yield f
             f.flush()
             os.fsync(f.fileno())
         if path.exists():

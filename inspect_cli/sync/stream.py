@@ -21,7 +21,6 @@ import datetime as dt
 import heapq
 import json
 import marshal
-import os
 import sqlite3
 import tempfile
 import zipfile
@@ -233,31 +232,17 @@ def export_bundle(store: Store, out: Path, meta: dict[str, Any], since: Optional
     ``folder_for(names)``: the folder holding those evidence files (a database ledger fetches
     them into it first). ``refuse(missing)``: the error raised, writing nothing, when cited
     evidence files are missing or changed. Returns the counts of records and evidence files."""
-    from ..storage.files import fsync_dir
+    from ..storage.files import atomic_writer
 
     advance = advance or _nothing
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    try:
-        with tempfile.TemporaryDirectory(prefix="inspect-export-") as work, os.fdopen(fd, "w+b") as f:
-            cited = _Cited(Path(work))
-            try:
-                counts = _write_zip(f, store, since, cited, meta, folder_for, refuse, advance)
-            finally:
-                cited.close()
-            f.flush()
-            os.fsync(f.fileno())
-        if out.exists():
-            os.chmod(tmp, out.stat().st_mode & 0o777)
-        os.replace(tmp, out)
-    except BaseException:
+    with tempfile.TemporaryDirectory(prefix="inspect-export-") as work, atomic_writer(out) as f:
+        cited = _Cited(Path(work))
         try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    fsync_dir(out.parent)
+            counts = _write_zip(f, store, since, cited, meta, folder_for, refuse, advance)
+        finally:
+            cited.close()
     return counts
 
 
