@@ -628,30 +628,45 @@ def _same_but_bookkeeping(a: Record, b: Record) -> bool:
     return {k: v for k, v in a.items() if k not in skip} == {k: v for k, v in b.items() if k not in skip}
 
 
+def known_numbers(store: Store) -> dict[str, tuple[Any, Any]]:
+    """This ledger's document numbers: number → (kind, subject) of the document that has it."""
+    numbers: dict[str, tuple[Any, Any]] = {}
+    for d in store.find("documents", fields=("number", "kind", "subject")):
+        if d.get("number"):
+            numbers.setdefault(d["number"], (d.get("kind"), d.get("subject")))
+    return numbers
+
+
+def plan_document(store: Store, d: Record, numbers: dict[str, tuple[Any, Any]], seen: dict[str, tuple[Any, Any]],
+                  problems: list[str], conflicts: list[tuple[str, Record]]) -> bool:
+    """Whether an incoming numbered document is to be added (then its number is noted in
+    ``seen``). The same document held with another number is kept as a conflict; a number this
+    ledger (or the bundle) gave another document refuses the bundle."""
+    key = f"{d['kind']}:{d['subject']}"
+    mine = store.get("documents", key)
+    if mine is not None:
+        if mine.get("number") != d["number"]:
+            # the same document served on both laptops: not a collision of numbers, but
+            # two papers for one case; keep this ledger's, store the other as a conflict
+            conflicts.append((key, d))
+        return False
+    clash = numbers.get(d["number"]) or seen.get(d["number"])
+    if clash is not None:
+        problems.append(f"document number {d['number']}: given to {d['kind']} {d['subject']} in the bundle and to "
+                        f"{clash[0]} {clash[1]} in this ledger — two documents may not share "
+                        "a number (give each laptop its own series: docs/reports.md)")
+        return False
+    seen[d["number"]] = (d["kind"], d["subject"])
+    return True
+
+
 def _plan_documents(store: Store, docs: list[Record], problems: list[str],
                     conflicts: list[tuple[str, Record]]) -> list[tuple[str, Record]]:
-    """Documents to add; a number this ledger gave another document refuses the bundle."""
-    numbers = {d.get("number"): d for d in store.find("documents") if d.get("number")}
-    out = []
-    seen: dict[str, Record] = {}
-    for d in docs:
-        key = f"{d['kind']}:{d['subject']}"
-        mine = store.get("documents", key)
-        if mine is not None:
-            if mine.get("number") != d["number"]:
-                # the same document served on both laptops: not a collision of numbers, but
-                # two papers for one case; keep this ledger's, store the other as a conflict
-                conflicts.append((key, d))
-            continue
-        clash = numbers.get(d["number"]) or seen.get(d["number"])
-        if clash is not None:
-            problems.append(f"document number {d['number']}: given to {d['kind']} {d['subject']} in the bundle and to "
-                            f"{clash.get('kind')} {clash.get('subject')} in this ledger — two documents may not share "
-                            "a number (give each laptop its own series: docs/reports.md)")
-            continue
-        seen[d["number"]] = d
-        out.append((key, d))
-    return out
+    """Documents to add (see :func:`plan_document`)."""
+    numbers = known_numbers(store)
+    seen: dict[str, tuple[Any, Any]] = {}
+    return [(f"{d['kind']}:{d['subject']}", d) for d in docs
+            if plan_document(store, d, numbers, seen, problems, conflicts)]
 
 
 def _bump_counters(store: Store, docs: list[Record]) -> None:

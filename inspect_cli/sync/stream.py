@@ -508,13 +508,10 @@ def _staged_row(staged: Staged, table: str, n: int) -> list[Record]:
 
 def _plan_documents(store: Store, staged: Staged, problems: _Problems,
                     conflicts: list[tuple[str, Record]]) -> list[int]:
-    """:func:`.bundle._plan_documents` over the staged documents: the staged rows to add."""
-    numbers: dict[str, tuple[Any, Any]] = {}
-    for d in store.find("documents", fields=("number", "kind", "subject")):
-        if d.get("number"):
-            numbers.setdefault(d["number"], (d.get("kind"), d.get("subject")))
-    out: list[int] = []
+    """:func:`.bundle.plan_document` over the staged documents: the staged rows to add."""
+    numbers = B.known_numbers(store)
     seen: dict[str, tuple[Any, Any]] = {}
+    out: list[int] = []
     after = 0
     while True:
         got = staged.db.execute("SELECT n, data FROM documents WHERE n > ? ORDER BY n LIMIT ?", (after, PAGE)).fetchall()
@@ -522,21 +519,10 @@ def _plan_documents(store: Store, staged: Staged, problems: _Problems,
             return out
         after = got[-1][0]
         for n, data in got:
-            d = marshal.loads(data)
-            key = f"{d['kind']}:{d['subject']}"
-            mine = store.get("documents", key)
-            if mine is not None:
-                if mine.get("number") != d["number"]:
-                    conflicts.append((key, d))
-                continue
-            clash = numbers.get(d["number"]) or seen.get(d["number"])
-            if clash is not None:
-                problems.extend_capped([f"document number {d['number']}: given to {d['kind']} {d['subject']} in the bundle "
-                                        f"and to {clash[0]} {clash[1]} in this ledger — two documents may not share "
-                                        "a number (give each laptop its own series: docs/reports.md)"])
-                continue
-            seen[d["number"]] = (d["kind"], d["subject"])
-            out.append(n)
+            found: list[str] = []
+            if B.plan_document(store, marshal.loads(data), numbers, seen, found, conflicts):
+                out.append(n)
+            problems.extend_capped(found)
 
 
 def _merge_hazards(store: Store, staged: Staged, hids: list[str], problems: _Problems, report: dict[str, Any],
