@@ -172,10 +172,6 @@ class Ledger:
                 from .storage.evidence import keep_folder
 
                 self._kept |= keep_folder(store, self._staging, self._kept)
-            if self._staging is not None:  # evidence staged by this command joins the same transaction
-                from .storage.evidence import keep_folder
-
-                self._kept |= keep_folder(store, self._staging, self._kept)
 
     # settings -------------------------------------------------------------
     def settings(self, store: Optional[Store] = None) -> dict[str, Any]:
