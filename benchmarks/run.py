@@ -131,19 +131,6 @@ def ensure_ledger(workdir: Path, size: str, backend: str) -> Path:
 TINYDB_MAX = 20_000  # the largest ledger migrated into a TinyDB file (its size hint starts near there)
 
 
-def scratch_database(url: str, name: str) -> str:
-    """A fresh database ``name`` on the server of the superuser ``url`` (dropped first)."""
-    from urllib.parse import urlsplit, urlunsplit
-
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
-
-
 def copy_ledger(src: Path, dst: Path) -> None:
     """A ledger with what lies beside it: a TinyDB ledger's table files (``NAME.tables/``), the evidence folder."""
     shutil.copyfile(src, dst)
@@ -286,7 +273,10 @@ def bench(workdir: Path, size: str, backend: str, runs: int) -> dict[str, Any]:
     if want("migrate"):
         pg = os.environ.get("INSPECT_BENCH_PG_URL")
         if backend == "sqlite" and pg:  # a city's ledger moves to the bureau's server, not to a laptop file
-            target = scratch_database(pg, f"bench_migrate_{size}")
+            sys.path.insert(0, str(HERE))
+            from pg import database  # a fresh scratch database, as benchmarks/pg.py makes them
+
+            target = database(pg, f"bench_migrate_{size}")
         elif backend == "sqlite" and SIZES[size] > TINYDB_MAX:
             target = ""  # TinyDB holds a table in memory while it writes: not a city's ledger (docs/ledger.md)
         else:

@@ -64,7 +64,7 @@ def measure_size(workdir: Path, size: str, backend: str, rounds: int) -> None:
     limit = LIMITS.get(size)
     print(f"\n{size} {backend}: {run.ledger_bytes(ledger) / 2**20:.0f} MiB, {rounds} rounds"
           + (f", target ≤ {limit:g}× --version, ≤ 100 MB at 10k" if limit else ""))
-    print(f"| command | ratio to `--version` | wall | peak RSS |\n|---|---|---|---|")
+    print("| command | ratio to `--version` | wall | peak RSS |\n|---|---|---|---|")
     for name, argv in commands.items():
         if name == "reinspect hazard --pass" and len(t["fixed"]) < rounds:
             continue
