@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import importlib
+import errno
 import os
 import sys
 from typing import Any, Optional
@@ -86,12 +87,34 @@ def main(argv: Optional[list[str]] = None) -> int:
     except click.ClickException as e:
         e.show()
         return e.exit_code
+    except OSError as e:
+        if e.filename is not None and e.errno in _FILE_ERRNOS:
+            return report_file_error(e)
+        return report_bug(e)
     except Exception as e:  # the one boundary: our errors get a message, bugs get a log
         from ..errors import InspectError
 
         if isinstance(e, InspectError):
             return report_error(e)
         return report_bug(e)
+
+
+# What the machine says about a file a command was told to use (an --out in a missing or
+# read-only folder, a full disk): the user's to mend, not a bug.
+_FILE_ERRNOS = frozenset({errno.ENOENT, errno.ENOTDIR, errno.EISDIR, errno.EEXIST, errno.EACCES, errno.EPERM,
+                          errno.EROFS, errno.ENOSPC, errno.EDQUOT})
+
+
+def report_file_error(e: OSError) -> int:
+    """Exit 6, naming the file, or its folder when the file was a temporary one beside it."""
+    path = os.fsdecode(e.filename)
+    name = os.path.basename(path)
+    if name.endswith((".tmp", ".part")):  # written under a temp name, renamed when complete
+        what = f"cannot write into the folder {os.path.dirname(path) or '.'}"
+    else:
+        what = f"cannot use {path}"
+    click.echo(f"Error: {what}: {e.strerror}; nothing was written there.", err=True)
+    return 6
 
 
 def report_error(e: Any) -> int:
