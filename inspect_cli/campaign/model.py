@@ -137,7 +137,8 @@ def start(store: Store, camp: dict[str, Any], today: dt.date, actor: str) -> dic
             raise UsageError(f"campaign {camp['id']}: no site in the ledger matches {cond}")
     else:
         codes = sorted(set(camp["listed"]))
-        missing = [c for c in codes if store.get("sites", c) is None]
+        known = {s["code"] for s in store.find("sites", {"code": ("in", codes)}, fields=("code",))}
+        missing = [c for c in codes if c not in known]
         if missing:
             raise NotFound(f"campaign {camp['id']}: {len(missing)} target site(s) are not in the ledger: "
                            f"{', '.join(missing[:5])}; add them with inspect site add/import")

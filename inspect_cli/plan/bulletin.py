@@ -41,8 +41,8 @@ def bulletin_figures(ledger: Ledger, year: int, iso_first: str, iso_last: str, i
         progress: Optional[dict[str, Any]] = ledger.plan_progress(year=year, as_of=iso_as_of)
     except NotFound:
         progress = None
-    month = ledger.relapses(iso_first, iso_last)
     year_all = ledger.relapses(f"{year}-01-01", iso_last)
+    month = [r for r in year_all if str(r.get("date") or "") >= iso_first]
     from ..inspection.kinds import KINDS, kind_name
 
     kinds = ledger.inspection_kinds(iso_first, iso_last)

@@ -39,7 +39,8 @@ def compute(store: Store, plan: dict[str, Any], as_of: dt.date) -> dict[str, Any
     done_q: Counter[int] = Counter()
     done_who: Counter[str] = Counter()
     by_kind: Counter[str] = Counter()
-    for rec in store.find("inspections", fields=("site", "date", "status", "kind", "inspectors")):
+    for rec in store.find("inspections", {"status": "completed", "date": ("between", (first, last))},
+                          fields=("site", "date", "status", "kind", "inspectors")):
         day = str(rec.get("date") or "")
         if (rec.get("status") != "completed" or not first <= day <= last or rec.get("site") not in cls
                 or rec.get("kind") not in counts):

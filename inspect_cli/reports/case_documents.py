@@ -142,9 +142,10 @@ def _case(ledger: Ledger, subject: Optional[str]) -> tuple[dict[str, Any], list[
 
 def _common(ledger: Ledger, case: dict[str, Any], lang: str) -> dict[str, Any]:
     L = labels(lang)
-    hazards = []
+    hazards, created = [], []
     for n, hid in enumerate(case.get("hazards") or [], start=1):
         h, _ = ledger.hazard(hid)
+        created.append(str(h.get("created") or ""))
         hazards.append({"n": n, "id": h["id"], "description": h.get("description") or "",
                         "severity_label": lb.severity_name(h.get("severity"), lang),
                         "created": fmt_date(h.get("created"), lang), "deadline": fmt_date(h.get("deadline"), lang),
@@ -154,7 +155,6 @@ def _common(ledger: Ledger, case: dict[str, Any], lang: str) -> dict[str, Any]:
     if kind == "reinspection":
         src_date = max(str(r.get("date")) for r in source.get("reinspections") or [{"date": case["opened"]}])
     else:
-        created = [str(h.get("created") or "") for h in (ledger.hazard(x)[0] for x in case.get("hazards") or [])]
         src_date = min(created) if created else case["opened"]
     cause = L["cause_102"] if kind == "reinspection" else L["cause_general"]
     return {

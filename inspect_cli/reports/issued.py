@@ -78,10 +78,6 @@ def variant_key(lang: str, fmt: str, form: str) -> str:
     return f"{lang}.{'md' if fmt == 'md' else 'html'}.{form}"
 
 
-def _is_document_row(key: str, row: Mapping[str, Any]) -> bool:
-    return bool(row.get("number")) and not key.startswith(("seq:", FROZEN_PREFIX)) and row.get("kind") in NUMBERED
-
-
 def issued_documents(store: Any) -> list[IssuedDocument]:
     """Every numbered document recorded in ``store``, oldest first (by date, then number)."""
     out = []
