@@ -7,10 +7,10 @@ is never printed on a 责令限期整改指令书; the notice has its own number
 """
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, Mapping, Optional
 
-from ..errors import ReportError, UsageError
+from ..errors import NotFound, ReportError
+from .context import _inspection, fmt_date
 
 KIND = "forest-notice"
 DOMAIN = "forest_fire"
@@ -43,13 +43,6 @@ LABELS: dict[str, dict[str, str]] = {
 }
 
 
-def _date(iso: Any, lang: str) -> str:
-    if not iso:
-        return ""
-    d = dt.date.fromisoformat(str(iso)[:10])
-    return d.isoformat() if lang == "en" else f"{d.year}年{d.month}月{d.day}日"
-
-
 def is_forest(rec: Mapping[str, Any]) -> bool:
     return rec.get("domain") == DOMAIN
 
@@ -58,9 +51,7 @@ def build(ledger: Any, subject: Optional[str], lang: str, settings: dict[str, An
     """The notice for inspection ``subject`` (every hazard it found, one numbered notice)."""
     from .docnumbers import claim
 
-    if not subject:
-        raise UsageError("the forest-notice report needs an inspection id (I-…)")
-    rec = ledger.inspection(subject)
+    rec = _inspection(ledger, subject, "森林草原火灾隐患整改通知书")  # a finished authority inspection
     if not is_forest(rec):
         raise ReportError(f"inspection {rec['id']} is a {rec.get('domain')} inspection: a 森林草原火灾隐患整改通知书 is "
                           "served only for forest and grassland fire inspections (use inspect report order)")
@@ -74,25 +65,25 @@ def build(ledger: Any, subject: Optional[str], lang: str, settings: dict[str, An
             "description": h.get("description") or "", "location": h.get("location") or "",
             "basis": [{"citation": b.get("citation") or "", "unverified": b.get("verification") == "unverified"}
                       for b in h.get("basis") or []],
-            "deadline": _date(h.get("deadline"), lang), "on_spot": on_spot,
+            "deadline": fmt_date(h.get("deadline"), lang), "on_spot": on_spot,
         })
     if not findings:
         raise ReportError(f"inspection {rec['id']} found no fire hazards: there is nothing to notify (print the record instead)")
     ctx: dict[str, Any] = {
         "kind": KIND, "lang": lang, "L": L, "title": L["title"],
         "org": {"name": settings.get("org.name") or "", "code": settings.get("org.code") or ""},
-        "today": _date(ledger.clock.today.isoformat(), lang), "today_iso": ledger.clock.today.isoformat(),
+        "today": fmt_date(ledger.clock.today.isoformat(), lang), "today_iso": ledger.clock.today.isoformat(),
         "site": {"code": rec["site"], "name": rec.get("site_name") or ""},
-        "inspection": {"id": rec["id"], "date": _date(rec["date"], lang), "date_iso": rec["date"],
+        "inspection": {"id": rec["id"], "date": fmt_date(rec["date"], lang), "date_iso": rec["date"],
                        "checklist": rec.get("checklist"), "checklist_version": rec.get("checklist_version"),
                        "inspectors": [{"name": i.get("name", ""), "cert": i.get("cert", "")} for i in rec.get("inspectors") or []]},
         "findings": findings, "legal_basis": LEGAL_BASIS,
-        "intro": L["intro"].format(date=_date(rec["date"], lang), basis=LEGAL_BASIS),
+        "intro": L["intro"].format(date=fmt_date(rec["date"], lang), basis=LEGAL_BASIS),
         "order": L["order"].format(basis=LEGAL_BASIS),
     }
     try:
         ctx["site"].update({k: v for k, v in ledger.site(rec["site"]).items() if k in ("name", "address")})
-    except Exception:  # a site removed since: print what the inspection recorded
+    except NotFound:  # a site removed since: print what the inspection recorded
         pass
     claim(ctx, KIND, rec["id"], rec["date"])  # taken only after the render succeeded (docnumbers.take)
     ctx["number"] = ledger.document_number(KIND, rec["id"], rec["date"], settings)

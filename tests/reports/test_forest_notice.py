@@ -84,3 +84,16 @@ def test_the_html_notice_renders(forest):
     assert r.exit_code == 0, r.stderr
     html = (folder / "n.html").read_text(encoding="utf-8")
     assert "<h1 class=\"doc-title\">森林草原火灾隐患整改通知书</h1>" in html and "某县林业和草原局" in html
+
+
+def test_a_forest_self_inspection_has_no_notice(forest):
+    """自查 is the enterprise's own record: no authority's 整改通知书 is served on it (as for an order)."""
+    folder, path, _ = forest
+    doc = answers("forest-fire", {}, {"FGR-20a": {"location": "东山林场"}}, {"code": SITE, "name": "x", "attributes": FOREST})
+    f = folder / "self.yaml"
+    f.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    r = invoke(["run", "forest-fire", "--site", SITE, "--kind", "self", "--inspector", "王五", "--answers", str(f),
+                "--ledger", path, "--today", "2026-03-02", "--json"])
+    assert r.exit_code == 0, r.stderr
+    r = _report(path, "forest-notice", r.json()["inspection"], folder / "s.md")
+    assert r.exit_code == 9 and "self-inspection" in r.stderr and not (folder / "s.md").exists()
