@@ -48,6 +48,7 @@ REQUIRED = ("sites", "inspections", "hazards", "events", "draws")  # version 1 b
 # only keeps a hostile bundle from filling the disk. A city's year is ~2 GB of inspections.
 MAX_RECORDS_BYTES = 16 * 1024 ** 3
 MAX_WHOLE_MEMBER_BYTES = 64 * 1024 ** 2  # bundle.json, settings.json: read whole
+MAX_LINE_BYTES = 64 * 1024 ** 2  # one record (an inspection with its answers is tens of kB)
 # Records written by inspect-cli deflate 2-20 times; deflate itself stops near 1,000. A large
 # member that inflates more than this is a zip bomb.
 BOMB_RATIO, BOMB_FLOOR_BYTES = 200, 64 * 1024 ** 2
@@ -195,11 +196,25 @@ def iter_rows(z: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> Iterator
     _check_size(info, path)
     n = 0
     with z.open(info) as f:
-        rest = b""
+        pending: list[bytes] = []  # the pieces of a line not finished yet (joined once it ends)
+        held = 0
         while True:
             chunk = f.read(1 << 20)  # a megabyte at a time: ZipExtFile.readline is slow
-            lines = (rest + chunk).split(b"\n")
-            rest = lines.pop() if chunk else b""
+            lines = chunk.split(b"\n")
+            if chunk:
+                tail = lines.pop()
+            else:
+                tail, lines = b"", [b""] if pending else []
+            if lines and pending:
+                lines[0] = b"".join(pending) + lines[0]
+                pending, held = [], 0
+            if tail:
+                pending.append(tail)
+                held += len(tail)
+                if held > MAX_LINE_BYTES:
+                    raise ValidationFailed(f"{path}: {info.filename} line {n + len(lines) + 1} is longer than "
+                                           f"{MAX_LINE_BYTES // 2**20} MiB: not a record inspect-cli wrote; "
+                                           "nothing was imported")
             for line in lines:
                 n += 1
                 if not line.strip():
@@ -427,6 +442,10 @@ def _document_problems(d: Any) -> list[str]:
     out = []
     if not all(isinstance(d.get(k), str) and d.get(k) for k in ("kind", "subject", "number")):
         out.append(f"{label}: needs kind, subject and number")
+    elif not _ID.match(d["subject"]):
+        # the subject is an inspection's or a case's id; anything else would land on another
+        # row of the table (a correction's KIND:SUBJECT@N, a counter) and forge its chain
+        out.append(f"{label}: subject {d['subject'][:40]!r} is not an inspection or case id")
     if not isinstance(d.get("year"), int) or not isinstance(d.get("seq"), int) or isinstance(d.get("seq"), bool):
         out.append(f"{label}: year and seq must be numbers")
     elif d["seq"] < 1 or not 1900 <= d["year"] <= 9999:

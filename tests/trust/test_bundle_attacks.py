@@ -233,6 +233,10 @@ def test_a_zip_bomb_member_is_refused_before_it_is_inflated(two):
     # kind "seq" lands on the key of a number counter: the next 责令整改指令书 of 2027 was -99号
     ({"kind": "seq", "subject": "order:2027", "number": "x", "seq": -100, "year": 2027}, "kind"),
     ({"kind": "order", "subject": "I-ZZZZZ-ZZZZZ", "number": "〔2026〕0号", "seq": 0, "year": 2026}, "seq"),
+    # a subject ending in @1 lands on a correction's row: the next print of the order would be
+    # a 99号 never issued, named by a forged replaced_by on the order it "corrects"
+    ({"kind": "order", "subject": "I-ZZZZZ-ZZZZZ@1", "number": "〔2026〕99号", "seq": 99, "year": 2026},
+     "not an inspection or case id"),
 ])
 def test_a_document_record_cannot_reset_a_number_counter(two, doc, says):
     tmp_path, _, _ = two
@@ -289,3 +293,18 @@ def test_a_record_that_would_crash_later_commands_is_refused(two, table, change,
     assert _ledger_bytes(tmp_path) == before
     for args in (["site", "list"], ["stats"], ["hazard", "list"]):
         assert invoke([*args, "--ledger", str(tmp_path / "b.json")]).exit_code == 0
+
+
+def test_an_endless_line_is_refused_without_holding_it(two, monkeypatch):
+    """One record line with no end (a member of gigabytes is allowed: records are streamed) is
+    refused once it passes the line limit, instead of being gathered in memory."""
+    from inspect_cli.sync import bundle as B
+
+    tmp_path, _, _ = two
+    monkeypatch.setattr(B, "MAX_LINE_BYTES", 3 << 20)
+    p = parts(tmp_path / "a.zip")
+    p["sites.jsonl"] = b'{"code": "' + b"x" * (5 << 20)  # under the zip-bomb floor: only the line limit stops it
+    before = _ledger_bytes(tmp_path)
+    r = _import(tmp_path, write(tmp_path / "evil.zip", p))
+    assert r.exit_code == 4 and "sites.jsonl line 1 is longer than 3 MiB" in r.stderr, r.stderr
+    assert _ledger_bytes(tmp_path) == before
