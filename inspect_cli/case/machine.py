@@ -59,10 +59,6 @@ SERVICE_METHODS = ("直接送达", "留置送达", "邮寄送达", "委托送达
 STAGE_SETTINGS = {s: f"case.days.{s}" for s in ACTIVE}
 
 
-def is_closed(case: dict[str, Any]) -> bool:
-    return case.get("stage") == "closed"
-
-
 def stage_due(case: dict[str, Any], settings: dict[str, Any]) -> Optional[str]:
     """The date by which the current stage should be left (None once closed)."""
     stage = case.get("stage")

@@ -7,7 +7,7 @@ import click
 
 from ..analysis.audit import KINDS
 from .progress import progress, quiet_option
-from .options import (checklist_dir_option, console, emit_json, json_option, ledger_option, open_ledger, registry,
+from .options import (checklist_dir_option, console, emit_json, json_option, ledger_option, open_existing, registry,
                       today_option)
 
 
@@ -32,8 +32,7 @@ def audit(ignored: tuple[str, ...], checklist_dirs: tuple[str, ...], ledger_path
     """
     from ..analysis import audit as au
 
-    ledger = open_ledger(ledger_path, today)
-    ledger.require_existing()
+    ledger = open_existing(ledger_path, today)
     from ..checklist.legal import registry_source_kinds
 
     reg = registry(checklist_dirs)

@@ -6,8 +6,8 @@ from typing import Any, Optional
 
 import click
 
-from .options import (checklist_dir_option, console, emit_json, json_option, ledger_option, open_ledger, registry,
-                      today_option)
+from .options import (checklist_dir_option, console, emit_json, json_option, ledger_option, open_existing, open_ledger,
+                      registry, today_option)
 
 
 @click.group()
@@ -36,8 +36,7 @@ def start(campaign_file: str, checklist_dirs: tuple[str, ...], ledger_path: Opti
     camp = read(Path(campaign_file))
     if camp.get("checklist"):
         registry(checklist_dirs).get(camp["checklist"])  # an unknown checklist is refused before anything is written
-    ledger = open_ledger(ledger_path, today)
-    ledger.require_existing()
+    ledger = open_existing(ledger_path, today)
     rec = ledger.start_campaign(camp)
     if as_json:
         emit_json(rec)
@@ -88,8 +87,7 @@ def _status_cmd(name: str, help_text: str) -> Any:
         from ..campaign.model import METRICS
 
         parsed = gt.parse_all(extra, METRICS)  # before reading: a typo fails fast
-        ledger = open_ledger(ledger_path, today)
-        ledger.require_existing()
+        ledger = open_existing(ledger_path, today)
         result = ledger.campaign_status(campaign_id)
         extra_results = gt.evaluate(parsed, result["metrics"])
         for r in extra_results:

@@ -8,7 +8,7 @@ import click
 
 from ..case.machine import EXECUTION, PENALTY_TYPES, SERVICE_METHODS, STAGE_ZH, STAGES
 from .complete import complete_sites
-from .options import (console, emit_json, inspector_option, json_option, ledger_option, open_ledger,
+from .options import (console, emit_json, inspector_option, json_option, ledger_option, open_existing, open_ledger,
                       parse_inspectors, today_option)
 
 LIST_KEYS = ("id", "stage", "site", "site_name", "region", "domain", "hazards", "opened", "stage_since", "stage_due",
@@ -45,8 +45,7 @@ def _done(c: dict[str, Any], what: str, as_json: bool) -> None:
 
 def _move(ledger_path: Optional[str], today: Optional[str], case_id: str, move: str, args: dict[str, Any],
           evidence: tuple[str, ...] = ()) -> dict[str, Any]:
-    ledger = open_ledger(ledger_path, today)
-    ledger.require_existing()
+    ledger = open_existing(ledger_path, today)
     ledger.case_move(case_id, move, args, tuple(Path(e) for e in evidence))
     c, _ = ledger.case(case_id)
     return c
@@ -80,8 +79,7 @@ def open_cmd(hazards: tuple[str, ...], inspection: Optional[str], reinspections:
 
     req = OpenRequest(handlers=parse_inspectors(inspectors), hazards=list(hazards), inspection=inspection,
                       reinspections=list(reinspections), facts=facts, basis=list(basis), penalty_basis=penalty_basis)
-    ledger = open_ledger(ledger_path, today)
-    ledger.require_existing()
+    ledger = open_existing(ledger_path, today)
     c = ledger.open_case(req)
     c, _ = ledger.case(c["id"])
     _done(c, f"case opened (立案) on {len(c['hazards'])} hazard(s) of {c['site_name'] or c['site']}", as_json)

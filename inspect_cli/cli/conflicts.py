@@ -5,7 +5,7 @@ from typing import Any, Optional
 
 import click
 
-from .options import emit_json, json_option, ledger_option, open_ledger, today_option
+from .options import emit_json, json_option, ledger_option, open_existing, today_option
 
 
 @click.group("conflicts", invoke_without_command=True)
@@ -17,8 +17,7 @@ def conflicts(ctx: click.Context, show_all: bool, ledger_path: Optional[str], as
     """List conflicts between ledgers (a hazard changed on two laptops, a record that differs)."""
     if ctx.invoked_subcommand is not None:
         return
-    ledger = open_ledger(ledger_path, None)
-    ledger.require_existing()
+    ledger = open_existing(ledger_path, None)
     rows = ledger.conflicts(show_all)
     if as_json:
         emit_json({"conflicts": rows, "total": len(rows)})
@@ -53,8 +52,7 @@ def _line(c: dict[str, Any]) -> str:
 def resolve(conflict_id: str, keep: str, reason: str, ledger_path: Optional[str], today: Optional[str],
             as_json: bool) -> None:
     """Resolve a conflict by keeping one side; recorded as an event, nothing is deleted."""
-    ledger = open_ledger(ledger_path, today)
-    ledger.require_existing()
+    ledger = open_existing(ledger_path, today)
     out = ledger.resolve_conflict(conflict_id, keep, reason)
     if as_json:
         emit_json(out)

@@ -57,6 +57,13 @@ def console(stderr: bool = False) -> Any:
     return Console(stderr=stderr, highlight=False)
 
 
+def open_existing(ledger_path: Any, today: Any = None) -> Ledger:
+    """:func:`open_ledger` for a command that only reads: a mistyped path is exit 3, never a new ledger."""
+    ledger = open_ledger(ledger_path, today)
+    ledger.require_existing()
+    return ledger
+
+
 def open_ledger(ledger_path: Any, today: Any = None) -> Ledger:
     from ..ledger import open_ledger as _open
 

@@ -6,7 +6,8 @@ from typing import Any, Optional
 
 import click
 
-from .options import console, date_value, emit_json, json_option, ledger_option, open_ledger, today_option
+from .options import (console, date_value, emit_json, json_option, ledger_option, open_existing, open_ledger,
+                      today_option)
 
 
 @click.group()
@@ -49,8 +50,7 @@ def year_cmd(year: int, seed: int, where: tuple[str, ...], pool_file: Optional[s
 
     if xlsx_out and not Path(xlsx_out).resolve().parent.is_dir():
         raise UsageError(f"--xlsx {xlsx_out}: the folder {Path(xlsx_out).resolve().parent} does not exist")
-    ledger = open_ledger(ledger_path, today)
-    ledger.require_existing()
+    ledger = open_existing(ledger_path, today)
     entries: list[dict[str, str]] = []
     if pool_file:
         entries += sampling.read_inspector_pool(Path(pool_file))
@@ -76,8 +76,7 @@ def year_cmd(year: int, seed: int, where: tuple[str, ...], pool_file: Optional[s
 def show(plan_id: Optional[str], year: Optional[int], xlsx_out: Optional[str], ledger_path: Optional[str],
          today: Optional[str], as_json: bool) -> None:
     """Show a recorded plan (by id, or the last one of --year)."""
-    ledger = open_ledger(ledger_path, today)
-    ledger.require_existing()
+    ledger = open_existing(ledger_path, today)
     rec = ledger.annual_plan(plan_id, year)
     if xlsx_out:
         _write_xlsx(ledger, rec, Path(xlsx_out))
@@ -117,8 +116,7 @@ def verify(plan_id: str, ledger_path: Optional[str], today: Optional[str], as_js
     """Re-make a recorded plan from its pool and seed and confirm it matches (exit 8 when not)."""
     from ..errors import IntegrityError
 
-    ledger = open_ledger(ledger_path, today)
-    ledger.require_existing()
+    ledger = open_existing(ledger_path, today)
     check = ledger.verify_annual_plan(plan_id)
     rec = check["record"]
     if as_json:
@@ -140,8 +138,7 @@ def verify(plan_id: str, ledger_path: Optional[str], today: Optional[str], as_js
 def progress(plan_id: Optional[str], year: Optional[int], as_of: Optional[str], ledger_path: Optional[str],
              today: Optional[str], as_json: bool) -> None:
     """Done against planned: by risk class, by quarter and by inspector."""
-    ledger = open_ledger(ledger_path, today)
-    ledger.require_existing()
+    ledger = open_existing(ledger_path, today)
     result = ledger.plan_progress(plan_id, year, date_value(as_of, "--as-of"))
     if as_json:
         emit_json(result)

@@ -6,7 +6,7 @@ from typing import Any, Optional
 
 import click
 
-from .options import console, emit_json, json_option, ledger_option, open_ledger, today_option
+from .options import console, emit_json, json_option, ledger_option, open_existing, open_ledger, today_option
 
 
 @click.group(invoke_without_command=True)
@@ -154,8 +154,7 @@ def lookback(of: str, seed: Optional[int], share: Optional[float], minimum: Opti
     from ..site import sampling
     from .options import date_value
 
-    ledger = open_ledger(ledger_path, today)
-    ledger.require_existing()
+    ledger = open_existing(ledger_path, today)
     if verify_id:
         if seed is not None or share is not None or minimum is not None or where or pool_file or pool_inspectors:
             raise UsageError("--verify takes only the look-back id (the pool and seed are those recorded)")

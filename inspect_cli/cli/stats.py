@@ -8,7 +8,8 @@ import click
 from ..hazard import vocab
 from ..inspection.kinds import KIND_NAMES
 from .complete import complete_sites
-from .options import console, date_value, emit_json, json_option, ledger_option, open_ledger, today_option
+from .options import (console, date_value, emit_json, json_option, ledger_option, open_existing, open_ledger,
+                      today_option)
 
 SEVERITY_ZH = {k: v[0] for k, v in vocab.SEVERITY.items()}
 STATUS_ZH = vocab.zh(vocab.STATUS)
@@ -85,8 +86,7 @@ def _self_reporting(ledger_path: Optional[str], today: Optional[str], months: Op
     from rich.markup import escape
     from rich.table import Table
 
-    ledger = open_ledger(ledger_path, today)
-    ledger.require_existing()
+    ledger = open_existing(ledger_path, today)
     result = ledger.self_reporting(months or int(ledger.settings()["plan.silent_months"]))
     if as_json:
         emit_json(result)

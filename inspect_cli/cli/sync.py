@@ -6,7 +6,7 @@ from typing import Optional
 
 import click
 
-from .options import date_value, emit_json, json_option, ledger_option, open_ledger, today_option
+from .options import date_value, emit_json, json_option, ledger_option, open_existing, open_ledger, today_option
 from .progress import progress, quiet_option
 
 
@@ -24,8 +24,7 @@ def export_cmd(out: str, since: Optional[str], ledger_path: Optional[str], today
     The bundle is written as the ledger is read: memory stays small however large the ledger.
     """
     since = date_value(since, "--since")
-    ledger = open_ledger(ledger_path, today)
-    ledger.require_existing()
+    ledger = open_existing(ledger_path, today)
     total = None if since else ledger.export_size()
     with progress("Exporting", total, quiet) as advance:
         counts = ledger.export(Path(out), since, advance)

@@ -39,8 +39,3 @@ def kind_name(kind: str, lang: str = "zh") -> str:
 def prior_notice(kind: str) -> bool:
     """Whether the site is told of the visit beforehand (False for 暗访暗查)."""
     return kind not in WITHOUT_NOTICE
-
-
-def is_enforcement(kind: str) -> bool:
-    """Whether an inspection of ``kind`` is the bureau's (not the enterprise's self-inspection)."""
-    return kind != "self"
