@@ -99,15 +99,6 @@ def evidence_refs(records: dict[str, list[Record]]) -> list[tuple[str, Any]]:
     return out
 
 
-def cited_evidence(records: dict[str, list[Record]]) -> dict[str, str]:
-    """``{file: sha256}`` of every well-formed evidence reference."""
-    out = {}
-    for _, ref in evidence_refs(records):
-        if isinstance(ref, dict) and ref.get("file") and not ev.reference_problems(ref, ""):
-            out[str(ref["file"])] = str(ref["sha256"])
-    return out
-
-
 # reading and checking a bundle ---------------------------------------------------------------------
 @dataclass
 class Bundle:
@@ -724,15 +715,10 @@ def _merge_settings(store: Store, theirs: dict[str, Any]) -> list[dict[str, Any]
 
 
 # evidence -----------------------------------------------------------------------------------------------
-def copy_evidence(z: zipfile.ZipFile, bundle: Bundle, evidence_dir: Path) -> int:
-    """Write the bundle's cited evidence that is missing or short here: temp name, fsync,
-    rename. Called before the records that cite it are committed."""
-    wanted = cited_evidence(bundle.records)
-    return copy_cited_evidence(z, bundle, evidence_dir, lambda rel: rel in wanted)
-
-
 def copy_cited_evidence(z: zipfile.ZipFile, bundle: Bundle, evidence_dir: Path, cited: Callable[[str], bool]) -> int:
-    """:func:`copy_evidence` of the files for which ``cited(name)`` (the records cite them)."""
+    """Write the bundle's evidence files for which ``cited(name)`` (the records cite them) and
+    that are missing or short here: temp name, fsync, rename, each re-hashed as it is written.
+    Called before the records that cite them are committed."""
     copied = 0
     for rel, info in sorted(bundle.evidence.items()):
         if not cited(rel):

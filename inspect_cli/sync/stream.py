@@ -159,11 +159,7 @@ def export_tables(store: Store, since: Optional[str]) -> Iterator[tuple[str, Ite
         codes |= {str(i.get("site")) for i in rows}
 
     def sites() -> Iterator[list[Record]]:
-        for chunk in _chunked_ids(sorted(codes)):
-            found = [s for s in (store.get("sites", c) for c in chunk) if s is not None]
-            if found:
-                _held(len(found))
-                yield found
+        yield from _by_ids(store, "sites", sorted(codes), field="code")  # one query a page, not a get a site
 
     def inspections() -> Iterator[list[Record]]:
         recent = _flat(pages(store, "inspections", "id", {"date": (">=", since)}))
@@ -181,12 +177,6 @@ def export_tables(store: Store, since: Optional[str]) -> Iterator[tuple[str, Ite
     yield "documents", _documents(store)
     yield "cases", _by_ids(store, "cases", sorted(changed_cases))
     yield "case_events", _by_ids(store, "case_events", sorted(changed_cases), field="subject")
-
-
-def _chunked_ids(ids: list[str], size: Optional[int] = None) -> Iterator[list[str]]:
-    size = size or PAGE
-    for i in range(0, len(ids), size):
-        yield ids[i:i + size]
 
 
 # export --------------------------------------------------------------------------------------------
@@ -426,11 +416,13 @@ def stage(z: zipfile.ZipFile, bundle: B.Bundle, members: dict[str, zipfile.ZipIn
 def _stage_page(staged: Staged, table: str, batch: list[tuple[Optional[str], bytes]], recs: list[Any],
                 problems: _Problems) -> None:
     _held(len(recs))
-    refs = B.evidence_refs({table: recs})
-    for where, ref in refs:
-        problems.extend_capped(ev.reference_problems(ref, where))
-    staged.cite(str(ref["file"]) for _, ref in refs
-                if isinstance(ref, dict) and ref.get("file") and not ev.reference_problems(ref, ""))
+    cited = []
+    for where, ref in B.evidence_refs({table: recs}):
+        found = ev.reference_problems(ref, where)
+        problems.extend_capped(found)
+        if not found and isinstance(ref, dict) and ref.get("file"):
+            cited.append(str(ref["file"]))
+    staged.cite(cited)
     staged.add(table, batch)
 
 
@@ -486,9 +478,8 @@ def merge_staged(store: Store, staged: Staged, bundle: B.Bundle, today: dt.date,
         advance(len(evs) + len(staged.of("cases", cids)))
     report["settings"] = B._merge_settings(store, bundle.settings)  # first: the counters follow the series
     for chunk in _chunked_ints(doc_plan):
-        docs = [d for n in chunk for d in _staged_row(staged, "documents", n)]
-        for d in docs:
-            store.put("documents", f"{d['kind']}:{d['subject']}", d)
+        docs = _staged_rows(staged, "documents", chunk)
+        store.put_many("documents", [(f"{d['kind']}:{d['subject']}", d) for d in docs])
         report["added"]["documents"] += len(docs)
         B._bump_counters(store, docs)
     advance(staged.counts["documents"])
@@ -502,8 +493,11 @@ def _chunked_ints(ns: list[int], size: Optional[int] = None) -> Iterator[list[in
         yield ns[i:i + size]
 
 
-def _staged_row(staged: Staged, table: str, n: int) -> list[Record]:
-    return [marshal.loads(d) for (d,) in staged.db.execute(f"SELECT data FROM {table} WHERE n = ?", (n,))]
+def _staged_rows(staged: Staged, table: str, ns: list[int]) -> list[Record]:
+    """The staged records of numbers ``ns`` (a page of them), in that order."""
+    marks = ",".join("?" * len(ns))
+    got = dict(staged.db.execute(f"SELECT n, data FROM {table} WHERE n IN ({marks})", ns).fetchall())
+    return [marshal.loads(got[n]) for n in ns if n in got]
 
 
 def _plan_documents(store: Store, staged: Staged, problems: _Problems,
