@@ -137,15 +137,27 @@ class Ledger:
     def evidence_folder(self, records: Any) -> Path:
         """The folder holding the evidence files that ``records`` (events, answers) name: for a
         ledger that keeps evidence inside itself, those files are fetched into it first."""
+        if not getattr(self.backend, "evidence_in_ledger", False):
+            return self.evidence_dir
+        from .storage.evidence import names_in
+
+        wanted = [n for n in names_in(records) if not (self.evidence_dir / n).is_file()]
+        if wanted:  # a read transaction only when a file is not in the folder yet
+            with self.read() as st:
+                self._fetched(st, wanted)
+        return self.evidence_dir
+
+    def _fetched(self, st: Store, names: list[str]) -> Path:
+        """The evidence folder, holding ``names``: a ledger that keeps its evidence inside itself
+        writes the files not there yet into it from ``st``."""
         folder = self.evidence_dir
         if getattr(self.backend, "evidence_in_ledger", False):
-            from .storage.evidence import fetch_named, names_in
+            from .storage.evidence import fetch_named
 
-            wanted = [n for n in names_in(records) if not (folder / n).is_file()]
+            wanted = [n for n in names if not (folder / n).is_file()]
             if wanted:
-                with self.read() as st:
-                    fetch_named(st, wanted, folder)
-                    self._kept.update(wanted)
+                fetch_named(st, wanted, folder)
+                self._kept.update(wanted)
         return folder
 
     def exists(self) -> bool:
@@ -505,15 +517,7 @@ class Ledger:
 
         with self.read() as st:
             def folder_for(names: list[str]) -> Path:
-                folder = self.evidence_dir
-                if getattr(self.backend, "evidence_in_ledger", False):  # fetched into the folder first
-                    from .storage.evidence import fetch_named
-
-                    wanted = [n for n in names if not (folder / n).is_file()]
-                    if wanted:
-                        fetch_named(st, wanted, folder)
-                        self._kept.update(wanted)
-                return folder
+                return self._fetched(st, names)
 
             meta = {"ledger": str(self.path), "exported_at": self.clock.now(), "since": since, "by": self.actor}
             return export_bundle(st, Path(out), meta, since, folder_for, refuse, progress)
