@@ -135,13 +135,13 @@ def test_laptops_number_documents_from_blocks_that_never_collide(tmp_path, reque
     assert (order_a["first"], order_a["last"]) == (1, 3) and (order_b["first"], order_b["last"]) == (4, 8)
     la, lb, lc = (open_ledger(x, today="2026-03-03") for x in (a, b, bureau))
     numbers = []
-    for led, subjects in ((la, ["I-A1", "I-A2", "I-A3"]), (lb, ["I-B1"]), (lc, ["I-C1"])):
+    for led, subjects in ((la, ["I-AAAAA-AAAA1", "I-AAAAA-AAAA2", "I-AAAAA-AAAA3"]), (lb, ["I-BBBBB-BBBB1"]), (lc, ["I-CCCCC-CCCC1"])):
         for s in subjects:
             assert led.take_document_numbers([("order", s, "2026-03-03")], led.settings())
             numbers.append(led.document_number("order", s, "2026-03-03", led.settings()))
     assert numbers == [f"（榕应急）应急责改〔2026〕{n}号" for n in (1, 2, 3, 4, 9)]
     with pytest.raises(Exception, match="--reserve"):
-        la.take_document_numbers([("order", "I-A4", "2026-03-03")], la.settings())
+        la.take_document_numbers([("order", "I-AAAAA-AAAA4", "2026-03-03")], la.settings())
     topped = sync(a, bureau)  # fewer than half a block left: a new block
     assert [(x["first"], x["last"]) for x in topped["blocks"] if x["kind"] == "order"] == [(10, 12)]
 
